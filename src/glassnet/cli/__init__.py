@@ -1,0 +1,80 @@
+"""The ``glassnet`` command: one subcommand per module of this package.
+
+Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(args) -> int``, and imports anything heavy inside ``run`` so ``glassnet --help``
+stays fast. A user error (bad file, bad value) prints one line on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from glassnet.cli.common import UserError
+
+COMMANDS = {
+    "demo": "glassnet.cli.demo",
+    "train": "glassnet.cli.train",
+    "predict": "glassnet.cli.predict",
+    "evaluate": "glassnet.cli.evaluate",
+    "trace": "glassnet.cli.trace",
+    "gradcheck": "glassnet.cli.gradcheck",
+    "explain": "glassnet.cli.explain",
+    "plot": "glassnet.cli.plot",
+    "export": "glassnet.cli.export",
+    "info": "glassnet.cli.info",
+}
+"""Subcommand name → module, in the order ``--help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    from glassnet import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="glassnet",
+        description="A neural network where every number is visible.",
+    )
+    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        command.add_argument(
+            "--json", action="store_true", help="print one JSON document on stdout"
+        )
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 check failed, 2 user error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        status: int = args.run(args)
+    except BrokenPipeError:
+        # the reader (e.g. `head`) went away; nothing left to say
+        return 0
+    except UserError as error:
+        print(f"glassnet {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, FloatingPointError) as error:  # BrokenPipeError is above
+        # a bad value or file reaches here as a library error: one line, no traceback,
+        # unless GLASSNET_DEBUG asks for the whole story
+        if os.environ.get("GLASSNET_DEBUG"):
+            raise
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"glassnet {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"glassnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return status

@@ -1,0 +1,162 @@
+"""Cost functions: how far the network's output ``a`` is from the truth ``y``.
+
+Each cost is an object with ``__call__(a, y) -> float`` and ``gradient(a, y) -> dC/da``.
+The reductions are PyTorch's defaults, so numbers compare one to one:
+
+- ``sse``: ½·Σ(a − y)² over all elements (the article's update uses its gradient a − y);
+- ``mse``: mean over all elements of (a − y)²;
+- ``binary_crossentropy``: mean over all elements of −[y·log a + (1 − y)·log(1 − a)];
+- ``categorical_crossentropy``: mean over samples of −Σₖ yₖ·log aₖ.
+
+An optional ``sample_weight`` (n_samples,) scales each sample's term; the divisor stays the
+sample count, as in PyTorch and Keras, so weights of 1 change nothing.
+
+Sigmoid + binary cross-entropy and softmax + categorical cross-entropy have the fused
+output delta ``dC/dz = (a − y) / count``: no division by ``a (1 − a)``, so no overflow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet._types import Array
+
+# PyTorch clamps log at -100 in its cross-entropies, so a confident wrong answer costs a
+# large finite amount instead of inf.
+_LOG_FLOOR = -100.0
+
+
+def _clamped_log(a: Array) -> Array:
+    out = np.maximum(a, np.finfo(a.dtype).tiny)
+    np.log(out, out=out)
+    np.maximum(out, _LOG_FLOOR, out=out)
+    return out
+
+
+def _weigh(values: Array, sample_weight: Array | None) -> Array:
+    """Scale each row of ``values`` (n_samples, ...) by its sample weight, in place."""
+    if sample_weight is not None:
+        values *= sample_weight.reshape((-1,) + (1,) * (values.ndim - 1))
+    return values
+
+
+class Cost:
+    """Base class: subclasses define ``name``, ``__call__`` and ``gradient``."""
+
+    name: str = ""
+    reduction: str = "mean"
+    """"mean" or "sum": how per-sample terms combine, and so how mini-batch costs add up."""
+    fused_activation: str | None = None
+    """The output activation whose pairing with this cost gives dC/dz = (a − y) / count."""
+
+    def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
+        """Return the cost; ``a``, ``y`` : (n_samples, n_outputs)."""
+        raise NotImplementedError
+
+    def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        """Return ``dC/da`` : (n_samples, n_outputs)."""
+        raise NotImplementedError
+
+    def _count(self, a: Array) -> int:
+        """The divisor of the mean (1 for a sum)."""
+        return 1
+
+    def fused_delta(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        """Return ``dC/dz`` for the output layer when its activation is ``fused_activation``."""
+        delta = _weigh(a - y, sample_weight)
+        count = self._count(a)
+        if count != 1:
+            delta /= count
+        return delta
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class SSE(Cost):
+    """½·Σ(a − y)²: the article's cost; its gradient is the error a − y."""
+
+    name = "sse"
+    reduction = "sum"
+
+    def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
+        squared = _weigh(np.square(a - y), sample_weight)
+        return 0.5 * float(squared.sum())
+
+    def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        return _weigh(a - y, sample_weight)
+
+
+class MSE(Cost):
+    """Mean over all elements of (a − y)²."""
+
+    name = "mse"
+
+    def _count(self, a: Array) -> int:
+        return a.size
+
+    def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
+        squared = _weigh(np.square(a - y), sample_weight)
+        return float(squared.sum()) / a.size
+
+    def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        grad = _weigh(a - y, sample_weight)
+        grad *= 2.0 / a.size
+        return grad
+
+
+class BinaryCrossEntropy(Cost):
+    """Mean over all elements of −[y·log a + (1 − y)·log(1 − a)]; pairs with sigmoid."""
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def _count(self, a: Array) -> int:
+        return a.size
+
+    def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
+        terms = y * _clamped_log(a) + (1.0 - y) * _clamped_log(1.0 - a)
+        return -float(_weigh(terms, sample_weight).sum()) / a.size
+
+    def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        # (a − y) / (a (1 − a)), with a kept off 0 and 1 so the division stays finite
+        eps = np.finfo(a.dtype).eps
+        clipped = np.clip(a, eps, 1.0 - eps)
+        grad = _weigh((clipped - y) / (clipped * (1.0 - clipped)), sample_weight)
+        grad /= a.size
+        return grad
+
+
+class CategoricalCrossEntropy(Cost):
+    """Mean over samples of −Σₖ yₖ·log aₖ, ``y`` one-hot (or class probabilities)."""
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def _count(self, a: Array) -> int:
+        return a.shape[0]
+
+    def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
+        terms = y * _clamped_log(a)
+        return -float(_weigh(terms, sample_weight).sum()) / a.shape[0]
+
+    def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        grad = _weigh(-y / np.maximum(a, np.finfo(a.dtype).tiny), sample_weight)
+        grad /= a.shape[0]
+        return grad
+
+
+COSTS: dict[str, type[Cost]] = {
+    cls.name: cls for cls in (SSE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy)
+}
+"""Every cost by the name ``Network(cost=...)`` accepts."""
+
+
+def get_cost(cost: str | Cost) -> Cost:
+    """Return the cost object for a name such as ``"mse"`` (or pass one through)."""
+    if isinstance(cost, Cost):
+        return cost
+    try:
+        return COSTS[cost]()
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown cost {cost!r}; choose one of {', '.join(COSTS)}") from None

@@ -1,0 +1,240 @@
+"""The fully connected layer: weights, bias, feedforward and backpropagation of one layer.
+
+Rows are samples, as in the article: ``inputs`` is (n_samples, n_in), ``weights`` is
+(n_in, n_out), ``bias`` is (n_out,), and the layer computes ``z = inputs @ weights + bias``
+then ``a = activation(z)``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from glassnet._types import FLOAT_DTYPES, Array
+from glassnet.activations import Activation, get_activation
+from glassnet.initializers import InitSpec, initialize
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+class Dense:
+    """A fully connected layer of ``n_out`` neurons, each seeing all ``n_in`` inputs.
+
+    Parameters
+    ----------
+    n_in, n_out : number of inputs and of neurons.
+    activation : a name from ``glassnet.activations.ACTIVATIONS`` or an ``Activation``.
+    weights : a number (every weight that constant, the article's 0.5), an array of shape
+        (n_in, n_out), or an initializer name ("glorot", "he"). Named initializers draw when
+        the ``Network`` is built, from its seed.
+    bias : the same choices, for shape (n_out,).
+    dropout : fraction of this layer's outputs zeroed at random during training (inverted
+        dropout: the rest are scaled by 1 / (1 − dropout), so prediction needs no change).
+    l2 : L2 penalty strength: the cost gains ½·l2·Σ weights² and each weight's gradient
+        gains l2·weight (biases are not penalised).
+
+    After a feedforward the layer keeps ``inputs``, ``z`` and ``a``; after backpropagation
+    ``delta`` (dC/dz), ``grad_weights`` and ``grad_bias``: every number, visible.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: str | Activation = "sigmoid",
+        weights: InitSpec = "glorot",
+        bias: InitSpec = 0.0,
+        *,
+        dropout: float = 0.0,
+        l2: float = 0.0,
+    ) -> None:
+        self.n_in = _positive_int(n_in, "n_in")
+        self.n_out = _positive_int(n_out, "n_out")
+        self.activation = get_activation(activation)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+        if not l2 >= 0.0:
+            raise ValueError(f"l2 must be >= 0; got {l2!r}")
+        self.dropout = float(dropout)
+        self.l2 = float(l2)
+        self.weights_init = weights
+        self.bias_init = bias
+        self._weights: Array | None = None
+        self._bias: Array | None = None
+        self.grad_weights: Array | None = None
+        self.grad_bias: Array | None = None
+        self.inputs: Array | None = None
+        self.z: Array | None = None
+        self.a: Array | None = None
+        self.delta: Array | None = None
+        self._mask: Array | None = None
+        # constants need no generator, so the article's layer has its numbers at once
+        if not isinstance(weights, str) and not isinstance(bias, str):
+            self.build(np.random.default_rng(0), np.dtype("float64"))
+
+    # ----- parameters ---------------------------------------------------------------
+    @property
+    def weights(self) -> Array:
+        """(n_in, n_out): ``weights[i, j]`` connects input ``i`` to neuron ``j``."""
+        if self._weights is None:
+            raise RuntimeError("this Dense layer is not built yet; put it in a Network first")
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: Any) -> None:
+        self._weights = self._assign(self._weights, value, (self.n_in, self.n_out), "weights")
+
+    @property
+    def bias(self) -> Array:
+        """(n_out,): one bias per neuron."""
+        if self._bias is None:
+            raise RuntimeError("this Dense layer is not built yet; put it in a Network first")
+        return self._bias
+
+    @bias.setter
+    def bias(self, value: Any) -> None:
+        self._bias = self._assign(self._bias, value, (self.n_out,), "bias")
+
+    def _assign(self, current: Array | None, value: Any, shape: tuple[int, ...], what: str) -> Array:
+        dtype = current.dtype if current is not None else np.dtype("float64")
+        new = initialize(value, shape, self.n_in, self.n_out, np.random.default_rng(), dtype, what)
+        if current is None:
+            return new
+        # copy into the existing array so an optimizer's references stay valid
+        np.copyto(current, new)
+        return current
+
+    @property
+    def built(self) -> bool:
+        """Whether the weights and bias exist."""
+        return self._weights is not None
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the weights, bias and every computation of this layer."""
+        return self.weights.dtype
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers: n_in·n_out weights plus n_out biases."""
+        return self.n_in * self.n_out + self.n_out
+
+    def build(self, rng: np.random.Generator, dtype: np.dtype, reinitialize: bool = False) -> None:
+        """Create the weights and bias (drawing named initializers from ``rng``) in ``dtype``.
+
+        A built layer keeps its numbers (cast to ``dtype``) unless ``reinitialize`` is true.
+        """
+        dtype = np.dtype(dtype)
+        if dtype not in FLOAT_DTYPES:
+            raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+        shapes = ((self.n_in, self.n_out), (self.n_out,))
+        if self._weights is None or self._bias is None or reinitialize:
+            self._weights = initialize(
+                self.weights_init, shapes[0], self.n_in, self.n_out, rng, dtype, "weights"
+            )
+            self._bias = initialize(
+                self.bias_init, shapes[1], self.n_in, self.n_out, rng, dtype, "bias"
+            )
+        else:
+            self._weights = np.ascontiguousarray(self._weights, dtype=dtype)
+            self._bias = np.ascontiguousarray(self._bias, dtype=dtype)
+        self.grad_weights = np.zeros(shapes[0], dtype=dtype)
+        self.grad_bias = np.zeros(shapes[1], dtype=dtype)
+
+    def parameters(self) -> list[tuple[Array, Array]]:
+        """``[(weights, grad_weights), (bias, grad_bias)]``: what an optimizer updates."""
+        assert self.grad_weights is not None and self.grad_bias is not None
+        return [(self.weights, self.grad_weights), (self.bias, self.grad_bias)]
+
+    def penalty(self) -> float:
+        """The L2 term this layer adds to the cost: ½·l2·Σ weights²."""
+        if self.l2 == 0.0:
+            return 0.0
+        w = self.weights.ravel()
+        return 0.5 * self.l2 * float(np.dot(w, w))
+
+    # ----- feedforward and backpropagation -------------------------------------------
+    def feedforward(
+        self, inputs: Array, training: bool = False, rng: np.random.Generator | None = None
+    ) -> Array:
+        """Return ``a = activation(inputs @ weights + bias)`` : (n_samples, n_out).
+
+        With ``training`` and a dropout rate, a fresh random mask (from ``rng``) zeroes a
+        fraction of the outputs.
+        """
+        z = inputs @ self.weights
+        z += self.bias
+        a = self.activation(z)
+        if training and self.dropout:
+            assert rng is not None
+            keep = 1.0 - self.dropout
+            self._mask = (rng.random(a.shape) < keep).astype(a.dtype)
+            self._mask /= keep
+            a = a * self._mask
+        else:
+            self._mask = None
+        self.inputs, self.z, self.a = inputs, z, a
+        return a
+
+    def delta_from(self, grad_a: Array) -> Array:
+        """Return this layer's ``delta = dC/dz`` from ``dC/da`` (through dropout, if any)."""
+        assert self.z is not None and self.a is not None
+        if self._mask is not None:
+            grad_a = grad_a * self._mask
+            # the activation's derivative needs the undropped output
+            return self.activation.backward(self.z, self.activation(self.z), grad_a)
+        return self.activation.backward(self.z, self.a, grad_a)
+
+    def backpropagate(self, delta: Array, need_input_gradient: bool = True) -> Array | None:
+        """Store ``grad_weights = inputs.T @ delta``, ``grad_bias = Σ delta`` (over samples).
+
+        Parameters
+        ----------
+        delta : (n_samples, n_out), dC/dz of this layer.
+        need_input_gradient : whether to return dC/d(inputs) = delta @ weights.T, which the
+            layer below needs; the first layer skips it.
+        """
+        assert self.inputs is not None and self.grad_weights is not None
+        assert self.grad_bias is not None
+        self.delta = delta
+        np.dot(self.inputs.T, delta, out=self.grad_weights)
+        np.add.reduce(delta, axis=0, out=self.grad_bias)
+        if self.l2:
+            self.grad_weights += self.l2 * self.weights
+        if need_input_gradient:
+            return delta @ self.weights.T
+        return None
+
+    # ----- how it looks ---------------------------------------------------------------
+    def __repr__(self) -> str:
+        extras = "".join(
+            f", {name}={value}"
+            for name, value in (("dropout", self.dropout), ("l2", self.l2))
+            if value
+        )
+        return (
+            f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{extras})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = html.escape(repr(self))
+        if not self.built:
+            return f"<p><code>{head}</code> (not built)</p>"
+        rows = "".join(
+            "<tr><th>in {}</th>{}</tr>".format(
+                i, "".join(f"<td>{w:.4g}</td>" for w in row)
+            )
+            for i, row in enumerate(self.weights)
+        )
+        bias = "".join(f"<td>{b:.4g}</td>" for b in self.bias)
+        units = "".join(f"<th>out {j}</th>" for j in range(self.n_out))
+        return (
+            f"<p><code>{head}</code></p><table><tr><th>weights</th>{units}</tr>{rows}"
+            f"<tr><th>bias</th>{bias}</tr></table>"
+        )

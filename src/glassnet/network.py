@@ -1,0 +1,351 @@
+"""The network: layers in a row, the cost at the end, feedforward and backpropagation.
+
+``Network([Dense(3, 1, activation="sigmoid", weights=0.5, bias=0.2)], cost="sse")`` is the
+article's network.  ``feedforward`` sends inputs forward layer by layer; ``backpropagate``
+sends the cost's gradient back, leaving ``grad_weights`` and ``grad_bias`` in each layer;
+``fit`` repeats both with an optimizer (see ``glassnet.training``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import numpy as np
+
+from glassnet._types import FLOAT_DTYPES, Array
+from glassnet.costs import Cost, get_cost
+from glassnet.layers import Dense
+from glassnet.optimizers import Optimizer
+
+if TYPE_CHECKING:
+    from glassnet.training import Callback, History
+
+
+def _as_2d(values: Any, dtype: np.dtype, what: str) -> Array:
+    """Convert ``values`` to a 2-D array of ``dtype``, or say clearly why it can't be."""
+    try:
+        array = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} must be numeric; {error}") from None
+    if array.ndim != 2:
+        raise ValueError(
+            f"{what} must be 2-D (n_samples, n_columns); got shape {array.shape}"
+            + (f" — for one sample write [{list(array.tolist())}]" if array.ndim == 1 else "")
+        )
+    return array
+
+
+class Network:
+    """A feedforward neural network: ``Dense`` layers in a row and a cost.
+
+    Parameters
+    ----------
+    layers : the layers, first to last; each layer's ``n_in`` must equal the ``n_out`` of
+        the one before.
+    cost : "sse", "mse", "binary_crossentropy", "categorical_crossentropy" or a ``Cost``.
+    seed : int or ``numpy.random.Generator``: drives every named initializer and is the
+        default for shuffling and dropout in ``fit``, so one seed gives the same numbers on
+        every machine.
+    dtype : "float64" (default) or "float32": the dtype of every weight and computation.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Dense],
+        cost: str | Cost = "mse",
+        seed: int | np.random.Generator | None = None,
+        dtype: str | np.dtype = "float64",
+    ) -> None:
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a Network needs at least one layer, e.g. [Dense(3, 1)]")
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Dense):
+                raise ValueError(f"layer {i} must be a Dense layer; got {layer!r}")
+        for i, (below, above) in enumerate(zip(self.layers, self.layers[1:], strict=False)):
+            if below.n_out != above.n_in:
+                raise ValueError(
+                    f"layer {i + 1} ({above!r}) takes {above.n_in} inputs but layer {i} "
+                    f"({below!r}) gives {below.n_out}; make them equal"
+                )
+        if self.layers[-1].dropout:
+            raise ValueError("the output layer cannot have dropout; put it on a hidden layer")
+        self.cost_function = get_cost(cost)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in FLOAT_DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+        self.rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            layer.build(self.rng, self.dtype)
+        self.optimizer: Optimizer | None = None
+        self.history: History | None = None
+        self.stop_training = False
+        self.metadata: dict[str, Any] = {}
+        """JSON-able facts saved with the model: feature and target names, classes, scaling."""
+
+    # ----- shape facts ----------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        """Number of input features."""
+        return self.layers[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of output neurons."""
+        return self.layers[-1].n_out
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers (weights and biases) in all layers."""
+        return sum(layer.n_params for layer in self.layers)
+
+    def initialize(self, seed: int | np.random.Generator | None = None) -> None:
+        """Draw every layer's weights and bias anew (from ``seed``, or the network's rng)."""
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            layer.build(self.rng, self.dtype, reinitialize=True)
+        if self.optimizer is not None:
+            self.optimizer.reset()
+
+    def get_weights(self) -> list[Array]:
+        """Copies of every parameter: ``[W1, b1, W2, b2, ...]``."""
+        return [p.copy() for layer in self.layers for p, _ in layer.parameters()]
+
+    def set_weights(self, values: Sequence[Any]) -> None:
+        """Set every parameter from a list as ``get_weights`` returns it."""
+        if len(values) != 2 * len(self.layers):
+            raise ValueError(
+                f"expected {2 * len(self.layers)} arrays (weights and bias per layer); "
+                f"got {len(values)}"
+            )
+        for layer, w, b in zip(self.layers, values[::2], values[1::2], strict=True):
+            layer.weights = w
+            layer.bias = b
+
+    # ----- input checks at the boundary -------------------------------------------------
+    def check_inputs(self, X: Any) -> Array:
+        """Return ``X`` as a (n_samples, n_inputs) array of the network's dtype."""
+        X = _as_2d(X, self.dtype, "X")
+        if X.shape[1] != self.n_inputs:
+            raise ValueError(
+                f"X has {X.shape[1]} columns but the network takes {self.n_inputs} inputs "
+                f"({self.layers[0]!r}); pass an array of shape (n_samples, {self.n_inputs})"
+            )
+        return X
+
+    def check_targets(self, y: Any, n_samples: int) -> Array:
+        """Return ``y`` as a (n_samples, n_outputs) array; a 1-D ``y`` fits one output."""
+        y_array = np.asarray(y)
+        if y_array.ndim == 1 and self.n_outputs == 1:
+            y_array = y_array.reshape(-1, 1)
+        y_array = _as_2d(y_array, self.dtype, "y")
+        if y_array.shape[0] != n_samples:
+            raise ValueError(
+                f"y has {y_array.shape[0]} rows but X has {n_samples}; "
+                "give one target row per sample"
+            )
+        if y_array.shape[1] != self.n_outputs:
+            hint = " (one-hot encode the classes)" if self.n_outputs > 1 else ""
+            raise ValueError(
+                f"y has {y_array.shape[1]} columns but the network has {self.n_outputs} "
+                f"outputs{hint}; pass an array of shape (n_samples, {self.n_outputs})"
+            )
+        return y_array
+
+    def check_sample_weight(self, sample_weight: Any, n_samples: int) -> Array | None:
+        """Return ``sample_weight`` as a (n_samples,) array of the network's dtype, or None."""
+        if sample_weight is None:
+            return None
+        weights = np.asarray(sample_weight, dtype=self.dtype)
+        if weights.shape != (n_samples,):
+            raise ValueError(
+                f"sample_weight must have shape ({n_samples},), one weight per sample; "
+                f"got shape {weights.shape}"
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("sample_weight must be finite and non-negative")
+        return weights
+
+    # ----- feedforward ----------------------------------------------------------------
+    @overload
+    def feedforward(
+        self, X: Any, *, return_all: Literal[False] = ..., training: bool = ...
+    ) -> Array: ...
+
+    @overload
+    def feedforward(
+        self, X: Any, *, return_all: Literal[True], training: bool = ...
+    ) -> list[Array]: ...
+
+    def feedforward(
+        self, X: Any, *, return_all: bool = False, training: bool = False
+    ) -> Array | list[Array]:
+        """Send ``X`` : (n_samples, n_inputs) through every layer.
+
+        Returns the output activations (n_samples, n_outputs), or with ``return_all`` the
+        list ``[X, a_1, ..., a_L]`` of every layer's activations. ``training`` turns dropout
+        on. Each layer keeps its ``inputs``, ``z`` and ``a`` for backpropagation.
+        """
+        a = self.check_inputs(X)
+        return self._feedforward(a, return_all=return_all, training=training)
+
+    def _feedforward(
+        self, a: Array, *, return_all: bool = False, training: bool = False
+    ) -> Any:
+        """``feedforward`` on an array already checked (the training loop's path)."""
+        activations = [a]
+        for layer in self.layers:
+            a = layer.feedforward(a, training, self.rng)
+            if return_all:
+                activations.append(a)
+        return activations if return_all else a
+
+    # ----- cost and backpropagation -------------------------------------------------------
+    def penalty(self) -> float:
+        """The L2 terms of every layer, part of the cost."""
+        return sum(layer.penalty() for layer in self.layers)
+
+    def cost(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The cost of the network's outputs for ``X`` against ``y`` (plus any L2 penalty)."""
+        a = self.feedforward(X)
+        y = self.check_targets(y, a.shape[0])
+        w = self.check_sample_weight(sample_weight, a.shape[0])
+        return self.cost_function(a, y, w) + self.penalty()
+
+    def output_delta(self, y: Array, sample_weight: Array | None = None) -> Array:
+        """dC/dz of the output layer after a feedforward; fused when the pair allows it."""
+        last = self.layers[-1]
+        assert last.a is not None and last.z is not None
+        cost = self.cost_function
+        if cost.fused_activation == last.activation.name:
+            return cost.fused_delta(last.a, y, sample_weight)
+        return last.delta_from(cost.gradient(last.a, y, sample_weight))
+
+    def backpropagate(self, y: Array, sample_weight: Array | None = None) -> None:
+        """After a feedforward, store every layer's ``delta``, ``grad_weights``, ``grad_bias``.
+
+        ``y`` : (n_samples, n_outputs), already checked.
+        """
+        delta = self.output_delta(y, sample_weight)
+        for i in range(len(self.layers) - 1, -1, -1):
+            grad_inputs = self.layers[i].backpropagate(delta, need_input_gradient=i > 0)
+            if grad_inputs is not None:
+                delta = self.layers[i - 1].delta_from(grad_inputs)
+
+    def gradients(self, X: Any, y: Any, sample_weight: Any = None) -> list[tuple[Array, Array]]:
+        """The gradient of ``cost(X, y)``: one ``(grad_weights, grad_bias)`` pair per layer.
+
+        A pure computation: no weight changes, and the pairs are copies.
+        """
+        a = self.feedforward(X)
+        self.backpropagate(
+            self.check_targets(y, a.shape[0]),
+            self.check_sample_weight(sample_weight, a.shape[0]),
+        )
+        return [
+            (layer.grad_weights.copy(), layer.grad_bias.copy())  # type: ignore[union-attr]
+            for layer in self.layers
+        ]
+
+    # ----- prediction -------------------------------------------------------------------
+    def predict(self, X: Any, batch_size: int | None = 65536) -> Array:
+        """The network's answer for each row of ``X`` : (n_samples, n_inputs).
+
+        - one sigmoid output: the class 0 or 1 (output >= 0.5), shape (n_samples,);
+        - a softmax output: the index of the most probable class, shape (n_samples,);
+        - otherwise the output values (n_samples, n_outputs), e.g. a regression.
+
+        Rows go through in chunks of ``batch_size`` so memory stays bounded.
+        """
+        X = self.check_inputs(X)
+        outputs = self.predict_outputs(X, batch_size)
+        name = self.layers[-1].activation.name
+        if name == "sigmoid" and self.n_outputs == 1:
+            return (outputs[:, 0] >= 0.5).astype(np.int64)
+        if name == "softmax":
+            return outputs.argmax(axis=1)
+        return outputs
+
+    def predict_outputs(self, X: Any, batch_size: int | None = 65536) -> Array:
+        """The output activations for ``X``, computed in chunks of ``batch_size`` rows."""
+        X = self.check_inputs(X)
+        if batch_size is None or X.shape[0] <= batch_size:
+            return self._feedforward(X)  # type: ignore[no-any-return]
+        out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        for start in range(0, X.shape[0], batch_size):
+            out[start : start + batch_size] = self._feedforward(X[start : start + batch_size])
+        return out
+
+    # ----- training (glassnet.training holds the loop) ---------------------------------
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        epochs: int = 100,
+        batch_size: int | None = None,
+        optimizer: Optimizer | str | None = None,
+        *,
+        shuffle: bool = True,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | str | None = None,
+        callbacks: Sequence[Callback] = (),
+        metrics: Sequence[str | Callable[[Array, Array], float]] = (),
+        verbose: int = 0,
+    ) -> History:
+        """Train with gradient descent; see ``glassnet.training.fit`` for every parameter.
+
+        ``batch_size=None`` is full batch, the article's way. A second call continues from
+        the current weights and the same optimizer state.
+        """
+        from glassnet.training import fit  # the loop lives one floor up
+
+        return fit(
+            self,
+            X,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            shuffle=shuffle,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+            callbacks=callbacks,
+            metrics=metrics,
+            verbose=verbose,
+        )
+
+    def train_on_batch(
+        self,
+        X: Any,
+        y: Any,
+        optimizer: Optimizer | str | None = None,
+        sample_weight: Any = None,
+    ) -> float:
+        """One feedforward, backpropagation and update on ``X``, ``y``; returns the cost before."""
+        from glassnet.training import train_on_batch
+
+        return train_on_batch(self, X, y, optimizer=optimizer, sample_weight=sample_weight)
+
+    # ----- how it looks ---------------------------------------------------------------
+    def __repr__(self) -> str:
+        inner = "".join(f"\n    {layer!r}," for layer in self.layers)
+        return (
+            f"Network([{inner}\n], cost={self.cost_function.name!r}, dtype={self.dtype.name!r})"
+            f"  # {self.n_params} parameters"
+        )
+
+    def _repr_html_(self) -> str:
+        head = html.escape(
+            f"Network: {len(self.layers)} layers, cost={self.cost_function.name}, "
+            f"{self.n_params} parameters"
+        )
+        return f"<div><p><b>{head}</b></p>" + "".join(
+            layer._repr_html_() for layer in self.layers
+        ) + "</div>"
