@@ -125,7 +125,7 @@ class Softmax(Activation):
 
     def __call__(self, z: Array) -> Array:
         # subtracting the row maximum leaves softmax unchanged and keeps exp from overflowing
-        a = z - z.max(axis=1, keepdims=True)
+        a: Array = z - z.max(axis=1, keepdims=True)
         np.exp(a, out=a)
         a /= a.sum(axis=1, keepdims=True)
         return a
@@ -133,7 +133,8 @@ class Softmax(Activation):
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         # Jacobian-vector product: dC/dz_k = a_k (dC/da_k - sum_j a_j dC/da_j)
         inner = np.einsum("ij,ij->i", grad_a, a)[:, None]
-        return a * (grad_a - inner)
+        grad_z: Array = a * (grad_a - inner)
+        return grad_z
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {

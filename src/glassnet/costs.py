@@ -27,7 +27,7 @@ _LOG_FLOOR = -100.0
 
 
 def _clamped_log(a: Array) -> Array:
-    out = np.maximum(a, np.finfo(a.dtype).tiny)
+    out: Array = np.maximum(a, np.finfo(a.dtype).tiny)
     np.log(out, out=out)
     np.maximum(out, _LOG_FLOOR, out=out)
     return out
@@ -61,6 +61,18 @@ class Cost:
         """The divisor of the mean (1 for a sum)."""
         return 1
 
+    def value_and_gradient(
+        self, a: Array, y: Array, sample_weight: Array | None = None
+    ) -> tuple[float, Array]:
+        """The cost and ``dC/da`` together (a subclass may share work between them)."""
+        return self(a, y, sample_weight), self.gradient(a, y, sample_weight)
+
+    def value_and_fused_delta(
+        self, a: Array, y: Array, sample_weight: Array | None = None
+    ) -> tuple[float, Array]:
+        """The cost and the fused output ``dC/dz`` together."""
+        return self(a, y, sample_weight), self.fused_delta(a, y, sample_weight)
+
     def fused_delta(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
         """Return ``dC/dz`` for the output layer when its activation is ``fused_activation``."""
         delta = _weigh(a - y, sample_weight)
@@ -86,6 +98,16 @@ class SSE(Cost):
     def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
         return _weigh(a - y, sample_weight)
 
+    def value_and_gradient(
+        self, a: Array, y: Array, sample_weight: Array | None = None
+    ) -> tuple[float, Array]:
+        # the error a − y is both the gradient and, squared, the cost: compute it once
+        error = _weigh(a - y, None)
+        if sample_weight is not None:
+            return self(a, y, sample_weight), _weigh(error, sample_weight)
+        flat = error.ravel()
+        return 0.5 * float(np.dot(flat, flat)), error
+
 
 class MSE(Cost):
     """Mean over all elements of (a − y)²."""
@@ -103,6 +125,17 @@ class MSE(Cost):
         grad = _weigh(a - y, sample_weight)
         grad *= 2.0 / a.size
         return grad
+
+    def value_and_gradient(
+        self, a: Array, y: Array, sample_weight: Array | None = None
+    ) -> tuple[float, Array]:
+        if sample_weight is not None:
+            return self(a, y, sample_weight), self.gradient(a, y, sample_weight)
+        error = a - y
+        flat = error.ravel()
+        cost = float(np.dot(flat, flat)) / a.size
+        error *= 2.0 / a.size
+        return cost, error
 
 
 class BinaryCrossEntropy(Cost):
@@ -134,11 +167,11 @@ class CategoricalCrossEntropy(Cost):
     fused_activation = "softmax"
 
     def _count(self, a: Array) -> int:
-        return a.shape[0]
+        return int(a.shape[0])
 
     def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
         terms = y * _clamped_log(a)
-        return -float(_weigh(terms, sample_weight).sum()) / a.shape[0]
+        return -float(_weigh(terms, sample_weight).sum()) / int(a.shape[0])
 
     def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
         grad = _weigh(-y / np.maximum(a, np.finfo(a.dtype).tiny), sample_weight)

@@ -46,6 +46,17 @@ INITIALIZERS: dict[str, Initializer] = {
 """Every initializer by the name ``Dense(weights=..., bias=...)`` accepts."""
 
 
+def get_initializer(name: str, what: str, shape: tuple[int, ...]) -> Initializer:
+    """The initializer called ``name``, or a ValueError listing the choices for ``what``."""
+    try:
+        return INITIALIZERS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown initializer {name!r} for {what}; use a number, an array of shape "
+            f"{shape}, or one of {', '.join(INITIALIZERS)}"
+        ) from None
+
+
 def initialize(
     spec: InitSpec,
     shape: tuple[int, ...],
@@ -68,14 +79,7 @@ def initialize(
     what : "weights" or "bias", to name the parameter in error messages.
     """
     if isinstance(spec, str):
-        try:
-            initializer = INITIALIZERS[spec]
-        except KeyError:
-            raise ValueError(
-                f"unknown initializer {spec!r} for {what}; use a number, an array of shape "
-                f"{shape}, or one of {', '.join(INITIALIZERS)}"
-            ) from None
-        return initializer(rng, fan_in, fan_out, shape).astype(dtype)
+        return get_initializer(spec, what, shape)(rng, fan_in, fan_out, shape).astype(dtype)
     if np.isscalar(spec):
         return np.full(shape, spec, dtype=dtype)
     try:

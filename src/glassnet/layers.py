@@ -14,7 +14,7 @@ import numpy as np
 
 from glassnet._types import FLOAT_DTYPES, Array
 from glassnet.activations import Activation, get_activation
-from glassnet.initializers import InitSpec, initialize
+from glassnet.initializers import InitSpec, get_initializer, initialize
 
 
 def _positive_int(value: Any, name: str) -> int:
@@ -74,6 +74,10 @@ class Dense:
         self.a: Array | None = None
         self.delta: Array | None = None
         self._mask: Array | None = None
+        if isinstance(weights, str):
+            get_initializer(weights, "weights", (self.n_in, self.n_out))
+        if isinstance(bias, str):
+            get_initializer(bias, "bias", (self.n_out,))
         # constants need no generator, so the article's layer has its numbers at once
         if not isinstance(weights, str) and not isinstance(bias, str):
             self.build(np.random.default_rng(0), np.dtype("float64"))
@@ -101,7 +105,9 @@ class Dense:
     def bias(self, value: Any) -> None:
         self._bias = self._assign(self._bias, value, (self.n_out,), "bias")
 
-    def _assign(self, current: Array | None, value: Any, shape: tuple[int, ...], what: str) -> Array:
+    def _assign(
+        self, current: Array | None, value: Any, shape: tuple[int, ...], what: str
+    ) -> Array:
         dtype = current.dtype if current is not None else np.dtype("float64")
         new = initialize(value, shape, self.n_in, self.n_out, np.random.default_rng(), dtype, what)
         if current is None:
@@ -147,6 +153,16 @@ class Dense:
         self.grad_weights = np.zeros(shapes[0], dtype=dtype)
         self.grad_bias = np.zeros(shapes[1], dtype=dtype)
 
+    def bind(self, weights: Array, bias: Array, grad_weights: Array, grad_bias: Array) -> None:
+        """Keep the parameters and their gradients in the given arrays, current values copied in.
+
+        A ``Network`` passes views into its flat parameter and gradient vectors.
+        """
+        np.copyto(weights, self.weights)
+        np.copyto(bias, self.bias)
+        self._weights, self._bias = weights, bias
+        self.grad_weights, self.grad_bias = grad_weights, grad_bias
+
     def parameters(self) -> list[tuple[Array, Array]]:
         """``[(weights, grad_weights), (bias, grad_bias)]``: what an optimizer updates."""
         assert self.grad_weights is not None and self.grad_bias is not None
@@ -168,8 +184,8 @@ class Dense:
         With ``training`` and a dropout rate, a fresh random mask (from ``rng``) zeroes a
         fraction of the outputs.
         """
-        z = inputs @ self.weights
-        z += self.bias
+        z = inputs @ self._weights
+        z += self._bias
         a = self.activation(z)
         if training and self.dropout:
             assert rng is not None
@@ -208,7 +224,8 @@ class Dense:
         if self.l2:
             self.grad_weights += self.l2 * self.weights
         if need_input_gradient:
-            return delta @ self.weights.T
+            grad_inputs: Array = delta @ self._weights.T  # type: ignore[union-attr]
+            return grad_inputs
         return None
 
     # ----- how it looks ---------------------------------------------------------------
@@ -218,18 +235,14 @@ class Dense:
             for name, value in (("dropout", self.dropout), ("l2", self.l2))
             if value
         )
-        return (
-            f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{extras})"
-        )
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{extras})"
 
     def _repr_html_(self) -> str:
         head = html.escape(repr(self))
         if not self.built:
             return f"<p><code>{head}</code> (not built)</p>"
         rows = "".join(
-            "<tr><th>in {}</th>{}</tr>".format(
-                i, "".join(f"<td>{w:.4g}</td>" for w in row)
-            )
+            "<tr><th>in {}</th>{}</tr>".format(i, "".join(f"<td>{w:.4g}</td>" for w in row))
             for i, row in enumerate(self.weights)
         )
         bias = "".join(f"<td>{b:.4g}</td>" for b in self.bias)

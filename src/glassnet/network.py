@@ -79,6 +79,7 @@ class Network:
         self.rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.build(self.rng, self.dtype)
+        self._pack()
         self.optimizer: Optimizer | None = None
         self.history: History | None = None
         self.stop_training = False
@@ -107,8 +108,33 @@ class Network:
             self.rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.build(self.rng, self.dtype, reinitialize=True)
+        self._pack()
         if self.optimizer is not None:
             self.optimizer.reset()
+
+    def _pack(self) -> None:
+        """Put every weight and bias in one flat vector, and every gradient in another.
+
+        Each layer's ``weights``, ``bias``, ``grad_weights`` and ``grad_bias`` become views
+        into them, so an optimizer step, a finiteness check or a snapshot of the whole
+        network is one NumPy call instead of one per array.
+        """
+        self.parameter_vector = np.empty(self.n_params, dtype=self.dtype)
+        self.gradient_vector = np.zeros(self.n_params, dtype=self.dtype)
+        offset = 0
+        for layer in self.layers:
+            views = []
+            for shape in ((layer.n_in, layer.n_out), (layer.n_out,)):
+                size = int(np.prod(shape))
+                views.append(
+                    (
+                        self.parameter_vector[offset : offset + size].reshape(shape),
+                        self.gradient_vector[offset : offset + size].reshape(shape),
+                    )
+                )
+                offset += size
+            (weights, grad_weights), (bias, grad_bias) = views
+            layer.bind(weights, bias, grad_weights, grad_bias)
 
     def get_weights(self) -> list[Array]:
         """Copies of every parameter: ``[W1, b1, W2, b2, ...]``."""
@@ -128,13 +154,13 @@ class Network:
     # ----- input checks at the boundary -------------------------------------------------
     def check_inputs(self, X: Any) -> Array:
         """Return ``X`` as a (n_samples, n_inputs) array of the network's dtype."""
-        X = _as_2d(X, self.dtype, "X")
-        if X.shape[1] != self.n_inputs:
+        inputs = _as_2d(X, self.dtype, "X")
+        if inputs.shape[1] != self.n_inputs:
             raise ValueError(
-                f"X has {X.shape[1]} columns but the network takes {self.n_inputs} inputs "
+                f"X has {inputs.shape[1]} columns but the network takes {self.n_inputs} inputs "
                 f"({self.layers[0]!r}); pass an array of shape (n_samples, {self.n_inputs})"
             )
-        return X
+        return inputs
 
     def check_targets(self, y: Any, n_samples: int) -> Array:
         """Return ``y`` as a (n_samples, n_outputs) array; a 1-D ``y`` fits one output."""
@@ -190,17 +216,17 @@ class Network:
         on. Each layer keeps its ``inputs``, ``z`` and ``a`` for backpropagation.
         """
         a = self.check_inputs(X)
-        return self._feedforward(a, return_all=return_all, training=training)
+        result: Array | list[Array] = self._feedforward(
+            a, return_all=return_all, training=training
+        )
+        return result
 
-    def _feedforward(
-        self, a: Array, *, return_all: bool = False, training: bool = False
-    ) -> Any:
+    def _feedforward(self, a: Array, *, return_all: bool = False, training: bool = False) -> Any:
         """``feedforward`` on an array already checked (the training loop's path)."""
         activations = [a]
         for layer in self.layers:
             a = layer.feedforward(a, training, self.rng)
-            if return_all:
-                activations.append(a)
+            activations.append(a)
         return activations if return_all else a
 
     # ----- cost and backpropagation -------------------------------------------------------
@@ -215,25 +241,34 @@ class Network:
         w = self.check_sample_weight(sample_weight, a.shape[0])
         return self.cost_function(a, y, w) + self.penalty()
 
-    def output_delta(self, y: Array, sample_weight: Array | None = None) -> Array:
-        """dC/dz of the output layer after a feedforward; fused when the pair allows it."""
+    def cost_and_output_delta(
+        self, y: Array, sample_weight: Array | None = None
+    ) -> tuple[float, Array]:
+        """After a feedforward: the cost (without penalty) and dC/dz of the output layer.
+
+        The delta is fused, ``(a − y) / count``, when the output activation and the cost
+        allow it (sigmoid + binary cross-entropy, softmax + categorical cross-entropy).
+        """
         last = self.layers[-1]
         assert last.a is not None and last.z is not None
         cost = self.cost_function
         if cost.fused_activation == last.activation.name:
-            return cost.fused_delta(last.a, y, sample_weight)
-        return last.delta_from(cost.gradient(last.a, y, sample_weight))
+            return cost.value_and_fused_delta(last.a, y, sample_weight)
+        value, grad_a = cost.value_and_gradient(last.a, y, sample_weight)
+        return value, last.delta_from(grad_a)
 
-    def backpropagate(self, y: Array, sample_weight: Array | None = None) -> None:
+    def backpropagate(self, y: Array, sample_weight: Array | None = None) -> float:
         """After a feedforward, store every layer's ``delta``, ``grad_weights``, ``grad_bias``.
 
-        ``y`` : (n_samples, n_outputs), already checked.
+        ``y`` : (n_samples, n_outputs), already checked. Returns the cost of that
+        feedforward (without penalty), which the way back computes anyway.
         """
-        delta = self.output_delta(y, sample_weight)
+        cost, delta = self.cost_and_output_delta(y, sample_weight)
         for i in range(len(self.layers) - 1, -1, -1):
             grad_inputs = self.layers[i].backpropagate(delta, need_input_gradient=i > 0)
             if grad_inputs is not None:
                 delta = self.layers[i - 1].delta_from(grad_inputs)
+        return cost
 
     def gradients(self, X: Any, y: Any, sample_weight: Any = None) -> list[tuple[Array, Array]]:
         """The gradient of ``cost(X, y)``: one ``(grad_weights, grad_bias)`` pair per layer.
@@ -266,7 +301,8 @@ class Network:
         if name == "sigmoid" and self.n_outputs == 1:
             return (outputs[:, 0] >= 0.5).astype(np.int64)
         if name == "softmax":
-            return outputs.argmax(axis=1)
+            labels: Array = outputs.argmax(axis=1)
+            return labels
         return outputs
 
     def predict_outputs(self, X: Any, batch_size: int | None = 65536) -> Array:
@@ -346,6 +382,8 @@ class Network:
             f"Network: {len(self.layers)} layers, cost={self.cost_function.name}, "
             f"{self.n_params} parameters"
         )
-        return f"<div><p><b>{head}</b></p>" + "".join(
-            layer._repr_html_() for layer in self.layers
-        ) + "</div>"
+        return (
+            f"<div><p><b>{head}</b></p>"
+            + "".join(layer._repr_html_() for layer in self.layers)
+            + "</div>"
+        )

@@ -1,7 +1,9 @@
 """Gradient descent and its refinements: how weights move once their gradients are known.
 
-Each optimizer's ``update(layers)`` moves every layer's weights and bias against the
-gradients that backpropagation stored in ``grad_weights`` and ``grad_bias``.  Its
+Each optimizer's ``update(params, grads)`` moves every array in ``params`` against the
+gradient of the same shape in ``grads``, in place.  A ``Network`` keeps all its weights and
+biases in one flat vector (each layer's ``weights`` and ``bias`` are views into it), so it
+passes one array each and a step costs a handful of NumPy calls whatever the depth.  Its
 ``learning_rate`` may be changed between updates (the schedules in
 ``glassnet.schedules`` do so); state such as momentum is kept per parameter, so calling
 ``fit`` again continues where the last call stopped.
@@ -10,15 +12,10 @@ gradients that backpropagation stored in ``grad_weights`` and ``grad_bias``.  It
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 
 from glassnet._types import Array
-
-
-class _HasParameters(Protocol):
-    def parameters(self) -> list[tuple[Array, Array]]: ...
 
 
 def _check_rate(value: float, name: str = "learning_rate") -> float:
@@ -35,13 +32,12 @@ class Optimizer:
         self.learning_rate = _check_rate(learning_rate)
         self.iterations = 0
 
-    def update(self, layers: Sequence[_HasParameters]) -> None:
-        """Move every parameter one step against its gradient."""
+    def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Move every array in ``params`` one step against its gradient in ``grads``."""
         raise NotImplementedError
 
-    def _state(self, layers: Sequence[_HasParameters], slots: int) -> list[list[Array]]:
+    def _state(self, params: Sequence[Array], slots: int) -> list[list[Array]]:
         """Per-parameter state arrays (``slots`` of them), zero at first, kept across calls."""
-        params = [p for layer in layers for p, _ in layer.parameters()]
         state: list[list[Array]] | None = getattr(self, "_buffers", None)
         if state is None or [s[0].shape for s in state] != [p.shape for p in params]:
             state = [[np.zeros_like(p) for _ in range(slots)] for p in params]
@@ -64,11 +60,10 @@ class GradientDescent(Optimizer):
     def __init__(self, learning_rate: float = 0.1) -> None:
         super().__init__(learning_rate)
 
-    def update(self, layers: Sequence[_HasParameters]) -> None:
+    def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         lr = self.learning_rate
-        for layer in layers:
-            for param, grad in layer.parameters():
-                param -= lr * grad
+        for param, grad in zip(params, grads, strict=True):
+            param -= lr * grad
         self.iterations += 1
 
 
@@ -90,17 +85,15 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
-    def update(self, layers: Sequence[_HasParameters]) -> None:
+    def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         lr, mu = self.learning_rate, self.momentum
         if mu == 0.0:
-            for layer in layers:
-                for param, grad in layer.parameters():
-                    param -= lr * grad
+            for param, grad in zip(params, grads, strict=True):
+                param -= lr * grad
             self.iterations += 1
             return
-        state = self._state(layers, 1)
-        pairs = (pg for layer in layers for pg in layer.parameters())
-        for (param, grad), (velocity,) in zip(pairs, state, strict=True):
+        state = self._state(params, 1)
+        for param, grad, (velocity,) in zip(params, grads, state, strict=True):
             velocity *= mu
             velocity += grad
             if self.nesterov:
@@ -138,14 +131,13 @@ class Adam(Optimizer):
         self.beta_2 = float(beta_2)
         self.epsilon = _check_rate(epsilon, "epsilon")
 
-    def update(self, layers: Sequence[_HasParameters]) -> None:
-        state = self._state(layers, 3)
+    def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        state = self._state(params, 3)
         self.iterations += 1
         t = self.iterations
         b1, b2 = self.beta_1, self.beta_2
         step = self.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        pairs = (pg for layer in layers for pg in layer.parameters())
-        for (param, grad), (m, v, scratch) in zip(pairs, state, strict=True):
+        for param, grad, (m, v, scratch) in zip(params, grads, state, strict=True):
             # all in place: the hot loop allocates nothing
             m *= b1
             np.multiply(grad, 1.0 - b1, out=scratch)
@@ -178,7 +170,8 @@ def get_optimizer(optimizer: str | Optimizer | None) -> Optimizer:
     if isinstance(optimizer, Optimizer):
         return optimizer
     try:
-        return OPTIMIZERS[optimizer]()
+        chosen: Optimizer = OPTIMIZERS[optimizer]()  # type: ignore[call-arg]
+        return chosen
     except (KeyError, TypeError):
         raise ValueError(
             f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)} "

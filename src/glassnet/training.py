@@ -53,15 +53,21 @@ class History:
         self.interrupted = False
 
     def record(self, epoch: int, logs: Logs) -> None:
-        """Append one epoch's numbers."""
-        self.epoch.append(epoch)
+        """Append one epoch's numbers (a key new this epoch is NaN for the epochs before)."""
         for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
+            values = self.history.get(key)
+            if values is None:
+                values = self.history[key] = [math.nan] * len(self.epoch)
+            values.append(value)
+        self.epoch.append(epoch)
 
     def extend(self, other: History) -> None:
-        """Append all epochs of a later ``fit``."""
-        for epoch, i in zip(other.epoch, range(len(other.epoch)), strict=True):
-            self.record(epoch, {k: v[i] for k, v in other.history.items()})
+        """Append all epochs of a later ``fit`` (NaN where one of them lacks a key)."""
+        before, added = len(self.epoch), len(other.epoch)
+        for key in self.history.keys() | other.history.keys():
+            values = self.history.setdefault(key, [math.nan] * before)
+            values.extend(other.history.get(key, [math.nan] * added))
+        self.epoch.extend(other.epoch)
         self.stopped_early = other.stopped_early
         self.interrupted = other.interrupted
 
@@ -251,7 +257,8 @@ def class_sample_weights(y: Array, class_weight: dict[int, float] | str) -> Arra
             f"class_weight must be a dict {{class index: weight}} or 'balanced'; "
             f"got {class_weight!r}"
         )
-    return table[labels].astype(y.dtype)
+    weights: Array = table[labels].astype(y.dtype)
+    return weights
 
 
 def _split_validation(
@@ -272,7 +279,7 @@ def _split_validation(
         return X, y, w, None
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"validation_split must be in (0, 1); got {validation_split!r}")
-    n_val = int(round(X.shape[0] * validation_split))
+    n_val = round(X.shape[0] * validation_split)
     if n_val < 1 or n_val >= X.shape[0]:
         raise ValueError(
             f"validation_split={validation_split} of {X.shape[0]} samples leaves an empty "
@@ -304,8 +311,9 @@ def train_on_batch(
     y = network.check_targets(y, X.shape[0])
     w = network.check_sample_weight(sample_weight, X.shape[0])
     opt = _use_optimizer(network, optimizer)
-    a = network._feedforward(X, training=True)
-    cost = network.cost_function(a, y, w) + network.penalty()
+    with np.errstate(over="ignore", invalid="ignore"):
+        network._feedforward(X, training=True)
+        cost = network.backpropagate(y, w) + network.penalty()
     if not math.isfinite(cost):
         raise DivergedError(
             f"the cost is {cost}; no update was made. Try a smaller learning rate "
@@ -313,8 +321,7 @@ def train_on_batch(
             0,
             History(),
         )
-    network.backpropagate(y, w)
-    opt.update(network.layers)
+    opt.update([network.parameter_vector], [network.gradient_vector])
     return cost
 
 
@@ -376,7 +383,8 @@ def fit(
     X, y, w, validation = _split_validation(network, X, y, w, validation_data, validation_split)
     n = X.shape[0]
     if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
         or batch_size < 1
     ):
         raise ValueError(f"batch_size must be a positive integer or None; got {batch_size!r}")
@@ -395,16 +403,16 @@ def fit(
     history = History()
     first_epoch = len(network.history.epoch) + 1 if network.history is not None else 1
     cost_fn = network.cost_function
-    layers = network.layers
-    has_penalty = any(layer.l2 for layer in layers)
+    has_penalty = any(layer.l2 for layer in network.layers)
     summed = cost_fn.reduction == "sum"
     rng = network.rng
-    # the last parameters that ended an epoch finite, restored if training diverges
-    params = [p for layer in layers for p, _ in layer.parameters()]
-    last_good = [p.copy() for p in params]
+    params, grads = [network.parameter_vector], [network.gradient_vector]
+    # the parameters at the end of the last epoch that ended finite, restored on divergence
+    last_good = network.parameter_vector.copy()
 
     network.stop_training = False
-    with _stop_on_interrupt(network) as interrupted:
+    # a diverging run overflows on its way to inf; the check below reports that in words
+    with _stop_on_interrupt(network) as interrupted, np.errstate(over="ignore", invalid="ignore"):
         for callback in callbacks:
             callback.on_train_begin({})
         for epoch in range(first_epoch, first_epoch + epochs):
@@ -424,22 +432,21 @@ def fit(
                 else:
                     Xb, yb, wb = X[idx], y[idx], None if w is None else w[idx]
                 a = network._feedforward(Xb, training=True)
-                batch_cost = cost_fn(a, yb, wb)
+                batch_cost = network.backpropagate(yb, wb)
                 if has_penalty:
                     batch_cost += network.penalty()
-                share = 1.0 if full_batch or summed else Xb.shape[0] / n
-                epoch_cost += batch_cost * share
+                epoch_cost += batch_cost if full_batch or summed else batch_cost * len(Xb) / n
                 for name, metric in metric_fns.items():
-                    metric_sums[name] += metric(yb, a) * Xb.shape[0] / n
-                network.backpropagate(yb, wb)
-                opt.update(layers)
-                if network.stop_training and interrupted[0]:
+                    metric_sums[name] += metric(yb, a) * len(Xb) / n
+                opt.update(params, grads)
+                if interrupted[0]:
                     break
-            if not math.isfinite(epoch_cost) or not all(
-                math.isfinite(float(np.add.reduce(p, axis=None))) for p in params
+            # a sum is finite exactly when every term is (short of overflow at ~1e308)
+            if not (
+                math.isfinite(epoch_cost)
+                and math.isfinite(float(np.add.reduce(network.parameter_vector)))
             ):
-                for p, good in zip(params, last_good, strict=True):
-                    np.copyto(p, good)
+                np.copyto(network.parameter_vector, last_good)
                 network.history = _merge(network.history, history)
                 raise DivergedError(
                     f"training diverged at epoch {epoch}: the cost became {epoch_cost}; the "
@@ -448,10 +455,10 @@ def fit(
                     epoch,
                     history,
                 )
-            for p, good in zip(params, last_good, strict=True):
-                np.copyto(good, p)
+            np.copyto(last_good, network.parameter_vector)
             logs: Logs = {"cost": epoch_cost}
-            logs.update(metric_sums)
+            if metric_fns:
+                logs.update(metric_sums)
             if validation is not None:
                 a_val = network._feedforward(validation[0])
                 logs["val_cost"] = cost_fn(a_val, validation[1]) + (
@@ -459,15 +466,17 @@ def fit(
                 )
                 for name, metric in metric_fns.items():
                     logs["val_" + name] = metric(validation[1], a_val)
-            history.record(epoch, logs)
+            # callbacks first, so the numbers they add (e.g. the learning rate) are recorded
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs)
+            history.record(epoch, logs)
             if network.stop_training:
                 history.stopped_early = not interrupted[0]
                 break
         history.interrupted = interrupted[0]
+        final_logs = {k: v[-1] for k, v in history.history.items()}
         for callback in callbacks:
-            callback.on_train_end(history.history and {k: v[-1] for k, v in history.history.items()})
+            callback.on_train_end(final_logs)
     network.stop_training = False
     network.history = _merge(network.history, history)
     return history

@@ -73,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
         )
     print()
     print(f"Loss  : {cost:.8f}")
-    print("weight:", "  ".join(f"{n}={w:.16g}" for n, w in zip(names, layer.weights[:, 0], strict=True)))
+    print(
+        "weight:",
+        "  ".join(f"{n}={w:.16g}" for n, w in zip(names, layer.weights[:, 0], strict=True)),
+    )
     print(f"bias  : {layer.bias[0]:.16g}")
     print()
     for p in predictions:
