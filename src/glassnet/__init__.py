@@ -1,13 +1,30 @@
-"""glassnet: a neural network in pure NumPy where every number is visible."""
+"""glassnet: a neural network in pure NumPy where every number is visible.
 
-from glassnet.activations import Activation
-from glassnet.costs import Cost
-from glassnet.layers import Dense
-from glassnet.network import Network
-from glassnet.optimizers import SGD, Adam, GradientDescent, Optimizer
-from glassnet.training import Callback, DivergedError, EarlyStopping, History
+The public names are imported on first use (PEP 562), so ``glassnet --help`` starts
+without loading NumPy; ``from glassnet import Network`` works as usual.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_PUBLIC = {
+    "Activation": "glassnet.activations",
+    "Callback": "glassnet.training",
+    "Cost": "glassnet.costs",
+    "Dense": "glassnet.layers",
+    "DivergedError": "glassnet.training",
+    "EarlyStopping": "glassnet.training",
+    "GradientDescent": "glassnet.optimizers",
+    "History": "glassnet.training",
+    "Network": "glassnet.network",
+    "Optimizer": "glassnet.optimizers",
+    "SGD": "glassnet.optimizers",
+    "Adam": "glassnet.optimizers",
+}
 
 __all__ = [
     "SGD",
@@ -24,3 +41,23 @@ __all__ = [
     "Optimizer",
     "__version__",
 ]
+
+if TYPE_CHECKING:
+    from glassnet.activations import Activation
+    from glassnet.costs import Cost
+    from glassnet.layers import Dense
+    from glassnet.network import Network
+    from glassnet.optimizers import SGD, Adam, GradientDescent, Optimizer
+    from glassnet.training import Callback, DivergedError, EarlyStopping, History
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -6,8 +6,6 @@ import json
 import sys
 from typing import Any
 
-import numpy as np
-
 
 class UserError(Exception):
     """A mistake in what the user asked for: reported in one line, exit status 2."""
@@ -15,6 +13,8 @@ class UserError(Exception):
 
 def to_jsonable(value: Any) -> Any:
     """Turn NumPy arrays and scalars (nested in dicts and lists) into plain JSON values."""
+    import numpy as np  # here, not at the top: `glassnet --help` should not load NumPy
+
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
