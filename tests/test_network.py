@@ -213,3 +213,18 @@ def test_repr_shows_the_architecture_and_html_the_weights() -> None:
     assert "4 parameters" in repr(net)
     page = net._repr_html_()
     assert page.count("<td>0.5</td>") == 3 and "<td>0.2</td>" in page
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copied_network_still_trains_its_own_layers(how: str) -> None:
+    import copy
+    import pickle
+
+    X, y = jobs()
+    net = Network([Dense(3, 2, "tanh"), Dense(2, 1, "sigmoid")], cost="sse", seed=0)
+    twin = pickle.loads(pickle.dumps(net)) if how == "pickle" else copy.deepcopy(net)
+    before = twin.cost(X, y)
+    twin.fit(X, y, epochs=50, optimizer=GradientDescent(0.5))
+    assert twin.cost(X, y) < before
+    assert np.shares_memory(twin.layers[0].weights, twin.parameter_vector)
+    assert net.cost(X, y) == pytest.approx(before)

@@ -64,7 +64,7 @@ def test_imports_only_go_down_the_floors(path: Path) -> None:
     for name in _imports(path):
         parts = name.split(".")
         if parts[0] == "glassnet" and len(parts) > 1:
-            assert FLOORS[parts[1]] <= floor or parts[1] == "training" and top == "network", (
+            assert FLOORS[parts[1]] <= floor or (parts[1] == "training" and top == "network"), (
                 f"{path.name} (floor {floor}) imports {name} (floor {FLOORS[parts[1]]})"
             )
         elif floor <= 4 and parts[0] not in sys.stdlib_module_names:

@@ -24,6 +24,8 @@ _PUBLIC = {
     "Optimizer": "glassnet.optimizers",
     "SGD": "glassnet.optimizers",
     "Adam": "glassnet.optimizers",
+    "load": "glassnet.serialization",
+    "save": "glassnet.serialization",
 }
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "Network",
     "Optimizer",
     "__version__",
+    "load",
+    "save",
 ]
 
 if TYPE_CHECKING:
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
     from glassnet.layers import Dense
     from glassnet.network import Network
     from glassnet.optimizers import SGD, Adam, GradientDescent, Optimizer
+    from glassnet.serialization import load, save
     from glassnet.training import Callback, DivergedError, EarlyStopping, History
 
 

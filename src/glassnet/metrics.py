@@ -43,3 +43,47 @@ def get_metric(metric: str | Callable[[Array, Array], float]) -> Callable[[Array
         return METRICS[metric]
     except KeyError:
         raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}") from None
+
+
+# ----- scores in label space (class indices or target values), for evaluate -------------
+def confusion_matrix(true: Array, predicted: Array, n_classes: int) -> Array:
+    """(n_classes, n_classes) counts: row = true class index, column = predicted index."""
+    pairs = np.asarray(true, dtype=np.int64) * n_classes + np.asarray(predicted, dtype=np.int64)
+    return np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def precision_recall_f1(matrix: Array) -> tuple[Array, Array, Array, Array]:
+    """Per-class precision, recall, F1 and support from a confusion matrix.
+
+    A class never predicted has precision 0; a class never present has recall 0 (as
+    scikit-learn's ``zero_division=0``).
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    hits = np.diag(matrix)
+    predicted = matrix.sum(axis=0)
+    support = matrix.sum(axis=1)
+    precision = np.divide(hits, predicted, out=np.zeros_like(hits), where=predicted > 0)
+    recall = np.divide(hits, support, out=np.zeros_like(hits), where=support > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(hits), where=both > 0)
+    return precision, recall, f1, support.astype(np.int64)
+
+
+def mean_squared_error(true: Array, predicted: Array) -> float:
+    """Mean of (predicted − true)² over all elements."""
+    diff = np.asarray(predicted, dtype=np.float64) - np.asarray(true, dtype=np.float64)
+    return float(np.mean(diff * diff))
+
+
+def r2_score(true: Array, predicted: Array) -> float:
+    """Coefficient of determination 1 − SS_res / SS_tot (1 is perfect, 0 is the mean).
+
+    A constant ``true`` gives 1.0 for a perfect fit and 0.0 otherwise, as scikit-learn.
+    """
+    true = np.asarray(true, dtype=np.float64)
+    predicted = np.asarray(predicted, dtype=np.float64)
+    residual = float(np.sum((true - predicted) ** 2))
+    total = float(np.sum((true - true.mean(axis=0)) ** 2))
+    if total == 0.0:
+        return 1.0 if residual == 0.0 else 0.0
+    return 1.0 - residual / total

@@ -112,6 +112,11 @@ class Network:
         if self.optimizer is not None:
             self.optimizer.reset()
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and deepcopy copy each view as an array of its own: gather them again
+        self.__dict__.update(state)
+        self._pack()
+
     def _pack(self) -> None:
         """Put every weight and bias in one flat vector, and every gradient in another.
 
@@ -216,9 +221,7 @@ class Network:
         on. Each layer keeps its ``inputs``, ``z`` and ``a`` for backpropagation.
         """
         a = self.check_inputs(X)
-        result: Array | list[Array] = self._feedforward(
-            a, return_all=return_all, training=training
-        )
+        result: Array | list[Array] = self._feedforward(a, return_all=return_all, training=training)
         return result
 
     def _feedforward(self, a: Array, *, return_all: bool = False, training: bool = False) -> Any:

@@ -1,0 +1,978 @@
+"""scikit-learn estimators on a glassnet ``Network``: ``GlassClassifier`` and ``GlassRegressor``.
+
+They take the parameters of scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` (same names,
+same defaults), train the same way (Glorot-uniform weights and biases drawn from
+``random_state``, the same mini-batches, Adam, SGD or L-BFGS, the same L2 penalty
+``½·alpha·Σ weights² / Σ sample weights`` per batch, the same stopping rule and early
+stopping) and expose the same fitted attributes, so switching is a one-line change::
+
+    from glassnet.sklearn import GlassClassifier as MLPClassifier
+
+What they add: ``class_weight``, ``activation="leaky_relu"``, ``validation_loss_curve_`` and
+``network_``, the trained glassnet ``Network`` (every weight visible; ready for
+``glassnet.glassbox`` trace and explain, plots, ``glassnet.onnx.export``), which saves to a
+safetensors file, weights and metadata only, nothing executable::
+
+    glassnet.save(clf.network_, "model.safetensors")
+
+This module needs scikit-learn and SciPy: ``pip install 'glassnet[sklearn]'``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+try:
+    import scipy.optimize
+    import scipy.sparse
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle
+    from sklearn.utils.class_weight import compute_sample_weight
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import check_classification_targets, unique_labels
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"glassnet.sklearn needs scikit-learn and SciPy ({error}); "
+        "install them with: pip install 'glassnet[sklearn]'"
+    ) from error
+
+from glassnet._types import Array
+from glassnet.layers import Dense
+from glassnet.network import Network
+from glassnet.optimizers import SGD, Adam, Optimizer
+from glassnet.training import History
+
+__all__ = ["GlassClassifier", "GlassRegressor"]
+
+HIDDEN_ACTIVATIONS = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+}
+"""scikit-learn's activation names → glassnet's."""
+
+_OUTPUTS = {
+    # out_activation_: (glassnet activation, glassnet cost)
+    "softmax": ("softmax", "categorical_crossentropy"),
+    "logistic": ("sigmoid", "binary_crossentropy"),
+    "identity": ("identity", "mse"),
+}
+
+
+def _dense(X: Any) -> Array:
+    """Rows of ``X`` as a dense array (a sparse batch is densified one batch at a time)."""
+    return X.toarray() if scipy.sparse.issparse(X) else X  # type: ignore[no-any-return]
+
+
+def _set_learning_rate(optimizer: Optimizer, rate: float) -> None:
+    """Change the learning rate between epochs as scikit-learn's SGD does.
+
+    scikit-learn's momentum keeps the velocity in steps (rate × gradient), glassnet's (like
+    PyTorch's) in gradients; rescaling the velocity by old rate / new rate keeps the next
+    steps equal to scikit-learn's.
+    """
+    if isinstance(optimizer, SGD):
+        for (velocity,) in getattr(optimizer, "_buffers", ()):
+            velocity *= optimizer.learning_rate / rate
+    optimizer.learning_rate = rate
+
+
+def _check_sample_weight(sample_weight: Any, n_samples: int, dtype: np.dtype) -> Array:
+    """``sample_weight`` as a fresh (n_samples,) array: finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=dtype)
+    weights = np.array(sample_weight, dtype=dtype)  # a copy: the caller's array stays as it is
+    if weights.ndim == 0:
+        weights = np.full(n_samples, weights, dtype=dtype)
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample; "
+            f"got shape {weights.shape}"
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative")
+    if not np.any(weights > 0):
+        raise ValueError("sample_weight must contain at least one non-zero weight")
+    return weights
+
+
+def _check_number(
+    name: str,
+    value: Any,
+    low: float,
+    high: float = np.inf,
+    *,
+    integer: bool = False,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    """Raise a ValueError unless ``value`` is a number (an integer) in the given interval."""
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    if ok:
+        ok = (value > low if low_open else value >= low) and (
+            value < high if high_open else value <= high
+        )
+    if not ok:
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        what = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {what} in {interval}; got {value!r}")
+
+
+def _check_choice(name: str, value: Any, choices: Any) -> None:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+
+
+class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
+    """What ``GlassClassifier`` and ``GlassRegressor`` share: the network and its training."""
+
+    _scorer: Callable[..., float]
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ----- the network's arrays, as scikit-learn names them --------------------------
+    @property
+    def coefs_(self) -> list[Array]:
+        """The weight matrix of each layer, ``(n_in, n_out)``: the network's own arrays."""
+        check_is_fitted(self, "network_")
+        return [layer.weights for layer in self.network_.layers]
+
+    @property
+    def intercepts_(self) -> list[Array]:
+        """The bias vector of each layer, ``(n_out,)``: the network's own arrays."""
+        check_is_fitted(self, "network_")
+        return [layer.bias for layer in self.network_.layers]
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # ----- checks ----------------------------------------------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        for size in sizes:
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+                raise ValueError(
+                    f"hidden_layer_sizes must hold positive integers, e.g. (100,) or (64, 32); "
+                    f"got {self.hidden_layer_sizes!r}"
+                )
+        return [int(size) for size in sizes]
+
+    def _check_params(self) -> None:
+        _check_choice("activation", self.activation, HIDDEN_ACTIVATIONS)
+        _check_choice("solver", self.solver, ("lbfgs", "sgd", "adam"))
+        _check_choice("learning_rate", self.learning_rate, ("constant", "invscaling", "adaptive"))
+        if self.batch_size != "auto":
+            _check_number("batch_size", self.batch_size, 1, integer=True)
+        _check_number("alpha", self.alpha, 0.0)
+        _check_number("learning_rate_init", self.learning_rate_init, 0.0, low_open=True)
+        _check_number("power_t", self.power_t, 0.0)
+        _check_number("max_iter", self.max_iter, 1, integer=True)
+        _check_number("max_fun", self.max_fun, 1, integer=True)
+        _check_number("tol", self.tol, 0.0)
+        _check_number("momentum", self.momentum, 0.0, 1.0, high_open=True)
+        _check_number("validation_fraction", self.validation_fraction, 0.0, 1.0, high_open=True)
+        _check_number("beta_1", self.beta_1, 0.0, 1.0, high_open=True)
+        _check_number("beta_2", self.beta_2, 0.0, 1.0, high_open=True)
+        _check_number("epsilon", self.epsilon, 0.0, low_open=True)
+        if self.n_iter_no_change != np.inf:
+            _check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
+        self._hidden_sizes()
+
+    # ----- what each estimator decides -------------------------------------------------
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Any, Array, Array | None]:
+        """Return ``X``, the targets ``Y`` (n_samples, n_outputs) in X's float dtype, and
+        each sample's class weight (None without ``class_weight``)."""
+        raise NotImplementedError
+
+    def _output_activation(self) -> str:
+        raise NotImplementedError
+
+    def _targets(self, Y: Array) -> Array:
+        """The targets as ``predict`` gives them, from the network's encoding ``Y``."""
+        raise NotImplementedError
+
+    # ----- training ----------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
+        """Train the network on ``X`` : (n_samples, n_features) and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix, (n_samples, n_features).
+        y : (n_samples,) or (n_samples, n_outputs): class labels or values.
+        sample_weight : (n_samples,), optional: each sample's weight in the loss.
+
+        Returns
+        -------
+        self, with ``network_`` trained (save it with ``glassnet.save(est.network_, path)``).
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _check_solver(self) -> bool:
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                f"partial_fit is only available for the stochastic solvers 'sgd' and 'adam'; "
+                f"solver={self.solver!r}"
+            )
+        return True
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
+        self._check_params()
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+        X, Y, class_weights = self._validate_input(X, y, incremental, reset=first_pass)
+        weights = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if class_weights is not None:
+            weights *= class_weights
+            if not np.any(weights > 0):
+                raise ValueError(
+                    "class_weight gives every sample a zero weight; give some class a "
+                    "positive weight"
+                )
+        units = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
+        # a fresh generator from random_state on every call, as scikit-learn does
+        rng = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(units, X.dtype, rng)
+        elif [self.network_.n_inputs] + [layer.n_out for layer in self.network_.layers] != units:
+            raise ValueError(
+                f"warm_start/partial_fit need the same layer sizes as the first fit "
+                f"({self.network_.n_inputs}, {[ly.n_out for ly in self.network_.layers]}); "
+                f"got {units}. Set warm_start=False to start again"
+            )
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(_dense(X), Y, weights)
+        else:
+            self._fit_stochastic(X, Y, weights, incremental, rng)
+        if not all(np.all(np.isfinite(p)) for p in self._parameters()):
+            raise ValueError(
+                "training produced non-finite weights; the input data may contain large "
+                "values: scale it (e.g. StandardScaler) or lower learning_rate_init"
+            )
+        # leave network_ with the L2 strength of one batch holding the whole training set
+        self._cost_weights(weights)
+        self._record_history()
+        return self
+
+    def _record_history(self) -> None:
+        """Copy the curves into ``network_.history``, so a saved model keeps them."""
+        history = History()
+        for i, cost in enumerate(self.loss_curve_):
+            logs = {"cost": cost}
+            if self.validation_loss_curve_:
+                logs["val_cost"] = self.validation_loss_curve_[i]
+            if self.validation_scores_:
+                logs["val_" + self._scorer.__name__.removesuffix("_score")] = (
+                    self.validation_scores_[i]
+                )
+            history.record(i + 1, logs)
+        self.network_.history = history
+
+    def _initialize(self, units: list[int], dtype: np.dtype, rng: np.random.RandomState) -> None:
+        """Build ``network_`` with scikit-learn's initial weights; reset the fitted state."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = units[-1]
+        self.n_layers_ = len(units)
+        self.out_activation_ = self._output_activation()
+        out_activation, cost = _OUTPUTS[self.out_activation_]
+        # Glorot uniform for weights and biases alike; sigmoid units get a narrower range
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        layers = []
+        for i, (fan_in, fan_out) in enumerate(pairwise(units)):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            weights = rng.uniform(-bound, bound, (fan_in, fan_out))
+            bias = rng.uniform(-bound, bound, fan_out)
+            last = i == len(units) - 2
+            activation = out_activation if last else HIDDEN_ACTIVATIONS[self.activation]
+            layers.append(Dense(fan_in, fan_out, activation, weights=weights, bias=bias))
+        seed = int(self.random_state) if isinstance(self.random_state, numbers.Integral) else None
+        self.network_ = Network(layers, cost=cost, seed=seed, dtype=dtype)
+        self.network_.metadata.update(self._metadata())
+        # scikit-learn's losses average over samples but sum over outputs (squared error is
+        # halved, and reported averaged over outputs); glassnet's costs average over every
+        # element. Scaling each sample's weight by this factor makes the gradients equal.
+        n_out = self.n_outputs_
+        self._weight_factor = {"softmax": 1.0, "logistic": n_out, "identity": n_out / 2}[
+            self.out_activation_
+        ]
+        self._loss_scale = 1.0 / n_out if self.out_activation_ == "identity" else 1.0
+        self._optimizer: Optimizer | None = None
+        self.loss_curve_: list[float] = []
+        self._no_improvement_count = 0
+        # early stopping applies to the stochastic solvers only, as in scikit-learn
+        stopping = self.early_stopping and self.solver != "lbfgs"
+        self.best_loss_: float | None = None if stopping else np.inf
+        self.validation_scores_: list[float] | None = [] if stopping else None
+        self.best_validation_score_: float | None = -np.inf if stopping else None
+        self.validation_loss_curve_: list[float] | None = [] if stopping else None
+        self._best_parameters = [p.copy() for p in self._parameters()]
+
+    def _metadata(self) -> dict[str, Any]:
+        names = getattr(self, "feature_names_in_", None)
+        return {
+            "task": "classification" if hasattr(self, "classes_") else "regression",
+            "estimator": type(self).__name__,
+            "feature_names": None if names is None else [str(n) for n in names],
+        }
+
+    def _parameters(self) -> list[Array]:
+        """What the optimizer moves: every layer's weights, then every layer's bias.
+
+        scikit-learn's order, so L-BFGS sums its dot products in the same order too.
+        """
+        layers = self.network_.layers
+        return [layer.weights for layer in layers] + [layer.bias for layer in layers]
+
+    def _gradients(self) -> list[Array]:
+        """The gradients of ``_parameters()``, in the same order."""
+        layers = self.network_.layers
+        grads = [layer.grad_weights for layer in layers] + [layer.grad_bias for layer in layers]
+        assert all(g is not None for g in grads)
+        return grads  # type: ignore[return-value]
+
+    def _cost_weights(self, weights: Array) -> Array:
+        """Per-sample weights for glassnet's cost so it equals scikit-learn's loss of a batch.
+
+        scikit-learn divides the loss of a batch, and its L2 term ``½·alpha·Σ weights²``, by
+        the batch's weight sum; glassnet's costs divide by the sample count. So each layer's
+        ``l2`` becomes ``alpha / Σ weights`` and the weights are rescaled to mean
+        ``_weight_factor``.
+        """
+        weight_sum = float(weights.sum())
+        for layer in self.network_.layers:
+            layer.l2 = self.alpha / weight_sum
+        scaled: Array = weights * (self._weight_factor * weights.shape[0] / weight_sum)
+        return scaled
+
+    def _train_loss(self, X: Array, Y: Array, weights: Array) -> float:
+        """Feedforward and backpropagate one batch; return its loss (gradients in the layers)."""
+        cost_weights = self._cost_weights(weights)
+        self.network_.feedforward(X, training=True)
+        cost = self.network_.backpropagate(Y, cost_weights)
+        return cost * self._loss_scale + self.network_.penalty()
+
+    def _new_optimizer(self) -> Optimizer:
+        if self.solver == "adam":
+            return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+        return SGD(
+            self.learning_rate_init,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum and self.momentum > 0,
+        )
+
+    def _fit_stochastic(
+        self, X: Any, Y: Array, weights: Array, incremental: bool, rng: np.random.RandomState
+    ) -> None:
+        if not incremental or self._optimizer is None:
+            self._optimizer = self._new_optimizer()
+        optimizer = self._optimizer
+        params, grads = self._parameters(), self._gradients()
+        validation = None
+        if self.early_stopping:
+            X, Y, weights, validation = self._split_validation(X, Y, weights, rng)
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the {n_samples} training "
+                    "samples; it is clipped to that",
+                    stacklevel=4,
+                )
+            batch_size = min(self.batch_size, n_samples)
+        order = np.arange(n_samples)
+        try:
+            self.n_iter_ = 0
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    order = shuffle(order, random_state=rng)
+                total = 0.0
+                for batch in gen_batches(n_samples, batch_size):
+                    rows = order[batch]
+                    if not np.any(weights[rows] > 0):
+                        continue  # a batch of zero weights carries no gradient
+                    total += self._train_loss(_dense(X[rows]), Y[rows], weights[rows]) * len(rows)
+                    optimizer.update(params, grads)
+                self.n_iter_ += 1
+                self.t_ += n_samples
+                self.loss_ = total / n_samples
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                self._update_no_improvement_count(validation)
+                if self.solver == "sgd" and self.learning_rate == "invscaling":
+                    _set_learning_rate(
+                        optimizer, self.learning_rate_init / (self.t_ + 1) ** self.power_t
+                    )
+                if self._no_improvement_count > self.n_iter_no_change:
+                    if self._lower_learning_rate(optimizer):
+                        self._no_improvement_count = 0
+                    else:
+                        break
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                        "and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=4,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=4)
+        if self.early_stopping:
+            for param, best in zip(params, self._best_parameters, strict=True):
+                np.copyto(param, best)
+
+    def _lower_learning_rate(self, optimizer: Optimizer) -> bool:
+        """After ``n_iter_no_change`` epochs without progress: divide an adaptive rate by 5
+        and go on (True), or stop (False)."""
+        what = "Validation score" if self.early_stopping else "Training loss"
+        message = (
+            f"{what} did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        adaptive = self.solver == "sgd" and self.learning_rate == "adaptive"
+        if adaptive and optimizer.learning_rate > 1e-6:
+            _set_learning_rate(optimizer, optimizer.learning_rate / 5.0)
+            if self.verbose:
+                print(f"{message} Setting learning rate to {optimizer.learning_rate:f}")
+            return True
+        if self.verbose:
+            print(f"{message} Stopping.")
+        return False
+
+    def _split_validation(
+        self, X: Any, Y: Array, weights: Array, rng: np.random.RandomState
+    ) -> tuple[Any, Array, Array, tuple[Any, Array, Array]]:
+        """Hold out ``validation_fraction`` of the samples (stratified for two classes)."""
+        stratify = self._stratify(Y)
+        hint = (
+            f"early_stopping holds out validation_fraction={self.validation_fraction} of the "
+            f"{X.shape[0]} samples"
+        )
+        try:
+            train, val = train_test_split(
+                np.arange(X.shape[0]),
+                random_state=rng,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"{hint}, which fails: {error}; increase validation_fraction or give more data"
+            ) from None
+        if len(val) < 2:
+            raise ValueError(
+                f"{hint}: a validation set of {len(val)} sample(s), and it needs at least 2; "
+                "increase validation_fraction or give more data"
+            )
+        return X[train], Y[train], weights[train], (X[val], Y[val], weights[val])
+
+    def _stratify(self, Y: Array) -> Array | None:
+        return None
+
+    def _update_no_improvement_count(self, validation: tuple[Any, Array, Array] | None) -> None:
+        if validation is None:
+            assert self.best_loss_ is not None
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+            return
+        assert self.validation_scores_ is not None and self.validation_loss_curve_ is not None
+        assert self.best_validation_score_ is not None
+        X_val, Y_val, w_val = validation
+        cost_weights = self._cost_weights(w_val)
+        outputs = self.network_.feedforward(_dense(X_val))
+        cost = self.network_.cost_function(outputs, Y_val, cost_weights)
+        self.validation_loss_curve_.append(cost * self._loss_scale + self.network_.penalty())
+        if np.all(np.isfinite(outputs)):
+            score = float(
+                self._scorer(self._targets(Y_val), self._targets(outputs), sample_weight=w_val)
+            )
+        else:
+            score = np.nan
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        if not score >= self.best_validation_score_ + self.tol:  # NaN counts as no progress
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            self._best_parameters = [p.copy() for p in self._parameters()]
+
+    def _fit_lbfgs(self, X: Array, Y: Array, weights: Array) -> None:
+        """Full-batch L-BFGS (SciPy's L-BFGS-B) on the packed weights and biases."""
+        params, grads = self._parameters(), self._gradients()
+
+        def loss_and_gradient(packed: Array) -> tuple[float, Array]:
+            self._unpack(packed, params)
+            loss = self._train_loss(X, Y, weights)
+            return loss, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+        def after_iteration(intermediate_result: Any) -> None:
+            self.loss_curve_.append(float(intermediate_result.fun))
+            if self.verbose:
+                print(f"Iteration {len(self.loss_curve_)}, loss = {self.loss_curve_[-1]:.8f}")
+
+        result = scipy.optimize.minimize(
+            loss_and_gradient,
+            np.concatenate([p.ravel() for p in params]).astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=after_iteration,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+        )
+        self._unpack(result.x, params)
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.t_ += X.shape[0] * self.n_iter_
+        self.loss_ = float(result.fun)
+        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+        if not result.success:
+            message = result.message
+            message = message.decode() if isinstance(message, bytes) else str(message)
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iterations ({message}). "
+                "Increase max_iter (or max_fun), or scale the data, e.g. with StandardScaler",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    @staticmethod
+    def _unpack(packed: Array, params: list[Array]) -> None:
+        start = 0
+        for param in params:
+            np.copyto(param, packed[start : start + param.size].reshape(param.shape))
+            start += param.size
+
+    # ----- prediction --------------------------------------------------------------------
+    def _output_activations(self, X: Any, check_input: bool = True) -> Array:
+        """The network's outputs (n_samples, n_outputs) for ``X``."""
+        check_is_fitted(self, "network_")
+        if check_input:
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        if not scipy.sparse.issparse(X):
+            return self.network_.predict_outputs(X)
+        chunk = 4096
+        return np.concatenate(
+            [
+                self.network_.predict_outputs(X[start : start + chunk].toarray())
+                for start in range(0, X.shape[0], chunk)
+            ]
+        )
+
+
+class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
+    """A multi-layer perceptron classifier: scikit-learn's ``MLPClassifier``, in glassnet.
+
+    Every parameter of ``MLPClassifier`` has the same name, default and meaning; see its
+    documentation. In short:
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default (100,): neurons per hidden layer.
+    activation : {"identity", "logistic", "tanh", "relu", "leaky_relu"}, default "relu":
+        the hidden layers' activation ("leaky_relu", slope 0.01, is glassnet's addition).
+    solver : {"adam", "sgd", "lbfgs"}, default "adam".
+    alpha : L2 penalty; the loss gains ½·alpha·Σ weights² / (sum of the batch's weights).
+    batch_size : int or "auto" (min(200, n_samples)), for "adam" and "sgd".
+    learning_rate : {"constant", "invscaling", "adaptive"}, the schedule of "sgd".
+    learning_rate_init, power_t, momentum, nesterovs_momentum : "sgd"'s step settings
+        (``learning_rate_init`` is also Adam's rate).
+    beta_1, beta_2, epsilon : Adam's settings.
+    max_iter : epochs for "adam"/"sgd", iterations for "lbfgs"; max_fun : loss evaluations
+        for "lbfgs".
+    tol, n_iter_no_change : stop when the training loss (or, with ``early_stopping``, the
+        validation accuracy) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+    early_stopping, validation_fraction : hold out a fraction of the training data (the same
+        samples scikit-learn holds out: stratified for binary targets) and keep the weights
+        of the epoch with the best validation accuracy.
+    shuffle, random_state, verbose, warm_start : as in scikit-learn.
+    class_weight : dict {class label: weight}, "balanced" or None (glassnet's addition):
+        multiplies each sample's weight by its class's weight; "balanced" uses
+        n_samples / (n_classes · class count).
+
+    Attributes
+    ----------
+    classes_, coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
+    best_validation_score_, t_, n_iter_, n_layers_, n_outputs_, out_activation_,
+    n_features_in_, feature_names_in_ : as ``MLPClassifier``'s. ``coefs_[i]`` and
+    ``intercepts_[i]`` are the weights and bias arrays of ``network_.layers[i]`` itself.
+    validation_loss_curve_ : list of float or None: with ``early_stopping``, the loss on the
+        validation set after each epoch (glassnet's addition).
+    network_ : glassnet.Network, the trained network; ``network_.metadata`` holds the class
+        labels and feature names. Save it with ``glassnet.save(clf.network_, path)``, export
+        it with ``glassnet.onnx.export(clf, path)``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from glassnet.sklearn import GlassClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = GlassClassifier(solver="lbfgs", random_state=0).fit(X, y)
+    >>> clf.network_.layers[0].weights.shape
+    (4, 100)
+    """
+
+    _scorer = staticmethod(accuracy_score)
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        class_weight: dict[Any, float] | str | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+        self.class_weight = class_weight
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Any, Array, Array | None]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and not incremental and set(classes) != set(self.classes_):
+                raise ValueError(
+                    f"warm_start needs y to have the classes of the previous fit "
+                    f"{self.classes_.tolist()}; y has {classes.tolist()}"
+                )
+            unknown = np.setdiff1d(classes, self.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"y has classes {unknown.tolist()} not in classes_ "
+                    f"{self.classes_.tolist()}; pass every class to the first partial_fit"
+                )
+        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        if self.class_weight is None:
+            return X, Y, None
+        # keys are class labels, as in every scikit-learn classifier
+        return X, Y, compute_sample_weight(self.class_weight, y).astype(X.dtype)
+
+    def _stratify(self, Y: Array) -> Array | None:
+        # as scikit-learn 1.9 does, to hold out the same samples: stratified for two classes
+        # only (its docstring promises it for every non-multilabel target; its code checks
+        # n_outputs_ == 1)
+        return Y if self.n_outputs_ == 1 else None
+
+    def _output_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _metadata(self) -> dict[str, Any]:
+        return {**super()._metadata(), "classes": self.classes_.tolist()}
+
+    def _targets(self, Y: Array) -> Array:
+        outputs = Y.ravel() if self.n_outputs_ == 1 else Y
+        return self._label_binarizer.inverse_transform(outputs)  # type: ignore[no-any-return]
+
+    @available_if(lambda est: est._check_solver())  # type: ignore[untyped-decorator]
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> GlassClassifier:
+        """One epoch over ``X``, ``y``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : (n_samples, n_features).
+        y : (n_samples,) class labels.
+        sample_weight : (n_samples,), optional.
+        classes : every class label; required on the first call (``y`` may lack some).
+        """
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole data set and so is not supported by "
+                "partial_fit; pass a dict {class: weight} instead"
+            )
+        first_call = not hasattr(self, "classes_")
+        if first_call and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit")
+        if classes is not None:
+            classes = unique_labels(classes)
+            if not first_call and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the first call's "
+                    f"{self.classes_.tolist()}"
+                )
+            if first_call:
+                self._label_binarizer = LabelBinarizer().fit(classes)
+                self.classes_ = self._label_binarizer.classes_
+        return self._fit(X, y, sample_weight, incremental=True)  # type: ignore[no-any-return]
+
+    def predict(self, X: Any) -> Array:
+        """The predicted class of each row of ``X`` : (n_samples, n_features)."""
+        return self._targets(self._output_activations(X))
+
+    def predict_proba(self, X: Any) -> Array:
+        """Class probabilities (n_samples, n_classes), columns in the order of ``classes_``."""
+        outputs = self._output_activations(X)
+        if self.n_outputs_ == 1:
+            return np.hstack([1.0 - outputs, outputs])
+        # a copy: not the output layer's own array, which trace and explain show
+        probabilities: Array = outputs.copy()
+        return probabilities
+
+    def predict_log_proba(self, X: Any) -> Array:
+        """``log(predict_proba(X))``."""
+        probabilities = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(probabilities, out=probabilities)
+
+
+class GlassRegressor(RegressorMixin, _GlassPerceptron):  # type: ignore[misc]
+    """A multi-layer perceptron regressor: scikit-learn's ``MLPRegressor``, in glassnet.
+
+    The parameters, defaults and fitted attributes are ``MLPRegressor``'s (see
+    ``GlassClassifier`` for a summary); the output layer is linear ("identity") and the loss
+    is half the squared error, averaged over samples and outputs, plus the L2 term.
+    ``validation_scores_`` hold the R² of the validation set with ``early_stopping``.
+    ``loss`` accepts only "squared_error" ("poisson" is not implemented).
+
+    ``network_`` is the trained glassnet ``Network``: save it with
+    ``glassnet.save(reg.network_, path)``, export it with ``glassnet.onnx.export(reg, path)``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from glassnet.sklearn import GlassRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    >>> reg = GlassRegressor(solver="lbfgs", random_state=0).fit(X, y)
+    >>> round(reg.score(X, y), 2)
+    1.0
+    """
+
+    _scorer = staticmethod(r2_score)
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        loss: str = "squared_error",
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+        self.loss = loss
+
+    def _check_params(self) -> None:
+        _check_choice("loss", self.loss, ("squared_error",))
+        super()._check_params()
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Any, Array, Array | None]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1), None
+
+    def _output_activation(self) -> str:
+        return "identity"
+
+    def _targets(self, Y: Array) -> Array:
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
+    @available_if(lambda est: est._check_solver())  # type: ignore[untyped-decorator]
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassRegressor:
+        """One epoch over ``X`` : (n_samples, n_features), ``y``, from the current weights."""
+        return self._fit(X, y, sample_weight, incremental=True)  # type: ignore[no-any-return]
+
+    def predict(self, X: Any) -> Array:
+        """The predicted values: (n_samples,) for one output, else (n_samples, n_outputs)."""
+        return self._targets(self._output_activations(X))

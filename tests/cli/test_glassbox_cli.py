@@ -1,0 +1,271 @@
+"""``glassnet trace``, ``gradcheck`` and ``explain`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.cli.conftest import assert_user_error, run_cli
+
+STEP_ONE = {
+    "z": [1.2, 0.7, 0.7, 1.2],
+    "a": [0.7685247834990175, 0.6681877721681662, 0.6681877721681662, 0.7685247834990175],
+    "grad_weights": [-0.11474519658942414, 0.1069676767036849, -0.08235630832608108],
+    "grad_bias": [-0.0077775198857392355],
+    "weights": [0.5114745196589424, 0.4893032323296315, 0.5082356308326081],
+    "bias": [0.20077775198857392],
+}
+
+
+def flat(values: object) -> list[float]:
+    return np.asarray(values, dtype=float).ravel().tolist()
+
+
+# ----- trace ----------------------------------------------------------------------------
+def test_trace_json_shows_the_issues_step_one_numbers() -> None:
+    result = run_cli("trace", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [s["step"] for s in document["steps"]] == [1]
+    step = document["steps"][0]
+    layer = step["layers"][0]
+    for key, expected in STEP_ONE.items():
+        np.testing.assert_allclose(flat(layer[key]), expected, rtol=0, atol=1e-12)
+    a = np.array(STEP_ONE["a"])
+    np.testing.assert_allclose(flat(layer["error"]), a - [1, 1, 0, 1], atol=1e-12)
+    np.testing.assert_allclose(flat(layer["delta"]), (a - [1, 1, 0, 1]) * a * (1 - a), atol=1e-12)
+    assert step["cost"] == pytest.approx(0.5 * np.sum((a - [1, 1, 0, 1]) ** 2), abs=1e-12)
+
+
+def test_trace_several_steps_match_the_python_api() -> None:
+    from glassnet import article
+    from glassnet.datasets import jobs
+    from glassnet.glassbox import trace
+
+    result = run_cli("trace", "--steps", "5000,2,1", "--json")
+    assert result.returncode == 0, result.stderr
+    steps = json.loads(result.stdout)["steps"]
+    assert [s["step"] for s in steps] == [1, 2, 5000]
+    X, y = jobs()
+    expected = trace(article.network(), X, y, steps=[5000], optimizer=article.optimizer())
+    assert flat(steps[2]["layers"][0]["weights"]) == flat(expected[5000].layers[0].weights)
+    np.testing.assert_allclose(
+        flat(steps[2]["layers"][0]["weights"]), [3.40603697, -2.6711679, 5.69161398], atol=1e-8
+    )
+
+
+def test_trace_prints_labelled_matrices_with_formulas() -> None:
+    out = run_cli("trace").stdout
+    for text in (
+        "step 1",
+        "z = input · W + b",
+        "a = sigmoid(z)",
+        "error = a − y",
+        "∂C/∂W = inputᵀ · delta",
+        "update W = 0.1 × ∂C/∂W",
+        "[0.51147452]",
+        "[0.20077775]",
+        "[−0.0077775199]",
+    ):
+        assert text in out, text
+
+
+def test_trace_in_the_articles_notation() -> None:
+    result = run_cli("trace", "--lang", "ja", "--steps", "1,2")
+    assert result.returncode == 0, result.stderr
+    for text in (
+        "推測結果' = input × weight + bias",
+        "推測結果 = sigmoid(推測結果')",
+        "error = 推測結果 − 実際の値",
+        "der_cost_w",
+        "step 2 (エポック 2)",
+    ):
+        assert text in result.stdout, text
+
+
+def test_trace_with_adam_labels_the_actual_change() -> None:
+    result = run_cli("trace", "--optimizer", "adam", "--learning-rate", "0.01")
+    assert result.returncode == 0, result.stderr
+    assert "W(before) − W(after)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--steps", "0"], ["--steps", "'0'"]),
+        (["--steps", "1,x"], ["--steps", "'x'"]),
+        (["--steps", "99999999"], ["largest"]),
+        (["only_one_path.model"], ["MODEL and DATA.csv"]),
+        (["--learning-rate", "-1"], ["--learning-rate"]),
+    ],
+)
+def test_trace_refuses_bad_arguments_in_one_line(args: list[str], words: list[str]) -> None:
+    assert_user_error(run_cli("trace", *args), *words)
+
+
+# ----- gradcheck --------------------------------------------------------------------------
+def test_gradcheck_passes_on_the_articles_network() -> None:
+    result = run_cli("gradcheck", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["passed"] is True
+    assert document["max_relative_error"] < 1e-8
+    assert document["layers"][0]["max_relative_error"] == document["max_relative_error"]
+    human = run_cli("gradcheck")
+    assert human.returncode == 0 and "passed" in human.stdout
+
+
+def test_gradcheck_exits_1_over_the_tolerance() -> None:
+    result = run_cli("gradcheck", "--tolerance", "1e-15")
+    assert result.returncode == 1
+    assert "FAILED" in result.stdout
+    as_json = run_cli("gradcheck", "--tolerance", "1e-15", "--json")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["passed"] is False
+
+
+def test_gradcheck_refuses_bad_arguments() -> None:
+    assert_user_error(run_cli("gradcheck", "--eps", "0"), "--eps")
+
+
+# ----- explain ----------------------------------------------------------------------------
+def test_explain_1_1_1_shows_the_terms_and_the_verdict() -> None:
+    result = run_cli("explain", "1", "1", "1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for text in (
+        "3.406037 · 1",
+        "−2.6711679 · 1",
+        "5.691614 · 1",
+        "−0.065130929",
+        "0.99827595",
+        "→ finds a job",
+    ):
+        assert text in out, text
+
+
+def test_explain_json_and_japanese() -> None:
+    result = run_cli("explain", "1", "1", "0", "--json", "--lang", "ja")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    neuron = document["layers"][0]["neurons"][0]
+    assert [t["input"] for t in neuron["terms"]] == ["数学", "英語", "物理"]
+    assert [t["product"] for t in neuron["terms"]] == pytest.approx(
+        [3.4060369676610347, -2.6711678969340755, 0.0], abs=1e-9
+    )
+    assert neuron["z"] == pytest.approx(sum(t["product"] for t in neuron["terms"]) + neuron["bias"])
+    assert document["outputs"] == pytest.approx([0.6614445222142281], abs=1e-9)
+    assert document["verdict"] == "仕事が見つかる"
+    assert "仕事が見つからない" in run_cli("explain", "0", "0", "0", "--lang", "ja").stdout
+
+
+def test_explain_top_keeps_the_largest_terms_and_sums_the_rest() -> None:
+    out = run_cli("explain", "1", "1", "1", "--top", "2").stdout
+    out = out[out.index("layer 1") :]
+    assert "physics" in out and "math" in out and "english" not in out
+    assert "… 1 more term" in out and "−2.6711679" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["1", "1"], ["3 values", "got 2"]),
+        (["1", "x", "1"], ["value 2", "'x'"]),
+        (["1", "1", "1", "--top", "0"], ["--top"]),
+    ],
+)
+def test_explain_refuses_bad_values_in_one_line(args: list[str], words: list[str]) -> None:
+    assert_user_error(run_cli("explain", *args), *words)
+
+
+# ----- with a model file and a CSV ------------------------------------------------------------
+@pytest.fixture
+def model_and_csv(tmp_path: Path) -> tuple[Path, Path]:
+    serialization = pytest.importorskip("glassnet.serialization")
+    from glassnet import Dense, Network
+
+    net = Network([Dense(2, 3, "tanh"), Dense(3, 1, "sigmoid")], cost="binary_crossentropy", seed=0)
+    net.metadata.update(
+        feature_names=["height", "weight"],
+        target_name="kind",
+        classes=["cat", "dog"],
+        task="classification",
+        scaler={"mean": [10.0, 5.0], "scale": [2.0, 4.0]},
+    )
+    model = tmp_path / "pets.safetensors"
+    serialization.save(net, model)
+    csv = tmp_path / "pets.csv"
+    csv.write_text("weight,kind,height\n5,cat,9\n9,dog,12\n1,cat,10\n13,dog,13\n", encoding="utf-8")
+    return model, csv
+
+
+def test_model_paths_work_end_to_end(model_and_csv: tuple[Path, Path]) -> None:
+    from glassnet.glassbox import explain
+
+    load = pytest.importorskip("glassnet.serialization").load
+    model, csv = model_and_csv
+    traced = run_cli("trace", str(model), str(csv), "--json")
+    assert traced.returncode == 0, traced.stderr
+    first = json.loads(traced.stdout)["steps"][0]["layers"][0]
+    # the CSV's columns in the model's order, standardized by its scaler
+    np.testing.assert_allclose(first["inputs"], [[-0.5, 0], [1, 1], [0, -1], [1.5, 2]])
+    assert json.loads(traced.stdout)["targets"] == [[0.0], [1.0], [0.0], [1.0]]
+    checked = run_cli("gradcheck", str(model), str(csv), "--json")
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["passed"] is True
+    explained = run_cli("explain", str(model), "12", "9", "--json")
+    assert explained.returncode == 0, explained.stderr
+    document = json.loads(explained.stdout)
+    assert document["feature_names"] == ["height", "weight"]
+    assert document["inputs"] == [1.0, 1.0]
+    expected = explain(load(model), [1.0, 1.0])
+    assert document["verdict"] == expected.verdict in ("cat", "dog")
+    assert_user_error(run_cli("explain", str(model), "1"), "2 input values")
+
+
+def test_hidden_layers_are_labelled_in_the_human_view(model_and_csv: tuple[Path, Path]) -> None:
+    model, csv = model_and_csv
+    result = run_cli("trace", str(model), str(csv), "--steps", "2")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "step 2" in out and "step 1" not in out
+    assert "input = a of layer 1" in out
+    assert "delta = (delta_next · W_nextᵀ) ⊙ tanh′(z)" in out
+    assert "delta = ∂C/∂z = (a − y) / n" in out  # sigmoid with cross-entropy: fused
+    explained = run_cli("explain", str(model), "12", "9")
+    assert "standardized by the model's scaler: 1, 1" in explained.stdout
+    assert "h1[2]" in explained.stdout
+
+
+def test_a_regression_model_reports_its_value_in_target_units(tmp_path: Path) -> None:
+    serialization = pytest.importorskip("glassnet.serialization")
+    from glassnet import Dense, Network
+
+    net = Network([Dense(1, 1, "identity", weights=2.0, bias=0.5)], cost="mse")
+    net.metadata.update(
+        feature_names=["x"],
+        target_name="price",
+        task="regression",
+        target_scaler={"mean": [100.0], "scale": [10.0]},
+    )
+    model = tmp_path / "price.safetensors"
+    serialization.save(net, model)
+    csv = tmp_path / "prices.csv"
+    csv.write_text("x,price\n1,125\n0,105\n", encoding="utf-8")
+    explained = run_cli("explain", str(model), "3", "--json")
+    assert explained.returncode == 0, explained.stderr
+    document = json.loads(explained.stdout)
+    assert document["outputs"] == [6.5] and document["verdict"] is None
+    assert document["value"] == pytest.approx(165.0)
+    assert "→ price = 165" in run_cli("explain", str(model), "3").stdout
+    traced = run_cli("trace", str(model), str(csv), "--json")
+    assert traced.returncode == 0, traced.stderr
+    step = json.loads(traced.stdout)["steps"][0]
+    # targets standardized as in training: (125 − 100) / 10, (105 − 100) / 10
+    assert json.loads(traced.stdout)["targets"] == [[2.5], [0.5]]
+    assert step["cost"] == pytest.approx(((2.5 - 2.5) ** 2 + (0.5 - 0.5) ** 2) / 2)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,price\n1,cheap\n", encoding="utf-8")
+    assert_user_error(run_cli("trace", str(model), str(bad)), "text")

@@ -1,0 +1,424 @@
+"""``glassnet train``, ``predict``, ``evaluate`` and ``info`` as a user runs them.
+
+Every test writes its CSV files into ``tmp_path`` and runs ``python -m glassnet`` in a
+subprocess; exit codes, stdout, stderr and the files left behind are checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.cli.conftest import assert_user_error, run_cli
+
+ARTICLE = "数学,英語,物理,仕事\n0,1,1,1\n1,0,0,1\n0,1,0,0\n1,0,1,1\n"
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def blobs(
+    path: Path, n: int = 300, seed: int = 0, labels: tuple[str, ...] = ("a", "b", "c")
+) -> Path:
+    """Well separated 2-D clusters, one per label; the label column comes first."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0], [4, 0], [0, 4], [4, 4]])[: len(labels)]
+    k = rng.integers(0, len(labels), n)
+    X = centres[k] + rng.normal(0, 0.5, (n, 2))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["label", "x1", "x2", "id"])
+        for i in range(n):
+            w.writerow([labels[k[i]], f"{X[i, 0]:.6f}", f"{X[i, 1]:.6f}", f"row{i}"])
+    return path
+
+
+def linear(path: Path, n: int = 400, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = 100 + 10 * (X @ [1.0, -2.0, 0.5]) + rng.normal(0, 1.0, n)
+    with path.open("w", newline="") as f:
+        f.write("a,b,c,price\n")
+        for row, target in zip(X, y, strict=True):
+            f.write(",".join(f"{v:.6f}" for v in row) + f",{target:.4f}\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A 3-class model trained once on blobs (with a text id column ignored)."""
+    folder = tmp_path_factory.mktemp("model")
+    data = blobs(folder / "train.csv")
+    out = folder / "model.safetensors"
+    result = run_cli(
+        "train", data, "--target", "label", "--ignore", "id", "--hidden", "8",
+        "--epochs", "60", "--batch-size", "32", "--learning-rate", "0.01", "--seed", "1",
+        "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out, data
+
+
+# ----- the happy paths ---------------------------------------------------------------------
+def test_article_table_with_japanese_headers(tmp_path: Path) -> None:
+    data = write(tmp_path / "jobs.csv", "\ufeff" + ARTICLE.replace("\n", "\r\n") + "\r\n\r\n")
+    out = tmp_path / "jobs.safetensors"
+    result = run_cli(
+        "train", data, "--target", "仕事", "--hidden", "0", "--epochs", "300",
+        "--learning-rate", "0.1", "--seed", "0", "--out", out, "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["features"] == ["数学", "英語", "物理"]
+    assert report["target"] == "仕事"
+    assert report["classes"] == [0, 1]
+    assert report["layers"] == ["3→1 sigmoid"]
+    assert report["train_accuracy"] == 1.0
+    info = json.loads(run_cli("info", out, "--json").stdout)
+    assert info["features"] == ["数学", "英語", "物理"]
+    assert info["parameters"] == 4
+    assert info["history"]["epochs"] == 300
+    predicted = run_cli("predict", out, data)
+    assert predicted.returncode == 0, predicted.stderr
+    rows = list(csv.reader(predicted.stdout.splitlines()))
+    assert rows[0] == [
+        "数学",
+        "英語",
+        "物理",
+        "仕事",
+        "predicted_仕事",
+        "probability_0",
+        "probability_1",
+    ]
+    assert [r[4] for r in rows[1:]] == ["1", "1", "0", "1"]
+    probabilities = np.array([[float(p) for p in r[5:]] for r in rows[1:]])
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_three_classes_train_predict_evaluate_info(
+    model: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out, data = model
+    # the new table: other column order, no target, an extra column, quoted values
+    rows = list(csv.reader(data.read_text().splitlines()))
+    new = tmp_path / "new.csv"
+    with new.open("w", newline="") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_ALL)
+        w.writerow(["x2", "note", "x1"])
+        for r in rows[1:6]:
+            w.writerow([r[2], "hello, world", r[1]])
+    pred = tmp_path / "pred.csv"
+    result = run_cli("predict", out, new, "--out", pred)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    table = list(csv.reader(pred.read_text(encoding="utf-8").splitlines()))
+    assert table[0] == [
+        "x2",
+        "note",
+        "x1",
+        "label",
+        "probability_a",
+        "probability_b",
+        "probability_c",
+    ]
+    assert [r[3] for r in table[1:]] == [r[0] for r in rows[1:6]]
+    assert all(r[1] == "hello, world" for r in table[1:])
+
+    as_json = json.loads(run_cli("predict", out, new, "--json").stdout)
+    assert [p["prediction"] for p in as_json["predictions"]] == [r[0] for r in rows[1:6]]
+    first = as_json["predictions"][0]["probabilities"]
+    assert set(first) == {"a", "b", "c"} and abs(sum(first.values()) - 1) < 1e-9
+
+    scored = run_cli("evaluate", out, data, "--json")
+    assert scored.returncode == 0, scored.stderr
+    report = json.loads(scored.stdout)
+    assert report["accuracy"] > 0.95
+    matrix = np.array(report["confusion_matrix"])
+    assert matrix.shape == (3, 3) and matrix.sum() == 300
+    assert report["accuracy"] == pytest.approx(np.trace(matrix) / 300)
+    for name in "abc":
+        assert 0.9 < report["per_class"][name]["f1"] <= 1.0
+    text = run_cli("evaluate", out, data).stdout
+    assert "accuracy" in text and "confusion matrix" in text and "precision" in text
+
+    info = run_cli("info", out)
+    assert info.returncode == 0
+    for words in ("2 → 8 relu", "8 → 3 softmax", "categorical_crossentropy", "x1, x2", "a, b, c",
+                  "60 epochs", "format 1"):  # fmt: skip
+        assert words in info.stdout, (words, info.stdout)
+
+
+def test_regression(tmp_path: Path) -> None:
+    data = linear(tmp_path / "prices.csv")
+    out = tmp_path / "prices.safetensors"
+    result = run_cli("train", data, "--target", "price", "--epochs", "100", "--seed", "0",
+                     "--out", out, "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["task"] == "regression"
+    report = json.loads(run_cli("evaluate", out, data, "--json").stdout)
+    assert set(report) >= {"mse", "mae", "r2"}
+    assert report["r2"] > 0.98
+    assert report["mae"] < 3.0  # in the target's units (its noise is 1.0)
+    values = json.loads(run_cli("predict", out, data, "--json").stdout)["predictions"]
+    truth = np.loadtxt(data, delimiter=",", skiprows=1)[:, 3]
+    assert np.mean(np.abs(np.array(values) - truth)) == pytest.approx(report["mae"])
+    pred = tmp_path / "pred.csv"
+    assert run_cli("predict", out, data, "--out", pred).returncode == 0
+    table = np.genfromtxt(pred, delimiter=",", names=True)
+    assert table.dtype.names == ("a", "b", "c", "price", "predicted_price")
+    np.testing.assert_allclose(table["predicted_price"], values)
+
+
+def test_stray_spaces_in_names_are_accepted(tmp_path: Path) -> None:
+    data = write(tmp_path / "d.csv", " x , y \n1,0\n2,1\n3,0\n4,1\n")
+    result = run_cli("train", data, "--target", " y", "--epochs", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["features"] == ["x"]
+
+
+def test_breast_cancer_with_text_labels_first_column(tmp_path: Path) -> None:
+    """scikit-learn's breast cancer table, target first as words: >= 95% held out."""
+    sklearn = pytest.importorskip("sklearn.datasets")
+    from sklearn.model_selection import train_test_split
+
+    data = sklearn.load_breast_cancer()
+    words = np.array(["malignant", "benign"])[data.target]
+    names = ["diagnosis", *(n.replace(" ", "_") for n in data.feature_names)]
+    train, test = train_test_split(np.arange(len(words)), test_size=0.25, random_state=0,
+                                   stratify=words)  # fmt: skip
+    for name, rows in (("train.csv", train), ("test.csv", test)):
+        with (tmp_path / name).open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(names)
+            for i in rows:
+                w.writerow([words[i], *(repr(float(v)) for v in data.data[i])])
+    out = tmp_path / "cancer.safetensors"
+    trained = run_cli("train", tmp_path / "train.csv", "--target", "diagnosis", "--seed", "0",
+                      "--out", out)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    report = json.loads(run_cli("evaluate", out, tmp_path / "test.csv", "--json").stdout)
+    assert report["classes"] == ["benign", "malignant"]
+    assert report["accuracy"] >= 0.95, report
+
+
+def test_early_stopping_and_validation(tmp_path: Path) -> None:
+    data = blobs(tmp_path / "d.csv", n=400, labels=("yes", "no"))
+    result = run_cli("train", data, "--target", "label", "--ignore", "id", "--early-stopping",
+                     "--epochs", "2000", "--seed", "3", "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["stopped_early"] is True
+    assert report["epochs"] < 2000
+    assert report["val_cost"] is not None and report["validation_accuracy"] > 0.95
+    assert report["model"] is None  # no --out: nothing saved, and it says so
+    assert "epoch 1/2000" in result.stderr  # plain progress lines when stderr is no terminal
+
+
+def test_progress_lines_and_no_out_note(tmp_path: Path) -> None:
+    data = write(tmp_path / "jobs.csv", ARTICLE)
+    result = run_cli("train", data, "--target", "仕事", "--epochs", "30", "--seed", "0")
+    assert result.returncode == 0
+    assert "epoch 30/30" in result.stderr and "cost" in result.stderr
+    assert "add --out" in result.stdout
+
+
+# ----- Ctrl-C and divergence ----------------------------------------------------------------
+def test_ctrl_c_keeps_best_weights_and_saves(tmp_path: Path) -> None:
+    data = blobs(tmp_path / "d.csv", n=2000)
+    out = tmp_path / "m.safetensors"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", str(data), "--target", "label", "--ignore",
+         "id", "--epochs", "1000000", "--validation-split", "0.2", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )  # fmt: skip
+    assert process.stderr is not None
+    first = process.stderr.readline()  # training has begun once the first epoch is reported
+    assert first.startswith("epoch 1/"), first
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted at epoch" in stderr and "saved the best weights" in stderr
+    assert str(out) in stderr
+    info = json.loads(run_cli("info", out, "--json").stdout)
+    assert info["history"]["interrupted"] is True
+    assert "(interrupted)" in stdout
+
+
+def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
+    data = linear(tmp_path / "d.csv")
+    out = write(tmp_path / "m.safetensors", b"the old model")
+    result = run_cli("train", data, "--target", "price", "--optimizer", "sgd", "--hidden", "0",
+                     "--learning-rate", "1000", "--out", out)  # fmt: skip
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "diverged" in last and "smaller learning rate" in last and "was not written" in last
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes() == b"the old model"
+
+
+# ----- bad input: one line, exit 2, the model file untouched ------------------------------------
+BAD_TABLES = {
+    "header only": ("a,b\n", ["header but no data rows"]),
+    "non-numeric": ("a,b\n1,2\n3,4\nfive,6\n", ["line 4", "column 'a'", "'five'", "not a number"]),
+    "ragged": ("a,b\n1,2\n3,4,5\n", ["line 3", "3 values", "2 columns"]),
+    "short row": ("a,b\n1,2\n3\n", ["line 3", "1 value", "2 columns"]),
+    "empty cell": ("a,b\n1,2\n,4\n", ["line 3", "column 'a'", "empty"]),
+    "nan": ("a,b\n1,2\nnan,4\n", ["line 3", "column 'a'", "'nan'", "finite"]),
+    "inf": ("a,b\n1,2\n3,-inf\n", ["line 3", "column 'b'", "'-inf'", "finite"]),
+    "single class": ("a,b\n1,2\n3,2\n", ["only one class", "'b'"]),
+    "unknown target": ("a,c\n1,2\n", ["no column named 'b'", "the columns are a, c"]),
+}
+
+
+@pytest.fixture
+def old_model(tmp_path: Path) -> tuple[Path, bytes]:
+    data = write(tmp_path / "ok.csv", ARTICLE)
+    out = tmp_path / "old.safetensors"
+    assert run_cli("train", data, "--target", "仕事", "--epochs", "2", "--out", out).returncode == 0
+    return out, out.read_bytes()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TABLES))
+def test_bad_tables(case: str, tmp_path: Path, old_model: tuple[Path, bytes]) -> None:
+    text, words = BAD_TABLES[case]
+    data = write(tmp_path / "bad.csv", text)
+    out, before = old_model
+    result = run_cli("train", data, "--target", "b", "--epochs", "2", "--out", out)
+    assert_user_error(result, *words)
+    assert str(data) in result.stderr or case == "single class"
+    assert out.read_bytes() == before
+
+
+def test_bad_files(tmp_path: Path, old_model: tuple[Path, bytes]) -> None:
+    out, before = old_model
+    cases = {
+        tmp_path / "missing.csv": ["no such file"],
+        tmp_path: ["is a folder"],
+        write(tmp_path / "empty.csv", b""): ["is empty"],
+        write(tmp_path / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"): ["binary file"],
+        write(tmp_path / "latin1.csv", "a,b\n1,2\n\xe9,3\n".encode("latin-1")): ["line 3", "UTF-8"],
+    }
+    for path, words in cases.items():
+        assert_user_error(run_cli("train", path, "--target", "b", "--out", out), *words)
+        assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--epochs", "0", ["--epochs", "at least 1"]),
+        ("--epochs", "many", ["--epochs", "whole number", "'many'"]),
+        ("--batch-size", "-5", ["--batch-size"]),
+        ("--learning-rate", "-0.1", ["--learning-rate"]),
+        ("--learning-rate", "nan", ["--learning-rate"]),
+        ("--hidden", "16,x", ["--hidden", "16,x"]),
+        ("--hidden", "16,-1", ["--hidden"]),
+        ("--activation", "swish", ["--activation", "relu"]),
+        ("--optimizer", "rmsprop", ["--optimizer", "adam, sgd, gd"]),
+        ("--validation-split", "1.5", ["--validation-split"]),
+        ("--task", "clustering", ["--task"]),
+        ("--alpha", "-1", ["--alpha"]),
+        ("--seed", "x", ["--seed"]),
+        ("--ignore", "nope", ["--ignore", "nope", "the columns are"]),
+        ("--ignore", "仕事", ["--ignore", "target"]),
+        ("--out", "no/such/folder/m.safetensors", ["--out", "does not exist"]),
+    ],
+)
+def test_bad_options(
+    option: str, value: str, words: list[str], tmp_path: Path, old_model: tuple[Path, bytes]
+) -> None:
+    data = write(tmp_path / "ok.csv", ARTICLE)
+    out, before = old_model
+    args = ["train", data, "--target", "仕事", "--epochs", "2", option, value]
+    if option != "--out":
+        args += ["--out", out]
+    started = time.perf_counter()
+    assert_user_error(run_cli(*args, cwd=tmp_path), *words)
+    assert out.read_bytes() == before
+    assert time.perf_counter() - started < 30
+
+
+def test_output_folder_checked_before_reading(tmp_path: Path) -> None:
+    """A bad --out is reported even when the data would take long: nothing is read first."""
+    result = run_cli("train", tmp_path / "missing.csv", "--target", "y",
+                     "--out", tmp_path / "nope" / "m.safetensors")  # fmt: skip
+    assert_user_error(result, "--out", "does not exist")
+
+
+def test_regression_of_text_is_refused(tmp_path: Path) -> None:
+    data = write(tmp_path / "d.csv", "x,y\n1,cat\n2,dog\n")
+    assert_user_error(run_cli("train", data, "--target", "y", "--task", "regression"),
+                      "holds text", "--task classification")  # fmt: skip
+
+
+def test_predict_and_evaluate_bad_input(model: tuple[Path, Path], tmp_path: Path) -> None:
+    out, _ = model
+    before = out.read_bytes()
+    missing = write(tmp_path / "m.csv", "x1,label\n1,a\n")
+    assert_user_error(run_cli("predict", out, missing), "needs the columns x2", "x1, label")
+    no_target = write(tmp_path / "n.csv", "x1,x2\n1,2\n")
+    assert_user_error(run_cli("evaluate", out, no_target), "no column named 'label'")
+    unknown = write(tmp_path / "u.csv", "x1,x2,label\n1,2,a\n3,4,zebra\n")
+    assert_user_error(run_cli("evaluate", out, unknown), "'zebra'", "a, b, c")
+    bad_value = write(tmp_path / "b.csv", "x1,x2\n1,2\n3,?\n")
+    assert_user_error(run_cli("predict", out, bad_value), "line 3", "column 'x2'", "'?'")
+    assert_user_error(run_cli("predict", out, missing, "--out", tmp_path / "no" / "p.csv"),
+                      "does not exist")  # fmt: skip
+    assert out.read_bytes() == before
+
+
+def test_bad_model_files(tmp_path: Path) -> None:
+    data = write(tmp_path / "d.csv", "x1,x2\n1,2\n")
+    cases = {
+        tmp_path / "none.safetensors": "no such model file",
+        write(tmp_path / "text.safetensors", b"hello, I am not a model"): "not a safetensors",
+        write(tmp_path / "short.safetensors", b"\x01\x02"): "not a safetensors",
+    }
+    for path, words in cases.items():
+        for command in ("predict", "evaluate", "info"):
+            args = [command, path] + ([] if command == "info" else [data])
+            assert_user_error(run_cli(*args), words)
+
+
+def test_truncated_model(model: tuple[Path, Path], tmp_path: Path) -> None:
+    out, data = model
+    cut = write(tmp_path / "cut.safetensors", out.read_bytes()[:-100])
+    assert_user_error(run_cli("predict", cut, data), "truncated")
+    assert_user_error(run_cli("info", cut), "truncated")
+
+
+def test_help_for_every_command() -> None:
+    for command in ("train", "predict", "evaluate", "info"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0
+        assert "--json" in result.stdout
+    assert "--early-stopping" in run_cli("train", "--help").stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses a POSIX signal")
+def test_interrupt_without_out_saves_nothing(tmp_path: Path) -> None:
+    data = blobs(tmp_path / "d.csv", n=500)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", str(data), "--target", "label", "--ignore",
+         "id", "--epochs", "1000000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )  # fmt: skip
+    assert process.stderr is not None
+    assert process.stderr.readline().startswith("epoch 1/")
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "saved nothing (no --out)" in stderr
+    assert list(tmp_path.iterdir()) == [data]

@@ -1,0 +1,228 @@
+"""ONNX export: onnxruntime gives glassnet's numbers, for every activation and a CSV model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+onnx = pytest.importorskip("onnx")
+onnxruntime = pytest.importorskip("onnxruntime")
+
+from glassnet import Dense, Network  # noqa: E402
+from glassnet.onnx import DEFAULT_OPSET, export, run, to_onnx  # noqa: E402
+
+TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
+
+
+def _run_in_memory(model_proto, X):  # type: ignore[no-untyped-def]
+    session = onnxruntime.InferenceSession(
+        model_proto.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(names, {"X": X.astype(np.float32)}), strict=True))
+
+
+def _inputs(n_inputs: int, seed: int) -> np.ndarray:
+    # float32 values, so glassnet (float64) and the file (float32) see the same inputs
+    return np.random.default_rng(seed).normal(size=(64, n_inputs)).astype(np.float32)
+
+
+@given(
+    hidden=st.sampled_from(["identity", "sigmoid", "tanh", "relu", "leaky_relu"]),
+    output=st.sampled_from([("identity", 2), ("sigmoid", 1), ("softmax", 3), ("tanh", 1)]),
+    n_inputs=st.integers(1, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_every_activation_gives_glassnets_outputs(
+    hidden: str, output: tuple[str, int], n_inputs: int, seed: int
+) -> None:
+    activation, n_outputs = output
+    net = Network(
+        [
+            Dense(n_inputs, 5, hidden, bias="glorot"),
+            Dense(5, 4, hidden, bias="glorot"),
+            Dense(4, n_outputs, activation, bias="glorot"),
+        ],
+        seed=seed,
+    )
+    X = _inputs(n_inputs, seed)
+    outputs = _run_in_memory(to_onnx(net), X)
+    expected = net.feedforward(X.astype(np.float64))
+    if activation in ("identity", "tanh"):
+        assert list(outputs) == ["variable"]
+        np.testing.assert_allclose(outputs["variable"], expected, **TOLERANCE)
+        return
+    assert list(outputs) == ["label", "probabilities"]
+    probabilities = np.hstack([1 - expected, expected]) if n_outputs == 1 else expected
+    np.testing.assert_allclose(outputs["probabilities"], probabilities, **TOLERANCE)
+    # labels agree except where two probabilities are too close for float32 to order
+    top2 = np.sort(probabilities, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 1e-5
+    np.testing.assert_array_equal(outputs["label"][clear], net.predict(X)[clear])
+
+
+@pytest.mark.parametrize("opset", range(13, 22))
+def test_every_supported_opset_runs(opset: int) -> None:
+    net = Network([Dense(3, 4, "leaky_relu", bias="glorot"), Dense(4, 3, "softmax")], seed=opset)
+    net.metadata = {"classes": ["a", "b", "c"], "scaler": {"mean": [1, 2, 3], "scale": [2, 2, 2]}}
+    model = to_onnx(net, opset=opset)
+    assert model.opset_import[0].version == opset
+    X = _inputs(3, opset)
+    outputs = _run_in_memory(model, X)
+    expected = net.feedforward((X.astype(np.float64) - [1, 2, 3]) / 2)
+    np.testing.assert_allclose(outputs["probabilities"], expected, **TOLERANCE)
+
+
+def test_float32_network_and_leaky_slope() -> None:
+    net = Network(
+        [Dense(3, 4, "leaky_relu", bias="glorot"), Dense(4, 2, "identity")],
+        seed=1,
+        dtype="float32",
+    )
+    net.layers[0].activation.negative_slope = 0.2  # type: ignore[attr-defined]
+    X = _inputs(3, 1)
+    outputs = _run_in_memory(to_onnx(net), X)
+    np.testing.assert_allclose(outputs["variable"], net.feedforward(X), **TOLERANCE)
+
+
+# ----- a model trained from a CSV, with its scaling ---------------------------------------------
+def _write_csv(path, X, y, names):  # type: ignore[no-untyped-def]
+    lines = [",".join([*names, "target"])]
+    lines += [
+        ",".join([*map(repr, row.tolist()), str(label)]) for row, label in zip(X, y, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_csv_model_with_its_scaling(tmp_path, task: str) -> None:  # type: ignore[no-untyped-def]
+    from glassnet.cli import main
+    from glassnet.data import decode_outputs, model_inputs
+    from glassnet.serialization import load
+
+    rng = np.random.default_rng(0)
+    # float32-exact columns on very different scales: the file must standardize them itself
+    X = (rng.normal(size=(150, 3)) * [1.0, 50.0, 0.01] + [3.0, -200.0, 0.5]).astype(np.float32)
+    if task == "classification":
+        y = np.array(["low", "mid", "high"])[np.digitize(X[:, 1], [-230.0, -170.0])]
+    else:
+        y = np.round(X[:, 0] * 10 + X[:, 1] / 5, 3)
+    csv, model, out = tmp_path / "table.csv", tmp_path / "m.safetensors", tmp_path / "m.onnx"
+    _write_csv(csv, X.astype(np.float64), y, ["x", "y", "z"])
+    train = ["train", str(csv), "--target", "target", "--hidden", "6,4", "--epochs", "30"]
+    assert main([*train, "--activation", "tanh", "--out", str(model), "--seed", "0"]) == 0
+    assert main(["export", str(model), str(out)]) == 0
+
+    net = load(model)
+    assert net.metadata["scaler"]  # the model has a scaling, and so does the file
+    outputs = run(out, X)
+    values, probabilities = decode_outputs(
+        net.metadata, net.feedforward(model_inputs(net.metadata, X.astype(np.float64)))
+    )
+    if task == "classification":
+        assert list(outputs) == ["label", "probabilities"]
+        np.testing.assert_allclose(outputs["probabilities"], probabilities, **TOLERANCE)
+        labels = np.array(net.metadata["classes"])[values]
+        np.testing.assert_array_equal(outputs["label"], labels)
+    else:
+        assert list(outputs) == ["variable"]
+        np.testing.assert_allclose(outputs["variable"][:, 0], values, **TOLERANCE)
+    props = {p.key: p.value for p in onnx.load(out).metadata_props}
+    assert props["feature_names"] == "x,y,z"
+
+
+def test_cli_export_json(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from glassnet.cli import main
+    from glassnet.serialization import save
+
+    net = Network([Dense(2, 3, "relu"), Dense(3, 1, "sigmoid")], seed=0)
+    net.metadata = {"feature_names": ["a", "b"], "classes": ["no", "yes"], "task": "classification"}
+    save(net, tmp_path / "m.safetensors")
+    capsys.readouterr()
+    assert (
+        main(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "m.onnx"), "--json"]) == 0
+    )
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["outputs"] == ["label", "probabilities"]
+    assert facts["opset"] == DEFAULT_OPSET and facts["scaling_included"] is False
+    assert onnx.load(tmp_path / "m.onnx").opset_import[0].version == DEFAULT_OPSET
+    assert (
+        main(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "x.onnx"), "--opset", "5"])
+        == 2
+    )
+    assert "--opset must be between 13 and 21" in capsys.readouterr().err
+
+
+# ----- estimators -------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("labels", ["int", "str", "binary", "multilabel"])
+def test_classifier_outputs_match_predict(labels: str) -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_iris
+
+    from glassnet.sklearn import GlassClassifier
+
+    X, y = load_iris(return_X_y=True)
+    X = X.astype(np.float32)
+    target = {
+        "int": y + 10,
+        "str": np.array(["setosa", "versicolor", "virginica"])[y],
+        "binary": y == 2,
+        "multilabel": np.column_stack([y == 2, X[:, 0] > 6]).astype(int),
+    }[labels]
+    clf = GlassClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0).fit(X, target)
+    outputs = _run_in_memory(to_onnx(clf), X)
+    np.testing.assert_allclose(outputs["probabilities"], clf.predict_proba(X), **TOLERANCE)
+    np.testing.assert_array_equal(outputs["label"], clf.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_outputs_match_predict(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassRegressor
+
+    X = _inputs(4, 0)
+    Y = np.column_stack([X.sum(axis=1), X[:, 0] * X[:, 1]])
+    reg = GlassRegressor(activation="logistic", max_iter=50, random_state=0).fit(X, Y)
+    export(reg, tmp_path / "reg.onnx")
+    np.testing.assert_allclose(
+        run(tmp_path / "reg.onnx", X)["variable"], reg.predict(X), **TOLERANCE
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["reg.onnx"]  # no temporary file left
+
+
+# ----- errors -------------------------------------------------------------------------------------
+def test_what_cannot_be_exported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    net = Network([Dense(2, 1, "sigmoid")], seed=0)
+    with pytest.raises(ValueError, match="opset must be between 13 and 21"):
+        to_onnx(net, opset=9)
+    with pytest.raises(ValueError, match="needs a glassnet Network"):
+        to_onnx(object())
+    with pytest.raises(ValueError, match="folder"):
+        export(net, tmp_path / "missing" / "m.onnx")
+    net.metadata["scaler"] = {"mean": [0.0], "scale": [1.0]}
+    with pytest.raises(ValueError, match="2 means and scales"):
+        to_onnx(net)
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier
+
+    with pytest.raises(ValueError, match="not fitted"):
+        to_onnx(GlassClassifier())
+
+
+def test_missing_onnx_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['onnx'] = None\n"
+        "from glassnet import Dense, Network\n"
+        "from glassnet.onnx import to_onnx\n"
+        "try:\n    to_onnx(Network([Dense(2, 1)]))\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'glassnet[onnx]'" in out.stdout

@@ -1,0 +1,398 @@
+"""GlassClassifier and GlassRegressor: scikit-learn's contract, and MLP's numbers."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+pytest.importorskip("sklearn")
+
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from glassnet import Network
+from glassnet.sklearn import GlassClassifier, GlassRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@parametrize_with_checks([GlassClassifier(), GlassRegressor()])
+def test_sklearn_estimator_checks(estimator, check):  # type: ignore[no-untyped-def]
+    check(estimator)
+
+
+def _iris():  # type: ignore[no-untyped-def]
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _cancer():  # type: ignore[no-untyped-def]
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _regression(n_targets: int = 1):  # type: ignore[no-untyped-def]
+    X, y = make_regression(200, 5, n_targets=n_targets, noise=1.0, random_state=0)
+    return X, y / 100.0
+
+
+def _assert_same_weights(ours, theirs, atol: float) -> None:  # type: ignore[no-untyped-def]
+    assert len(ours.coefs_) == len(theirs.coefs_)
+    for mine, reference in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        np.testing.assert_allclose(mine, reference, rtol=0, atol=atol)
+
+
+# ----- the same numbers as scikit-learn's MLP ------------------------------------------------
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"solver": "adam"},
+        {"solver": "sgd", "learning_rate_init": 0.05},
+        {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.05},
+        {"solver": "sgd", "nesterovs_momentum": False, "momentum": 0.5},
+    ],
+)
+def test_classifier_weights_equal_mlpclassifier(activation: str, settings: dict) -> None:
+    X, y = _iris()
+    params = dict(activation=activation, hidden_layer_sizes=(7, 5), random_state=3, max_iter=15)
+    ours = GlassClassifier(**params, **settings).fit(X, y)
+    theirs = MLPClassifier(**params, **settings).fit(X, y)
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    assert ours.n_iter_ == theirs.n_iter_ == 15
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-12)
+
+
+def test_adaptive_rate_and_stopping_rule_equal_mlp() -> None:
+    X, y = _cancer()
+    params = dict(
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.05,
+        n_iter_no_change=2,
+        tol=1e-2,
+        random_state=0,
+        max_iter=60,
+        hidden_layer_sizes=(10,),
+    )
+    ours, theirs = GlassClassifier(**params).fit(X, y), MLPClassifier(**params).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ < 60  # stopped by the rule, not by max_iter
+    _assert_same_weights(ours, theirs, atol=1e-12)
+
+
+def test_binary_sample_weight_and_alpha_equal_mlp() -> None:
+    X, y = _cancer()
+    weights = np.random.default_rng(0).random(len(y))
+    params = dict(alpha=0.1, random_state=1, max_iter=10, hidden_layer_sizes=(8,))
+    ours = GlassClassifier(**params).fit(X, y, sample_weight=weights)
+    theirs = MLPClassifier(**params).fit(X, y, sample_weight=weights)
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-12)
+
+
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_regressor_equals_mlpregressor(n_targets: int) -> None:
+    X, y = _regression(n_targets)
+    params = dict(random_state=0, max_iter=20, hidden_layer_sizes=(6,))
+    ours, theirs = GlassRegressor(**params).fit(X, y), MLPRegressor(**params).fit(X, y)
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    assert ours.predict(X).shape == theirs.predict(X).shape
+
+
+@pytest.mark.parametrize("Ours, Theirs", [(GlassClassifier, MLPClassifier)])
+def test_lbfgs_equals_mlp(Ours, Theirs) -> None:  # type: ignore[no-untyped-def]
+    X, y = _iris()
+    params = dict(solver="lbfgs", random_state=0, max_iter=20, hidden_layer_sizes=(5,))
+    ours, theirs = Ours(**params).fit(X, y), Theirs(**params).fit(X, y)
+    _assert_same_weights(ours, theirs, atol=1e-7)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert len(ours.loss_curve_) == ours.n_iter_
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-9)
+    assert not hasattr(ours, "partial_fit")
+
+
+def test_lbfgs_regressor_fits() -> None:
+    X, y = _regression()
+    reg = GlassRegressor(solver="lbfgs", random_state=0, max_iter=500).fit(X, y)
+    assert reg.score(X, y) > 0.99
+
+
+@pytest.mark.parametrize("data", [_cancer, _iris])
+def test_early_stopping_equals_mlp_and_keeps_the_best_epoch(data) -> None:  # type: ignore[no-untyped-def]
+    X, y = data()
+    params = dict(early_stopping=True, random_state=1, hidden_layer_sizes=(10,), tol=1e-3)
+    ours, theirs = GlassClassifier(**params).fit(X, y), MLPClassifier(**params).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ < 200
+    np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_)
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    assert ours.best_loss_ is None
+    assert ours.best_validation_score_ == max(ours.validation_scores_)
+    assert ours.validation_loss_curve_ is not None
+    assert len(ours.validation_loss_curve_) == len(ours.loss_curve_) == ours.n_iter_
+    assert all(np.isfinite(ours.validation_loss_curve_))
+    history = ours.network_.history  # kept in a saved model, for glassnet info and plots
+    assert history["cost"] == ours.loss_curve_
+    assert history["val_cost"] == ours.validation_loss_curve_
+    assert history["val_accuracy"] == ours.validation_scores_
+
+
+def test_early_stopping_regressor_scores_r2() -> None:
+    X, y = _regression()
+    reg = GlassRegressor(early_stopping=True, random_state=0, max_iter=300).fit(X, y)
+    assert reg.validation_scores_ is not None and len(reg.validation_scores_) == reg.n_iter_
+    assert reg.best_validation_score_ > 0.9
+
+
+def test_early_stopping_too_small_validation_set() -> None:
+    X, y = np.arange(12.0).reshape(6, 2), np.array([0, 1] * 3)
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.1 of the 6 samples"):
+        GlassClassifier(early_stopping=True, validation_fraction=0.1).fit(X, y)
+
+
+# ----- partial_fit and warm_start ----------------------------------------------------------
+def test_partial_fit_equals_mlp_partial_fit() -> None:
+    X, y = _iris()
+    ours, theirs = GlassClassifier(random_state=0), MLPClassifier(random_state=0)
+    for start in range(0, 150, 50):
+        rows = slice(start, start + 50)
+        ours.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+        theirs.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    assert ours.n_iter_ == 1 and ours.t_ == 150 and len(ours.loss_curve_) == 3
+
+
+def test_training_goes_on_after_pickling() -> None:
+    X, y = _regression()
+    reg = GlassRegressor(hidden_layer_sizes=(5,), random_state=0).partial_fit(X, y)
+    copy = pickle.loads(pickle.dumps(reg))
+    reg.partial_fit(X, y)
+    copy.partial_fit(X, y)
+    _assert_same_weights(copy, reg, atol=0.0)
+    assert copy.coefs_[0] is copy.network_.layers[0].weights
+
+
+def test_partial_fit_needs_classes_first() -> None:
+    X, y = _iris()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        GlassClassifier().partial_fit(X, y)
+    clf = GlassClassifier().partial_fit(X[:10], y[:10], classes=[0, 1, 2])
+    assert clf.classes_.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"classes \[7\]"):
+        clf.partial_fit(X[:2], [0, 7])
+    with pytest.raises(ValueError, match="early_stopping"):
+        GlassClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_partial_fit_lowers_the_loss() -> None:
+    X, y = _regression()
+    reg = GlassRegressor(random_state=0)
+    for _ in range(30):
+        reg.partial_fit(X, y)
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0] / 2
+
+
+def test_warm_start_continues_as_mlp_does() -> None:
+    X, y = _iris()
+    params = dict(warm_start=True, random_state=0, max_iter=5, hidden_layer_sizes=(6,))
+    ours, theirs = GlassClassifier(**params), MLPClassifier(**params)
+    for _ in range(3):
+        ours.fit(X, y)
+        theirs.fit(X, y)
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    assert len(ours.loss_curve_) == 15
+    network = ours.network_
+    ours.fit(X, y)
+    assert ours.network_ is network  # the same network, trained further
+    ours.set_params(warm_start=False).fit(X, y)
+    assert ours.network_ is not network
+    with pytest.raises(ValueError, match=r"classes of the previous fit \[0, 1, 2\]"):
+        ours.set_params(warm_start=True).fit(X[:100], y[:100])
+
+
+# ----- glassnet's additions ------------------------------------------------------------------
+def test_network_is_the_estimator() -> None:
+    pd = pytest.importorskip("pandas")
+    X, y = _iris()
+    frame = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"])
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    clf = GlassClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(frame, labels)
+    net = clf.network_
+    assert isinstance(net, Network)
+    assert [layer.activation.name for layer in net.layers] == ["relu", "softmax"]
+    assert all(c is layer.weights for c, layer in zip(clf.coefs_, net.layers, strict=True))
+    assert all(b is layer.bias for b, layer in zip(clf.intercepts_, net.layers, strict=True))
+    assert net.metadata["classes"] == ["setosa", "versicolor", "virginica"]
+    assert net.metadata["feature_names"] == ["sl", "sw", "pl", "pw"]
+    assert clf.feature_names_in_.tolist() == ["sl", "sw", "pl", "pw"]
+    np.testing.assert_allclose(clf.predict_proba(frame), net.feedforward(X))
+    clf.coefs_[0][:] = 0.0  # writing the estimator's arrays writes the network's
+    assert not net.layers[0].weights.any()
+
+
+def test_network_cost_is_the_reported_loss() -> None:
+    X, y = _cancer()
+    clf = GlassClassifier(solver="lbfgs", alpha=0.5, max_iter=30, random_state=0).fit(X, y)
+    assert clf.network_.cost(X, y.reshape(-1, 1)) == pytest.approx(clf.loss_, rel=1e-9)
+
+
+def test_class_weight_dict_equals_sample_weight() -> None:
+    X, y = _iris()
+    params = dict(max_iter=10, random_state=0, hidden_layer_sizes=(5,))
+    by_class = GlassClassifier(class_weight={0: 1.0, 1: 3.0, 2: 0.5}, **params).fit(X, y)
+    by_sample = GlassClassifier(**params).fit(X, y, sample_weight=np.array([1.0, 3.0, 0.5])[y])
+    _assert_same_weights(by_class, by_sample, atol=1e-12)
+
+
+def test_class_weight_balanced_helps_the_rare_class() -> None:
+    X, y = make_classification(600, 6, weights=[0.95], class_sep=0.5, flip_y=0.0, random_state=0)
+    recall = {}
+    for class_weight in (None, "balanced"):
+        clf = GlassClassifier(class_weight=class_weight, max_iter=300, random_state=0).fit(X, y)
+        recall[class_weight] = float(np.mean(clf.predict(X[y == 1]) == 1))
+    assert recall["balanced"] > recall[None] + 0.1
+    with pytest.raises(ValueError, match="balanced"):
+        GlassClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+
+
+@given(scale=st.floats(0.01, 100.0))
+def test_scaling_every_sample_weight_changes_nothing(scale: float) -> None:
+    X, y = _iris()
+    # alpha=0: the L2 term is divided by the weight sum, so it does change with the scale.
+    # sgd: a step is linear in the gradient, so rounding stays at rounding's size.
+    params = dict(solver="sgd", alpha=0.0, max_iter=3, random_state=0, hidden_layer_sizes=(4,))
+    plain = GlassClassifier(**params, batch_size=40).fit(X, y)
+    scaled = GlassClassifier(**params, batch_size=40)
+    scaled.fit(X, y, sample_weight=np.full(len(y), scale))
+    _assert_same_weights(plain, scaled, atol=1e-12)
+
+
+@given(counts=st.lists(st.integers(0, 3), min_size=30, max_size=30).filter(lambda c: sum(c) > 1))
+def test_integer_weights_equal_repeated_rows(counts: list[int]) -> None:
+    X, y = _regression()
+    X, y = X[:30], y[:30]
+    params = dict(solver="sgd", alpha=0.01, max_iter=3, random_state=0, hidden_layer_sizes=(4,))
+    weighted = GlassRegressor(**params).fit(X, y, sample_weight=counts)
+    repeated = GlassRegressor(**params).fit(np.repeat(X, counts, 0), np.repeat(y, counts))
+    _assert_same_weights(weighted, repeated, atol=1e-12)
+
+
+def test_leaky_relu_is_offered() -> None:
+    X, y = _iris()
+    clf = GlassClassifier(activation="leaky_relu", max_iter=300, random_state=0).fit(X, y)
+    assert clf.network_.layers[0].activation.name == "leaky_relu"
+    assert clf.score(X, y) > 0.9
+
+
+def test_multilabel_and_multioutput() -> None:
+    X, y = make_classification(200, 6, random_state=0)
+    Y = np.column_stack([y, 1 - y, X[:, 0] > 0]).astype(int)
+    clf = GlassClassifier(max_iter=300, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 3
+    assert clf.predict(X).shape == (200, 3) and clf.score(X, Y) > 0.8
+    X, y = _regression(3)
+    reg = GlassRegressor(solver="lbfgs", random_state=0).fit(X, y)
+    assert reg.predict(X).shape == (200, 3) and reg.score(X, y) > 0.95
+
+
+def test_sparse_input_gives_the_dense_answer() -> None:
+    sparse = pytest.importorskip("scipy.sparse")
+    X, y = _iris()
+    X[X < 0] = 0.0
+    params = dict(max_iter=10, random_state=0, hidden_layer_sizes=(5,))
+    dense = GlassClassifier(**params).fit(X, y)
+    csr = GlassClassifier(**params).fit(sparse.csr_matrix(X), y)
+    _assert_same_weights(dense, csr, atol=1e-12)
+    np.testing.assert_allclose(csr.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X))
+
+
+def test_verbose_prints_each_iteration(capsys) -> None:  # type: ignore[no-untyped-def]
+    X, y = _iris()
+    GlassClassifier(verbose=True, max_iter=2).fit(X, y)
+    assert "Iteration 2, loss = " in capsys.readouterr().out
+
+
+def test_convergence_warning_names_the_user_line() -> None:
+    X, y = _iris()
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(2\)") as record:
+        GlassClassifier(max_iter=2).fit(X, y)
+    assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"activation": "softplus"}, "activation must be one of"),
+        ({"solver": "newton"}, "solver must be one of"),
+        ({"alpha": -1.0}, r"alpha must be a number in \[0.0, inf\]; got -1.0"),
+        ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes must hold positive integers"),
+        ({"max_iter": 0}, "max_iter must be an integer"),
+        ({"momentum": 1.5}, "momentum must be a number"),
+        ({"batch_size": "big"}, "batch_size must be an integer"),
+    ],
+)
+def test_bad_parameters_say_what_is_wrong(params: dict, message: str) -> None:
+    X, y = _iris()
+    with pytest.raises(ValueError, match=message):
+        GlassClassifier(**params).fit(X, y)
+
+
+def test_regressor_refuses_poisson() -> None:
+    with pytest.raises(ValueError, match="loss must be one of 'squared_error'"):
+        GlassRegressor(loss="poisson").fit(*_regression())
+
+
+# ----- in scikit-learn's machinery -------------------------------------------------------------
+def test_pipeline_and_parallel_grid_search() -> None:
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), GlassClassifier(random_state=0))
+    grid = {
+        "glassclassifier__hidden_layer_sizes": [(2,), (20,)],
+        "glassclassifier__alpha": [1e-4, 1],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        parallel = GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit(X, y)
+        serial = GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit(X, y)
+    assert parallel.best_params_ == serial.best_params_
+    np.testing.assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
+    assert parallel.best_params_["glassclassifier__hidden_layer_sizes"] == (20,)
+    assert parallel.best_score_ > 0.8
+
+
+def test_save_and_load_the_network(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    serialization = pytest.importorskip("glassnet.serialization")
+    X, y = _iris()
+    clf = GlassClassifier(hidden_layer_sizes=(5,), max_iter=30, random_state=0).fit(X, y)
+    path = tmp_path / "iris.safetensors"
+    serialization.save(clf.network_, path)
+    net = serialization.load(path)
+    np.testing.assert_array_equal(net.feedforward(X), clf.predict_proba(X))
+    assert net.metadata["classes"] == [0, 1, 2]
+
+
+def test_import_without_sklearn_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "try:\n    import glassnet.sklearn\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'glassnet[sklearn]'" in out.stdout
