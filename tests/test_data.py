@@ -243,8 +243,9 @@ def test_classes_and_encoding() -> None:
     np.testing.assert_array_equal(encode_labels(np.array([3.0, 1.0]), [1, 3], "f", "y"), [1, 0])
     with pytest.raises(DataError, match="'zebra', which is not one of the model's classes"):
         encode_labels(np.array(["a", "zebra"]), ["a", "b"], "f", "y")
-    np.testing.assert_array_equal(one_hot(np.array([1, 0]), 2), [[1], [0]])
+    np.testing.assert_array_equal(one_hot(np.array([1, 0]), 1), [[1], [0]])
     np.testing.assert_array_equal(one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(one_hot(np.array([1, 0]), 2), [[0, 1], [1, 0]])
     np.testing.assert_allclose(class_probabilities(np.array([[0.25]])), [[0.75, 0.25]])
 
 

@@ -228,3 +228,10 @@ def test_a_copied_network_still_trains_its_own_layers(how: str) -> None:
     assert twin.cost(X, y) < before
     assert np.shares_memory(twin.layers[0].weights, twin.parameter_vector)
     assert net.cost(X, y) == pytest.approx(before)
+
+
+def test_html_of_a_big_layer_is_cut_to_a_corner() -> None:
+    layer = Network([Dense(64, 32, "relu")], seed=0).layers[0]
+    page = layer._repr_html_()
+    assert page.count("<td>") < 120 and "…" in page and "64×32" in page
+    assert f"<td>{layer.weights[0, 0]:.4g}</td>" in page

@@ -840,11 +840,14 @@ def _as_text(values: Array) -> Array:
     return np.array([str(int(v)) if v == int(v) else repr(float(v)) for v in values.tolist()])
 
 
-def one_hot(index: Array, n_classes: int, dtype: Any = np.float64) -> Array:
-    """Network targets for class indices: (n, 1) of 0/1 for two classes, else one-hot (n, k)."""
-    if n_classes == 2:
+def one_hot(index: Array, n_outputs: int, dtype: Any = np.float64) -> Array:
+    """Network targets for class indices ``index`` : (n,), for a net of ``n_outputs`` outputs.
+
+    One output (a sigmoid, two classes): a (n, 1) column of 0/1; else one-hot (n, n_outputs).
+    """
+    if n_outputs == 1:
         return index.astype(dtype).reshape(-1, 1)
-    out = np.zeros((len(index), n_classes), dtype=dtype)
+    out = np.zeros((len(index), n_outputs), dtype=dtype)
     out[np.arange(len(index)), index] = 1.0
     return out
 

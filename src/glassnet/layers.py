@@ -237,17 +237,31 @@ class Dense:
         )
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{extras})"
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self, max_cells: int = 8) -> str:
+        """An HTML table of the weights (inputs × neurons) and biases, for Jupyter.
+
+        A big layer shows its first ``max_cells`` rows and columns, then "…", so a notebook
+        stays readable.
+        """
         head = html.escape(repr(self))
         if not self.built:
             return f"<p><code>{head}</code> (not built)</p>"
-        rows = "".join(
-            "<tr><th>in {}</th>{}</tr>".format(i, "".join(f"<td>{w:.4g}</td>" for w in row))
-            for i, row in enumerate(self.weights)
+        rows, cols = min(self.n_in, max_cells), min(self.n_out, max_cells)
+        more_cols = "<td>…</td>" if cols < self.n_out else ""
+        body = "".join(
+            "<tr><th>in {}</th>{}{}</tr>".format(
+                i, "".join(f"<td>{w:.4g}</td>" for w in self.weights[i, :cols]), more_cols
+            )
+            for i in range(rows)
         )
-        bias = "".join(f"<td>{b:.4g}</td>" for b in self.bias)
-        units = "".join(f"<th>out {j}</th>" for j in range(self.n_out))
+        if rows < self.n_in:
+            body += f"<tr><th>…</th><td colspan='{cols + bool(more_cols)}'>…</td></tr>"
+        bias = "".join(f"<td>{b:.4g}</td>" for b in self.bias[:cols]) + more_cols
+        units = "".join(f"<th>out {j}</th>" for j in range(cols)) + (
+            "<th>…</th>" if more_cols else ""
+        )
+        shape = f" ({self.n_in}×{self.n_out} weights)" if rows < self.n_in or more_cols else ""
         return (
-            f"<p><code>{head}</code></p><table><tr><th>weights</th>{units}</tr>{rows}"
+            f"<p><code>{head}</code>{shape}</p><table><tr><th>weights</th>{units}</tr>{body}"
             f"<tr><th>bias</th>{bias}</tr></table>"
         )

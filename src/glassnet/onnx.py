@@ -31,7 +31,6 @@ installs onnxruntime to run the files).
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ import numpy as np
 from glassnet import __version__
 from glassnet._types import Array
 from glassnet.network import Network
+from glassnet.serialization import check_writable, write_atomically
 
 DEFAULT_OPSET = 17
 """The ONNX opset written unless ``export(opset=...)`` says otherwise."""
@@ -290,28 +290,9 @@ def export(model: Any, path: str | os.PathLike[str], *, opset: int = DEFAULT_OPS
     ImportError : the onnx package is missing (``pip install 'glassnet[onnx]'``).
     ValueError : the model cannot be exported, or the folder does not exist.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write {target}: the folder {folder} does not exist")
-    if os.path.isdir(target):
-        raise ValueError(f"cannot write {target}: it is a folder; give a file name")
+    check_writable(path)
     model_proto = to_onnx(model, opset=opset)
-    payload = model_proto.SerializeToString()
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        # an error or Ctrl-C while writing: drop the half-written temporary file
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, model_proto.SerializeToString())
     return model_proto
 
 

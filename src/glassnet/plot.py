@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet._types import Array
-from glassnet.data import Scaler
+from glassnet.data import Scaler, one_hot
 from glassnet.network import Network
 from glassnet.training import Callback, History, Logs
 
@@ -260,14 +260,6 @@ def class_indices(net: Network, y: Any) -> Array:
         )
     indices: Array = labels.astype(np.int64)
     return indices
-
-
-def _encoded_targets(net: Network, labels: Array) -> Array:
-    """Class indices as the network's output encoding: one 0/1 column or one-hot rows."""
-    if net.n_outputs == 1:
-        return labels.reshape(-1, 1).astype(net.dtype)
-    one_hot: Array = np.eye(net.n_outputs, dtype=net.dtype)[labels]
-    return one_hot
 
 
 def check_boundary_model(net: Network) -> None:
@@ -816,7 +808,7 @@ def plot_training(
     X_raw = net.check_inputs(X)
     labels = class_indices(net, y)
     X_model = model_inputs(net, X_raw)
-    targets = _encoded_targets(net, labels)
+    targets = one_hot(labels, net.n_outputs, net.dtype)
     snapshots = _Snapshots(every)
     frames = [(0, net.cost(X_model, targets), net.get_weights())]
     net.fit(X_model, targets, epochs=epochs, callbacks=[snapshots], **fit_options)

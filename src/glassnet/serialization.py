@@ -18,12 +18,12 @@ import json
 import math
 import os
 import struct
-import sys
 import tempfile
 from typing import Any
 
 import numpy as np
 
+from glassnet import __version__
 from glassnet.layers import Dense
 from glassnet.network import Network
 from glassnet.training import History
@@ -50,7 +50,7 @@ def _jsonable(value: Any) -> Any:
 def describe(net: Network) -> dict[str, Any]:
     """The JSON document stored in a model file's header for ``net``."""
     # the package's version; the package itself is always imported before its modules
-    version = str(sys.modules["glassnet"].__version__)
+    version = __version__
     history = net.history
     return {
         "format": FORMAT,
@@ -80,6 +80,47 @@ def describe(net: Network) -> dict[str, Any]:
     }
 
 
+def check_writable(path: str | os.PathLike[str]) -> str:
+    """Return ``path`` as a string after checking a file can be created there.
+
+    Raises
+    ------
+    ValueError : the folder does not exist, or ``path`` is a folder.
+    """
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {target}: the folder {folder} does not exist")
+    if os.path.isdir(target):
+        raise ValueError(f"cannot write {target}: it is a folder; give a file name")
+    return target
+
+
+def write_atomically(path: str | os.PathLike[str], payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename.
+
+    ``path`` holds either its old content or all of the new, never half of it: an error or
+    Ctrl-C while writing leaves the old file as it was.
+    """
+    target = check_writable(path)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(target)}.",
+        suffix=".tmp",
+        dir=os.path.dirname(os.path.abspath(target)),
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        # drop the half-written temporary file, whatever stopped the write
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
 def save(net: Network, path: str | os.PathLike[str]) -> None:
     """Write ``net`` to ``path`` as a safetensors model file, atomically.
 
@@ -90,32 +131,13 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     """
     from safetensors.numpy import save as to_bytes
 
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot save to {target}: the folder {folder} does not exist")
-    if os.path.isdir(target):
-        raise ValueError(f"cannot save to {target}: it is a folder; give a file name")
+    check_writable(path)
     tensors = {}
     for i, layer in enumerate(net.layers):
         tensors[f"layer{i}.weights"] = np.ascontiguousarray(layer.weights)
         tensors[f"layer{i}.bias"] = np.ascontiguousarray(layer.bias)
     header = json.dumps(describe(net), ensure_ascii=False, allow_nan=False)
-    payload = to_bytes(tensors, metadata={METADATA_KEY: header})
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        # an error or Ctrl-C while writing: drop the half-written temporary file
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, to_bytes(tensors, metadata={METADATA_KEY: header}))
 
 
 def _header(raw: bytes, where: str) -> dict[str, Any]:

@@ -125,9 +125,9 @@ def retraining(
     """
     import numpy as np
 
+    from glassnet.cli.train import OPTIMIZERS, make_optimizer
     from glassnet.layers import Dense
     from glassnet.network import Network
-    from glassnet.optimizers import SGD, Adam, GradientDescent
 
     settings = net.metadata.get("training") or {}
     rng = np.random.default_rng(net.metadata.get("seed"))
@@ -155,12 +155,8 @@ def retraining(
     options: dict[str, Any] = {}
     rate = settings.get("learning_rate")
     name = settings.get("optimizer")
-    if rate is not None and name == "adam":
-        options["optimizer"] = Adam(float(rate))
-    elif rate is not None and name == "sgd":
-        options["optimizer"] = SGD(float(rate), momentum=0.9, nesterov=True)
-    elif rate is not None and name == "gd":
-        options["optimizer"] = GradientDescent(float(rate))
+    if rate is not None and name in OPTIMIZERS:
+        options["optimizer"] = make_optimizer(name, float(rate))
     if settings.get("batch_size"):
         options["batch_size"] = min(int(settings["batch_size"]), X.shape[0])
     return fresh, X, labels, options

@@ -108,7 +108,6 @@ def load_model_and_data(model_path: str, data_path: str) -> tuple[Network, Array
     expects (0/1 column or one-hot rows for classes, standardized values for a
     regression), all from ``net.metadata`` as ``glassnet train`` saves it.
     """
-    import numpy as np
 
     from glassnet.data import encode_labels, model_inputs, one_hot, read_for_model
 
@@ -120,8 +119,7 @@ def load_model_and_data(model_path: str, data_path: str) -> tuple[Network, Array
     classes = meta.get("classes")
     if classes:
         index = encode_labels(table.y, classes, table.path, table.target_name)
-        k = len(classes)
-        y = one_hot(index, k) if net.n_outputs == (1 if k == 2 else k) else np.eye(k)[index]
+        y = one_hot(index, net.n_outputs)
     elif table.y.dtype.kind != "f":
         raise UserError(
             f"{table.path}: the target {table.target_name!r} holds text, but the model is a "

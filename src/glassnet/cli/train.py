@@ -22,6 +22,7 @@ from glassnet.cli.common import UserError
 if TYPE_CHECKING:
     from glassnet._types import Array
     from glassnet.network import Network
+    from glassnet.optimizers import Optimizer
     from glassnet.training import Callback, History
 
 HELP = "train a network on a CSV table and save it as a .safetensors model file"
@@ -98,6 +99,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 # ----- option checks -----------------------------------------------------------------------
+def make_optimizer(name: str, learning_rate: float) -> Optimizer:
+    """The optimizer ``--optimizer name`` stands for: adam, sgd (momentum 0.9, Nesterov), gd."""
+    from glassnet.optimizers import SGD, Adam, GradientDescent
+
+    if name == "adam":
+        return Adam(learning_rate)
+    if name == "sgd":
+        return SGD(learning_rate, momentum=0.9, nesterov=True)
+    return GradientDescent(learning_rate)
+
+
 def _whole(text: str | None, option: str, minimum: int = 1) -> int | None:
     if text is None:
         return None
@@ -257,7 +269,11 @@ def _targets(y: Array, task: str, where: str, target: str) -> tuple[str, Array, 
         return task, targets, {"target_scaler": {"mean": [mean], "scale": [scale]}}
     classes = find_classes(y, where, target)
     index = encode_labels(y, classes, where, target)
-    return task, one_hot(index, len(classes), np.float64), {"classes": classes}
+    return (
+        task,
+        one_hot(index, 1 if len(classes) == 2 else len(classes), np.float64),
+        {"classes": classes},
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -288,7 +304,6 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.data import Scaler, read_csv
     from glassnet.layers import Dense
     from glassnet.network import Network
-    from glassnet.optimizers import SGD, Adam, GradientDescent, Optimizer
     from glassnet.serialization import save
     from glassnet.training import DivergedError, EarlyStopping
 
@@ -331,13 +346,7 @@ def run(args: argparse.Namespace) -> int:
     layers = [Dense(a, b, activation, weights=init, l2=l2) for a, b in pairwise(sizes)]
     layers.append(Dense(sizes[-1], Y.shape[1], output, l2=l2))
     net = Network(layers, cost=cost, seed=rng)
-    optimizer: Optimizer
-    if optimizer_name == "adam":
-        optimizer = Adam(learning_rate)
-    elif optimizer_name == "sgd":
-        optimizer = SGD(learning_rate, momentum=0.9, nesterov=True)
-    else:
-        optimizer = GradientDescent(learning_rate)
+    optimizer = make_optimizer(optimizer_name, learning_rate)
     net.metadata = {
         "feature_names": table.feature_names,
         "target_name": table.target_name,
