@@ -13,14 +13,21 @@ import numpy as np
 from glassnet._types import Array
 
 
-def accuracy(y: Array, a: Array) -> float:
-    """Fraction of samples whose predicted class is the true one.
+def predicted_classes(outputs: Array) -> Array:
+    """The class index of each row of a classifier's outputs : (n_samples, n_outputs).
 
-    One output column: the class is ``output >= 0.5``; several: the largest output.
+    One column (a sigmoid): class 1 when the output is >= 0.5, else 0. Several (softmax):
+    the largest output, the first one on a tie. Returns (n_samples,) int64.
     """
-    if a.shape[1] == 1:
-        return float(np.mean((a[:, 0] >= 0.5) == (y[:, 0] >= 0.5)))
-    return float(np.mean(a.argmax(axis=1) == y.argmax(axis=1)))
+    classes: Array = (
+        (outputs[:, 0] >= 0.5) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
+    ).astype(np.int64)
+    return classes
+
+
+def accuracy(y: Array, a: Array) -> float:
+    """Fraction of samples whose predicted class (``predicted_classes``) is the true one."""
+    return float(np.mean(predicted_classes(a) == predicted_classes(y)))
 
 
 def mean_absolute_error(y: Array, a: Array) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 from glassnet._types import FLOAT_DTYPES, Array
 from glassnet.costs import Cost, get_cost
 from glassnet.layers import Dense
+from glassnet.metrics import predicted_classes
 from glassnet.optimizers import Optimizer
 
 if TYPE_CHECKING:
@@ -289,24 +290,23 @@ class Network:
         ]
 
     # ----- prediction -------------------------------------------------------------------
+    @property
+    def is_classifier(self) -> bool:
+        """Whether the outputs are class probabilities: one sigmoid output, or softmax."""
+        name = self.layers[-1].activation.name
+        return name == "softmax" or (name == "sigmoid" and self.n_outputs == 1)
+
     def predict(self, X: Any, batch_size: int | None = 65536) -> Array:
         """The network's answer for each row of ``X`` : (n_samples, n_inputs).
 
-        - one sigmoid output: the class 0 or 1 (output >= 0.5), shape (n_samples,);
-        - a softmax output: the index of the most probable class, shape (n_samples,);
+        - a classifier (one sigmoid output, or softmax): the class index, shape (n_samples,),
+          as ``predicted_classes`` decides it;
         - otherwise the output values (n_samples, n_outputs), e.g. a regression.
 
         Rows go through in chunks of ``batch_size`` so memory stays bounded.
         """
-        X = self.check_inputs(X)
         outputs = self.predict_outputs(X, batch_size)
-        name = self.layers[-1].activation.name
-        if name == "sigmoid" and self.n_outputs == 1:
-            return (outputs[:, 0] >= 0.5).astype(np.int64)
-        if name == "softmax":
-            labels: Array = outputs.argmax(axis=1)
-            return labels
-        return outputs
+        return predicted_classes(outputs) if self.is_classifier else outputs
 
     def predict_outputs(self, X: Any, batch_size: int | None = 65536) -> Array:
         """The output activations for ``X``, computed in chunks of ``batch_size`` rows."""

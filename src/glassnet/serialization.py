@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import struct
 import tempfile
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -34,14 +36,18 @@ METADATA_KEY = "glassnet"
 _HEADER_LIMIT = 100_000_000  # safetensors' own limit on the JSON header
 
 
-def _jsonable(value: Any) -> Any:
-    """NumPy scalars and arrays (nested in dicts and lists) as plain JSON values."""
+def to_jsonable(value: Any) -> Any:
+    """NumPy scalars and arrays (nested in dicts and lists) as plain JSON values.
+
+    NaN and infinities become ``null``: JSON has no such numbers (an epoch that a later
+    ``fit`` did not log, or a diverged cost, is stored as null).
+    """
     if isinstance(value, (np.ndarray, np.generic)):
-        return _jsonable(value.tolist())
+        return to_jsonable(value.tolist())
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON has no NaN; a diverged epoch's cost is stored as null
     return value
@@ -68,12 +74,12 @@ def describe(net: Network) -> dict[str, Any]:
             }
             for layer in net.layers
         ],
-        "metadata": _jsonable(net.metadata),
+        "metadata": to_jsonable(net.metadata),
         "history": None
         if history is None
         else {
             "epoch": list(history.epoch),
-            "values": _jsonable(history.history),
+            "values": to_jsonable(history.history),
             "stopped_early": history.stopped_early,
             "interrupted": history.interrupted,
         },
@@ -96,11 +102,15 @@ def check_writable(path: str | os.PathLike[str]) -> str:
     return target
 
 
-def write_atomically(path: str | os.PathLike[str], payload: bytes) -> None:
-    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename.
+def write_atomically(
+    path: str | os.PathLike[str], content: bytes | Callable[[BinaryIO], None]
+) -> None:
+    """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
 
+    ``content`` is the bytes, or a function that writes them to the binary file it is given.
     ``path`` holds either its old content or all of the new, never half of it: an error or
-    Ctrl-C while writing leaves the old file as it was.
+    Ctrl-C while writing leaves the old file as it was. A replaced file keeps its
+    permissions; a new one gets the usual ones (0666 less the umask).
     """
     target = check_writable(path)
     handle, temporary = tempfile.mkstemp(
@@ -109,8 +119,13 @@ def write_atomically(path: str | os.PathLike[str], payload: bytes) -> None:
         dir=os.path.dirname(os.path.abspath(target)),
     )
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.fchmod(handle, _mode_for(target))
         with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+            if isinstance(content, bytes):
+                out.write(content)
+            else:
+                content(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
@@ -119,6 +134,15 @@ def write_atomically(path: str | os.PathLike[str], payload: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _mode_for(target: str) -> int:
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save(net: Network, path: str | os.PathLike[str]) -> None:
@@ -131,7 +155,6 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     """
     from safetensors.numpy import save as to_bytes
 
-    check_writable(path)
     tensors = {}
     for i, layer in enumerate(net.layers):
         tensors[f"layer{i}.weights"] = np.ascontiguousarray(layer.weights)

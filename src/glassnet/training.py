@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet._types import Array
-from glassnet.metrics import get_metric
+from glassnet.metrics import get_metric, predicted_classes
 from glassnet.optimizers import Optimizer, get_optimizer
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def class_sample_weights(y: Array, class_weight: dict[int, float] | str) -> Arra
     ``y`` : (n_samples, n_outputs), 0/1 in one column or one-hot. ``class_weight`` maps a
     class index to its weight, or is "balanced": n_samples / (n_classes · class count).
     """
-    labels = (y[:, 0] >= 0.5).astype(np.intp) if y.shape[1] == 1 else y.argmax(axis=1)
+    labels = predicted_classes(y)
     n_classes = max(2, y.shape[1])
     if class_weight == "balanced":
         counts = np.bincount(labels, minlength=n_classes).astype(float)
