@@ -174,6 +174,48 @@ def test_chunked_reading_and_line_numbers(
         read_csv(path, "d")
 
 
+# ----- quotes: only whole-field quotes are dropped on the fast path ------------------------
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ('a,b\n1"2,3\n', r"line 2, column 'a': '1\"2' is not a number"),
+        ('a,b\n"1""",3\n', r"line 2, column 'a': '1\"' is not a number"),
+        ('a,b\n"3,4",5\n', r"line 2, column 'a': '3,4' is not a number"),
+        ('a,b\n1,2\n"3,4\n5,6\n', r"line 3: a quote opened on this line is not closed"),
+        ('a,b\n1,2\n3,"4\n', r"line 3: a quote opened on this line is not closed"),
+    ],
+)
+def test_stray_quotes_are_errors_with_their_line(tmp_path: Path, text: str, pattern: str) -> None:
+    path = write(tmp_path / "q.csv", text)
+    with pytest.raises(DataError, match=pattern) as error:
+        read_csv(path, "b")
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
+
+
+def test_quotes_around_whole_fields_read_as_the_value(tmp_path: Path) -> None:
+    path = write(tmp_path / "q.csv", 'a,b,y\n"1.5",2,"x"\n3,"-4e2",y\n')
+    read = read_csv(path, "y")
+    np.testing.assert_array_equal(read.X, [[1.5, 2.0], [3.0, -400.0]])
+    assert read.y is not None and read.y.tolist() == ["x", "y"]
+    assert data._fast(b'"1",2\n', 2, np.arange(2), []) is not None
+    for chunk in (b'1"2,3\n', b'"1""",3\n', b'"3,4",5\n', b'"3,4\n'):
+        assert data._fast(chunk, 2, np.arange(2), []) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a,b\n1,x\n2,\n", "a,b\n1,x\n2,  \n", "a,b\n1,x\n2,\"\"\n", "a,b\n1,\n2,x\n"],
+)
+def test_an_empty_label_is_the_empty_cell_error(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path / "e.csv", text)
+    with pytest.raises(DataError, match=r"e.csv, line 3|e.csv, line 2") as error:
+        read_csv(path, "b")
+    message = str(error.value)
+    assert "column 'b': the cell is empty" in message
+    line = 2 if text.startswith("a,b\n1,\n") else 3
+    assert f"line {line}," in message
+
+
 # ----- errors: where and what -------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "pattern"),

@@ -235,3 +235,19 @@ def test_html_of_a_big_layer_is_cut_to_a_corner() -> None:
     page = layer._repr_html_()
     assert page.count("<td>") < 120 and "…" in page and "64×32" in page
     assert f"<td>{layer.weights[0, 0]:.4g}</td>" in page
+
+
+def test_a_layer_belongs_to_one_network() -> None:
+    layer = Dense(3, 1)
+    Network([layer], seed=0)
+    with pytest.raises(ValueError, match="already belongs to another Network"):
+        Network([layer], seed=1)
+
+
+def test_assigning_an_initializer_name_is_refused_for_the_seed_s_sake() -> None:
+    net = Network([Dense(3, 2)], seed=0)
+    with pytest.raises(ValueError, match=r"use net.initialize\(seed\)"):
+        net.layers[0].weights = "glorot"
+    net.initialize(7)
+    again = Network([Dense(3, 2)], seed=7)
+    assert np.array_equal(net.layers[0].weights, again.layers[0].weights)

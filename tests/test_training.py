@@ -280,3 +280,32 @@ def test_bad_fit_arguments_are_refused() -> None:
         net.fit(data.X, data.y, batch_size=0)
     with pytest.raises(ValueError, match="class_weight names class 3"):
         net.fit(data.X, data.y, class_weight={3: 2.0})
+
+
+def test_the_epoch_cost_counts_the_penalty_once() -> None:
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 3)), rng.normal(size=(12, 1))
+    net = Network([Dense(3, 1, "identity", l2=0.5)], cost="sse", seed=0)
+    # a learning rate of ~0 keeps the weights still, so the epoch cost is the cost
+    history = net.fit(X, y, epochs=1, batch_size=4, optimizer=GradientDescent(1e-300))
+    assert history.cost[0] == pytest.approx(net.cost(X, y), rel=1e-12)
+
+
+def test_dropout_gradients_match_finite_differences_for_a_fixed_mask() -> None:
+    from tests.conftest import numerical_gradient, relative_error
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 4)), rng.normal(size=(6, 1))
+    net = Network([Dense(4, 5, "tanh", dropout=0.4), Dense(5, 1, "identity")], seed=0)
+    net.feedforward(X, training=True)
+    mask = net.layers[0]._mask
+    assert mask is not None
+    net.backpropagate(net.check_targets(y, 6))
+    analytic = net.layers[0].grad_weights.copy()
+
+    def cost() -> float:
+        hidden = np.tanh(X @ net.layers[0].weights + net.layers[0].bias) * mask
+        out = hidden @ net.layers[1].weights + net.layers[1].bias
+        return float(np.mean((out - y) ** 2))
+
+    assert relative_error(analytic, numerical_gradient(cost, net.layers[0].weights)) < 1e-6

@@ -102,7 +102,7 @@ class SSE(Cost):
         self, a: Array, y: Array, sample_weight: Array | None = None
     ) -> tuple[float, Array]:
         # the error a − y is both the gradient and, squared, the cost: compute it once
-        error = _weigh(a - y, None)
+        error = a - y
         if sample_weight is not None:
             return self(a, y, sample_weight), _weigh(error, sample_weight)
         flat = error.ravel()

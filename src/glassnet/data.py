@@ -30,6 +30,7 @@ import ctypes
 import io
 import math
 import os
+import re
 import sys
 import threading
 from collections import deque
@@ -418,6 +419,8 @@ def _parse_plain(
             strings.append([data[a:z].decode("utf-8").strip() for a, z in zip(s, e, strict=True)])
         except UnicodeDecodeError:
             return None
+        if not all(strings[-1]):
+            return None  # an empty label: the careful path names its line
     return values.reshape(n_rows, len(numeric)), strings
 
 
@@ -440,11 +443,17 @@ def _parse_rows(
     rows: list[list[float]] = []
     texts: list[list[str]] = [[] for _ in strings]
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-    line = first_line
+    line = first_line - 1  # the last line read so far
     for row in reader:
+        row_start = line + 1
         line = first_line + reader.line_num - 1
         if not row or all(not cell.strip() for cell in row):
             continue  # a blank line
+        if any("\n" in cell or "\r" in cell for cell in row):
+            raise DataError(
+                f"{where}, line {row_start}: a quote opened on this line is not closed on it; "
+                'close it (a quote inside a quoted value is written "")'
+            )
         if len(row) != n_columns:
             raise DataError(
                 f"{where}, line {line}: {len(row)} value{'s' * (len(row) != 1)} but the header "
@@ -460,7 +469,10 @@ def _parse_rows(
             values.append(_number(cell, where, line, columns[j]))
         rows.append(values)
         for out, j in zip(texts, strings, strict=True):
-            out.append(row[j].strip())
+            cell = row[j].strip()
+            if not cell:
+                raise _empty(where, line, columns[j])
+            out.append(cell)
     array = np.array(rows, dtype=np.float64).reshape(len(rows), len(numeric))
     return array, texts
 
@@ -477,13 +489,18 @@ class _TextTarget(Exception):
     """The target column holds text: read it again as labels."""
 
 
+def _empty(where: str, line: int, column: str) -> DataError:
+    """The error for an empty cell, in a column of numbers or of labels alike."""
+    return DataError(
+        f"{where}, line {line}, column {column!r}: the cell is empty; fill in a value or "
+        "remove the row"
+    )
+
+
 def _number(cell: str, where: str, line: int, column: str) -> float:
     """``float(cell)`` or a DataError that says where the cell is and what is wrong."""
     if not cell:
-        raise DataError(
-            f"{where}, line {line}, column {column!r}: the cell is empty; fill in a number "
-            "or remove the row"
-        )
+        raise _empty(where, line, column)
     try:
         value = float(cell)
     except ValueError:
@@ -689,15 +706,21 @@ def _strip_spaces(data: bytes) -> bytes:
     return data.lstrip(b" ")
 
 
+_WRAPPED = re.compile(rb'(?:^|(?<=[,\n]))"([^",\n]*)"(?=[,\n])')
+"""A quoted field with no comma, quote or newline inside: the quotes can simply go."""
+
+
 def _fast(
     data: bytes, n_columns: int, numeric: Array, strings: Sequence[int]
 ) -> tuple[Array, list[list[str]]] | None:
     """``_parse_plain`` on one chunk (in a worker thread), None unless every value is fine."""
     plain = data.replace(b"\r\n", b"\n") if b"\r" in data else data
-    if not strings and b'"' in plain:
-        # quoted numbers ("1.5"): without the quotes they are plain; a quoted comma or
-        # newline changes the count of fields and sends the chunk the careful way
-        plain = plain.replace(b'"', b"")
+    if b'"' in plain:
+        # quotes that wrap a whole field ("1.5") drop; any other quote (1"2, "1""",
+        # "3,4", one never closed) sends the chunk the careful way, which names the line
+        plain = _WRAPPED.sub(rb"\1", plain)
+        if b'"' in plain:
+            return None
     if b" " in plain:
         plain = _strip_spaces(plain)
     parsed = _parse_plain(plain, n_columns, numeric, strings)
@@ -785,9 +808,6 @@ def _read_chunks(
 
 
 # ----- the target: task, classes and encoding -----------------------------------------------
-TASKS = ("auto", "classification", "regression")
-
-
 def detect_task(y: Array) -> str:
     """ "classification" or "regression" for a target column (see the module's rule)."""
     if y.dtype.kind in "USO":
@@ -802,9 +822,9 @@ def find_classes(y: Array, where: str, target: str) -> list[Any]:
     """The sorted distinct labels of ``y`` (whole numbers as int), at least two of them."""
     classes = np.unique(y)
     if len(classes) < 2:
-        value = classes[0].item() if len(classes) else None
+        value = _label_text(classes[0]) if len(classes) else "none"
         raise DataError(
-            f"{where}: the target {target!r} has only one class ({value!r}); a classifier "
+            f"{where}: the target {target!r} has only one class ({value}); a classifier "
             "needs examples of at least two"
         )
     if classes.dtype.kind == "f" and np.all(np.mod(classes, 1) == 0):
@@ -829,10 +849,37 @@ def encode_labels(y: Array, classes: Sequence[Any], where: str, target: str) -> 
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
         raise DataError(
-            f"{where}, data row {row + 1}: the target {target!r} is {values[row].item()!r}, "
+            f"{where}, {_row_place(where, row)}: the target {target!r} is "
+            f"{_label_text(values[row])}, "
             f"which is not one of the model's classes ({', '.join(map(str, classes))})"
         )
     return index.astype(np.int64)
+
+
+def _row_place(where: str, row: int) -> str:
+    """"line N" of data row ``row`` (from 0) of the CSV file ``where``, found by reading it
+    again (only for an error message); "data row N" when ``where`` is no file."""
+    if not os.path.isfile(where):
+        return f"data row {row + 1}"
+    with open(where, "rb") as handle:
+        _, line = _read_header(handle, where)
+        text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+        reader = csv.reader(text, skipinitialspace=True)
+        seen = -1
+        for cells in reader:
+            if cells and any(cell.strip() for cell in cells):
+                seen += 1
+                if seen == row:
+                    return f"line {line + reader.line_num}"
+    return f"data row {row + 1}"
+
+
+def _label_text(value: Any) -> str:
+    """One label as the user wrote it: 'setosa' quoted, a whole number without ".0"."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 def _as_text(values: Array) -> Array:
@@ -863,26 +910,58 @@ def class_probabilities(outputs: Array) -> Array:
 class Scaler:
     """Standardize features: ``(x − mean) / scale``, scale the standard deviation.
 
-    A column with zero variance gets scale 1, so it becomes 0 rather than NaN.
+    A constant column gets scale 1, so it becomes 0 rather than NaN. "Constant" is relative
+    to the column's own size: a column spread over 1e-13 around 1e-13 is kept, one whose
+    spread is below 1e-12 of its mean (rounding noise) is not.
     """
+
+    CONSTANT = 1e-12
+    """A column whose standard deviation is at most this times |mean| counts as constant."""
 
     def __init__(self, mean: Any = None, scale: Any = None) -> None:
         self.mean: Array | None = None if mean is None else np.asarray(mean, dtype=np.float64)
         self.scale: Array | None = None if scale is None else np.asarray(scale, dtype=np.float64)
 
-    def fit(self, X: Array, chunk_rows: int = 65536) -> Scaler:
-        """Learn each column's mean and standard deviation from ``X`` : (n, d), in chunks."""
+    def fit(
+        self, X: Array, chunk_rows: int = 65536, names: Sequence[str] | None = None
+    ) -> Scaler:
+        """Learn each column's mean and standard deviation from finite ``X`` : (n, d).
+
+        The sums run in chunks of ``chunk_rows`` on each column divided by its largest
+        |value|, so values up to the float64 limit neither overflow nor lose the small ones.
+
+        Raises
+        ------
+        ValueError naming the column (from ``names``, else its number) whose values are so
+        close to the float64 limit that ``x − mean`` would overflow.
+        """
         n, d = X.shape
+        size = np.zeros(d)
+        for start in range(0, n, chunk_rows):
+            np.maximum(size, np.abs(X[start : start + chunk_rows]).max(axis=0), out=size)
+        size[size == 0.0] = 1.0  # an all-zero column: mean 0, scale 1
         total = np.zeros(d)
         for start in range(0, n, chunk_rows):
-            total += X[start : start + chunk_rows].sum(axis=0)
-        mean = total / max(n, 1)
+            total += (X[start : start + chunk_rows] / size).sum(axis=0)
+        unit_mean = total / max(n, 1)
         squares = np.zeros(d)
         for start in range(0, n, chunk_rows):
-            centred = X[start : start + chunk_rows] - mean
+            centred = X[start : start + chunk_rows] / size - unit_mean
             squares += np.einsum("ij,ij->j", centred, centred)
-        scale = np.sqrt(squares / max(n, 1))
-        scale[scale < 1e-12 * np.maximum(np.abs(mean), 1.0)] = 1.0
+        unit_scale = np.sqrt(squares / max(n, 1))
+        constant = unit_scale <= self.CONSTANT * np.abs(unit_mean)
+        mean = unit_mean * size
+        scale = np.where(constant, 1.0, unit_scale * size)
+        with np.errstate(over="ignore"):
+            spread = size + np.abs(mean)  # the largest |x − mean| transform can meet
+        bad = ~((np.isfinite(spread) | constant) & np.isfinite(scale) & (scale > 0.0))
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            column = repr(names[j]) if names is not None else f"{j + 1}"
+            raise ValueError(
+                f"column {column} has values too close to the float64 limit (±1.8e308) to "
+                "standardize; divide the column by a power of ten first"
+            )
         self.mean, self.scale = mean, scale
         return self
 
@@ -903,6 +982,8 @@ class Scaler:
         """JSON-able form, as stored in a model file."""
         if self.mean is None or self.scale is None:
             raise ValueError("the Scaler is not fitted; call fit(X) first")
+        if not (np.isfinite(self.mean).all() and np.isfinite(self.scale).all()):
+            raise ValueError("the Scaler's mean or scale is not finite; it cannot be saved")
         return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
 
     @classmethod

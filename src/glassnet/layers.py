@@ -74,6 +74,10 @@ class Dense:
         self.a: Array | None = None
         self.delta: Array | None = None
         self._mask: Array | None = None
+        self._undropped: Array | None = None
+        self._network: object | None = None
+        self._undropped: Array | None = None
+        self._network: object | None = None
         if isinstance(weights, str):
             get_initializer(weights, "weights", (self.n_in, self.n_out))
         if isinstance(bias, str):
@@ -108,6 +112,12 @@ class Dense:
     def _assign(
         self, current: Array | None, value: Any, shape: tuple[int, ...], what: str
     ) -> Array:
+        if isinstance(value, str):
+            # a random draw here would bypass the network's seed
+            raise ValueError(
+                f"assign {what} a number or an array; to draw them anew from the seed, "
+                "use net.initialize(seed)"
+            )
         dtype = current.dtype if current is not None else np.dtype("float64")
         new = initialize(value, shape, self.n_in, self.n_out, np.random.default_rng(), dtype, what)
         if current is None:
@@ -153,11 +163,25 @@ class Dense:
         self.grad_weights = np.zeros(shapes[0], dtype=dtype)
         self.grad_bias = np.zeros(shapes[1], dtype=dtype)
 
-    def bind(self, weights: Array, bias: Array, grad_weights: Array, grad_bias: Array) -> None:
+    def bind(
+        self,
+        weights: Array,
+        bias: Array,
+        grad_weights: Array,
+        grad_bias: Array,
+        network: object | None = None,
+    ) -> None:
         """Keep the parameters and their gradients in the given arrays, current values copied in.
 
-        A ``Network`` passes views into its flat parameter and gradient vectors.
+        ``network`` passes views into its flat parameter and gradient vectors. A layer
+        belongs to one network: a second one would leave the first training a stale copy.
         """
+        if network is not None and self._network not in (None, network):
+            raise ValueError(
+                f"this {self!r} already belongs to another Network; create a new Dense "
+                "layer (or copy.deepcopy the network) instead of sharing it"
+            )
+        self._network = network
         np.copyto(weights, self.weights)
         np.copyto(bias, self.bias)
         self._weights, self._bias = weights, bias
@@ -192,6 +216,8 @@ class Dense:
             keep = 1.0 - self.dropout
             self._mask = (rng.random(a.shape) < keep).astype(a.dtype)
             self._mask /= keep
+            # the activation's derivative needs the output before dropout
+            self._undropped = a
             a = a * self._mask
         else:
             self._mask = None
@@ -202,9 +228,7 @@ class Dense:
         """Return this layer's ``delta = dC/dz`` from ``dC/da`` (through dropout, if any)."""
         assert self.z is not None and self.a is not None
         if self._mask is not None:
-            grad_a = grad_a * self._mask
-            # the activation's derivative needs the undropped output
-            return self.activation.backward(self.z, self.activation(self.z), grad_a)
+            return self.activation.backward(self.z, self._undropped, grad_a * self._mask)
         return self.activation.backward(self.z, self.a, grad_a)
 
     def backpropagate(self, delta: Array, need_input_gradient: bool = True) -> Array | None:

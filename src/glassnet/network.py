@@ -140,7 +140,7 @@ class Network:
                 )
                 offset += size
             (weights, grad_weights), (bias, grad_bias) = views
-            layer.bind(weights, bias, grad_weights, grad_bias)
+            layer.bind(weights, bias, grad_weights, grad_bias, self)
 
     def get_weights(self) -> list[Array]:
         """Copies of every parameter: ``[W1, b1, W2, b2, ...]``."""

@@ -77,6 +77,19 @@ def _dense(X: Any) -> Array:
     return X.toarray() if scipy.sparse.issparse(X) else X  # type: ignore[no-any-return]
 
 
+def _sgd_velocities(optimizer: SGD) -> list[Array]:
+    """The velocity array of each parameter of glassnet's ``SGD`` ([] before its first step).
+
+    ``SGD`` has no public accessor for them: they live in its private ``_buffers`` (one
+    ``[velocity]`` list per parameter, made by the first ``update``; absent with momentum 0
+    or after ``reset()``). This is the one place this module reads an optimizer's internals;
+    the tests that compare 'invscaling' and 'adaptive' SGD runs with scikit-learn's weights
+    fail if that layout changes.
+    """
+    buffers: list[list[Array]] | None = vars(optimizer).get("_buffers")
+    return [] if buffers is None else [velocity for (velocity,) in buffers]
+
+
 def _set_learning_rate(optimizer: Optimizer, rate: float) -> None:
     """Change the learning rate between epochs as scikit-learn's SGD does.
 
@@ -85,13 +98,19 @@ def _set_learning_rate(optimizer: Optimizer, rate: float) -> None:
     steps equal to scikit-learn's.
     """
     if isinstance(optimizer, SGD):
-        for (velocity,) in getattr(optimizer, "_buffers", ()):
+        for velocity in _sgd_velocities(optimizer):
             velocity *= optimizer.learning_rate / rate
     optimizer.learning_rate = rate
 
 
 def _check_sample_weight(sample_weight: Any, n_samples: int, dtype: np.dtype) -> Array:
-    """``sample_weight`` as a fresh (n_samples,) array: finite, non-negative, not all zero."""
+    """``sample_weight`` as a fresh (n_samples,) array: finite, non-negative, not all zero.
+
+    Not ``Network.check_sample_weight``, whose rules differ on purpose: it runs before
+    ``network_`` exists (the first fit builds it from the checked data), accepts a scalar as
+    scikit-learn does, always returns a copy (class weights are multiplied into it in place)
+    and refuses all-zero weights (scikit-learn's loss divides by the weights' sum).
+    """
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
     weights = np.array(sample_weight, dtype=dtype)  # a copy: the caller's array stays as it is
@@ -142,56 +161,17 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
 
     _scorer: Callable[..., float]
 
-    def __init__(
-        self,
-        hidden_layer_sizes: Any = (100,),
-        activation: str = "relu",
-        *,
-        solver: str = "adam",
-        alpha: float = 0.0001,
-        batch_size: int | str = "auto",
-        learning_rate: str = "constant",
-        learning_rate_init: float = 0.001,
-        power_t: float = 0.5,
-        max_iter: int = 200,
-        shuffle: bool = True,
-        random_state: Any = None,
-        tol: float = 1e-4,
-        verbose: bool = False,
-        warm_start: bool = False,
-        momentum: float = 0.9,
-        nesterovs_momentum: bool = True,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
-        n_iter_no_change: int = 10,
-        max_fun: int = 15000,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
+    def _keep_params(self, params: dict[str, Any]) -> None:
+        """Store each ``__init__`` argument, unchanged, under its own name.
+
+        scikit-learn reads the parameters from the concrete class's ``__init__`` signature
+        (so each estimator spells its own out, once) and wants ``__init__`` to do nothing
+        else; the values are checked in ``fit``. ``params`` is that ``__init__``'s
+        ``locals()``.
+        """
+        for name, value in params.items():
+            if name != "self":
+                setattr(self, name, value)
 
     # ----- the network's arrays, as scikit-learn names them --------------------------
     @property
@@ -310,15 +290,17 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
             )
         if self.solver == "lbfgs":
             self._fit_lbfgs(_dense(X), Y, weights)
+            batch_size = X.shape[0]
         else:
-            self._fit_stochastic(X, Y, weights, incremental, rng)
+            batch_size = self._fit_stochastic(X, Y, weights, incremental, rng)
+        # training moved each layer's l2 with every batch's weight sum; leave the value of
+        # a full batch of unit-weight samples, as glassnet train stores it (see _set_l2)
+        self._set_l2(self.alpha / batch_size)
         if not all(np.all(np.isfinite(p)) for p in self._parameters()):
             raise ValueError(
                 "training produced non-finite weights; the input data may contain large "
                 "values: scale it (e.g. StandardScaler) or lower learning_rate_init"
             )
-        # leave network_ with the L2 strength of one batch holding the whole training set
-        self._cost_weights(weights)
         self._record_history()
         return self
 
@@ -399,17 +381,25 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         assert all(g is not None for g in grads)
         return grads  # type: ignore[return-value]
 
+    def _set_l2(self, l2: float) -> None:
+        """Give every layer of ``network_`` the L2 strength ``l2``.
+
+        During training it is ``alpha / Σ weights`` of the current batch (scikit-learn's
+        penalty); after ``fit``, ``alpha / batch size``: see the estimators' ``network_``.
+        """
+        for layer in self.network_.layers:
+            layer.l2 = l2
+
     def _cost_weights(self, weights: Array) -> Array:
         """Per-sample weights for glassnet's cost so it equals scikit-learn's loss of a batch.
 
         scikit-learn divides the loss of a batch, and its L2 term ``½·alpha·Σ weights²``, by
         the batch's weight sum; glassnet's costs divide by the sample count. So each layer's
-        ``l2`` becomes ``alpha / Σ weights`` and the weights are rescaled to mean
-        ``_weight_factor``.
+        ``l2`` becomes ``alpha / Σ weights`` (until the next batch) and the weights are
+        rescaled to mean ``_weight_factor``.
         """
         weight_sum = float(weights.sum())
-        for layer in self.network_.layers:
-            layer.l2 = self.alpha / weight_sum
+        self._set_l2(self.alpha / weight_sum)
         scaled: Array = weights * (self._weight_factor * weights.shape[0] / weight_sum)
         return scaled
 
@@ -431,7 +421,8 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
 
     def _fit_stochastic(
         self, X: Any, Y: Array, weights: Array, incremental: bool, rng: np.random.RandomState
-    ) -> None:
+    ) -> int:
+        """Adam or SGD over mini-batches; returns the batch size used."""
         if not incremental or self._optimizer is None:
             self._optimizer = self._new_optimizer()
         optimizer = self._optimizer
@@ -493,6 +484,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         if self.early_stopping:
             for param, best in zip(params, self._best_parameters, strict=True):
                 np.copyto(param, best)
+        return batch_size
 
     def _lower_learning_rate(self, optimizer: Optimizer) -> bool:
         """After ``n_iter_no_change`` epochs without progress: divide an adaptive rate by 5
@@ -724,32 +716,7 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         max_fun: int = 15000,
         class_weight: dict[Any, float] | str | None = None,
     ) -> None:
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-        )
-        self.class_weight = class_weight
+        self._keep_params(locals())
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -914,32 +881,7 @@ class GlassRegressor(RegressorMixin, _GlassPerceptron):  # type: ignore[misc]
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
     ) -> None:
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-        )
-        self.loss = loss
+        self._keep_params(locals())
 
     def _check_params(self) -> None:
         _check_choice("loss", self.loss, ("squared_error",))

@@ -433,14 +433,15 @@ def fit(
                     Xb, yb, wb = X[idx], y[idx], None if w is None else w[idx]
                 a = network._feedforward(Xb, training=True)
                 batch_cost = network.backpropagate(yb, wb)
-                if has_penalty:
-                    batch_cost += network.penalty()
                 epoch_cost += batch_cost if full_batch or summed else batch_cost * len(Xb) / n
                 for name, metric in metric_fns.items():
                     metric_sums[name] += metric(yb, a) * len(Xb) / n
                 opt.update(params, grads)
                 if interrupted[0]:
                     break
+            if has_penalty:
+                # the data costs add up over the batches; the penalty counts once, at the end
+                epoch_cost += network.penalty()
             # a sum is finite exactly when every term is (short of overflow at ~1e308)
             if not (
                 math.isfinite(epoch_cost)

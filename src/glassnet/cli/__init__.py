@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from glassnet.cli.common import UserError
 
@@ -30,11 +31,18 @@ COMMANDS = {
 """Subcommand name → module, in the order ``--help`` lists them."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line, as every other user error is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     from glassnet import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="glassnet",
         description="A neural network where every number is visible.",
     )
@@ -64,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader (e.g. `head`) went away; nothing left to say
         return 0
     except UserError as error:
+        print(f"glassnet {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except ImportError as error:
+        # an optional extra (matplotlib, onnx, ...) is missing: its message says what to install
         print(f"glassnet {args.command}: error: {error}", file=sys.stderr)
         return 2
     except (ValueError, OSError, FloatingPointError) as error:  # BrokenPipeError is above

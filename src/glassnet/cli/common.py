@@ -17,3 +17,19 @@ def print_json(document: Any) -> None:
 
     json.dump(to_jsonable(document), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def check_out_file(path: str, option: str = "--out") -> str:
+    """Check before any work that a file can be written at ``path`` (given as ``option``).
+
+    Raises UserError when its folder is missing ("create it first") or ``path`` is a folder.
+    """
+    import os
+
+    from glassnet.serialization import check_writable
+
+    try:
+        return check_writable(path)
+    except ValueError as error:
+        fix = "" if os.path.isdir(path) else "; create it first or choose another path"
+        raise UserError(f"{option}: {error}{fix}") from None

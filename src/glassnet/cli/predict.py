@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
+import io
 import sys
-import tempfile
-from typing import Any
+from typing import Any, BinaryIO
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import check_out_file
 
 HELP = "predict the target of every row of a CSV table with a saved model"
 
@@ -57,15 +56,11 @@ def _write_table(
 def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
     if args.out is not None:
-        folder = os.path.dirname(os.path.abspath(args.out))
-        if not os.path.isdir(folder):
-            raise UserError(f"--out {args.out}: the folder {folder} does not exist")
-        if os.path.isdir(args.out):
-            raise UserError(f"--out {args.out} is a folder; give a file name like pred.csv")
+        check_out_file(args.out)
 
     from glassnet.cli.common import print_json
     from glassnet.data import decode_outputs, model_inputs, read_for_model
-    from glassnet.serialization import load
+    from glassnet.serialization import load, write_atomically
 
     net = load(args.model)
     meta = net.metadata
@@ -99,15 +94,13 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         _write_table(table.path, sys.stdout, added, labels, probabilities)
         return 0
-    folder = os.path.dirname(os.path.abspath(args.out))
-    handle, temporary = tempfile.mkstemp(prefix=".predict.", suffix=".csv.tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            _write_table(table.path, out, added, labels, probabilities)
-        os.replace(temporary, args.out)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+
+    def write(binary: BinaryIO) -> None:
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        _write_table(table.path, text, added, labels, probabilities)
+        text.flush()
+        text.detach()  # the binary file stays open for write_atomically to finish
+
+    write_atomically(args.out, write)
     print(f"wrote {args.out}: {len(labels)} rows with {', '.join(added)}", file=sys.stderr)
     return 0

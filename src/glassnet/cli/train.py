@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from glassnet.cli.common import UserError
 
 if TYPE_CHECKING:
+    from numpy.random import Generator
+
     from glassnet._types import Array
     from glassnet.network import Network
     from glassnet.optimizers import Optimizer
@@ -160,17 +162,29 @@ def _hidden(text: str) -> list[int]:
 
 def check_out(path: str | None) -> str | None:
     """Check the model path before any work: its folder exists and it is not a folder."""
-    if path is None:
-        return None
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UserError(
-            f"--out {path}: the folder {folder} does not exist; create it first or choose "
-            "another path"
-        )
-    if os.path.isdir(path):
-        raise UserError(f"--out {path} is a folder; give a file name like model.safetensors")
-    return path
+    from glassnet.cli.common import check_out_file
+
+    return None if path is None else check_out_file(path, "--out")
+
+
+def split_rows(n: int, fraction: float, rng: Generator) -> tuple[Array, Array]:
+    """Hold out ``round(n · fraction)`` of ``n`` rows for validation, drawn with ``rng``.
+
+    Returns (training rows, validation rows), each sorted. ``glassnet train`` draws this
+    permutation first and the first weights after it from the same generator;
+    ``glassnet plot --kind training`` replays both through this function.
+
+    Raises
+    ------
+    ValueError : no training row or no validation row would be left.
+    """
+    import numpy as np
+
+    n_val = round(n * fraction)
+    if not 1 <= n_val < n:
+        raise ValueError(f"holding out {n_val} of {n} rows leaves no training or no validation row")
+    order = rng.permutation(n)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
 # ----- progress ----------------------------------------------------------------------------
@@ -188,10 +202,8 @@ def _progress(epochs: int, stream: Any, bar: bool) -> Callback:
         def on_train_begin(self, logs: Logs) -> None:
             self.start = self.last = time.perf_counter()
             if bar:
-                try:
-                    from tqdm import tqdm
-                except ImportError:  # plain lines still tell the story
-                    return
+                from tqdm import tqdm  # here, not at the top: `glassnet --help` stays fast
+
                 self.bar = tqdm(total=epochs, unit="epoch", file=stream, dynamic_ncols=True)
 
         def on_epoch_end(self, epoch: int, logs: Logs) -> None:
@@ -250,7 +262,8 @@ def _best_weights() -> Any:
 
 # ----- the command -------------------------------------------------------------------------
 def _targets(y: Array, task: str, where: str, target: str) -> tuple[str, Array, dict[str, Any]]:
-    """The task, the network's targets and what the model must remember about them."""
+    """The task, the network's targets (a regression's still in the target's units) and
+    what the model must remember about them."""
     import numpy as np
 
     from glassnet.data import detect_task, encode_labels, find_classes, one_hot
@@ -260,13 +273,10 @@ def _targets(y: Array, task: str, where: str, target: str) -> tuple[str, Array, 
     if task == "regression":
         if y.dtype.kind in "USO":
             raise UserError(
-                f"{where}: the target {target!r} holds text (e.g. {y[0]!r}); a regression "
+                f"{where}: the target {target!r} holds text (e.g. {str(y[0])!r}); a regression "
                 "needs numbers (or use --task classification)"
             )
-        mean, scale = float(y.mean()), float(y.std())
-        scale = scale if scale > 0 else 1.0
-        targets = ((y - mean) / scale).reshape(-1, 1)
-        return task, targets, {"target_scaler": {"mean": [mean], "scale": [scale]}}
+        return task, y.reshape(-1, 1), {}  # standardized once the training rows are known
     classes = find_classes(y, where, target)
     index = encode_labels(y, classes, where, target)
     return (
@@ -312,22 +322,37 @@ def run(args: argparse.Namespace) -> int:
     task, Y, remembered = _targets(table.y, task, table.path, target)
     X = table.X
     n = X.shape[0]
-    scaler = Scaler().fit(X)
-    scaler.transform(X, inplace=True)
-
     rng = np.random.default_rng(seed)
     validation = None
     if split:
-        n_val = round(n * split)
-        if not 1 <= n_val < n:
+        try:
+            train_rows, val_rows = split_rows(n, split, rng)
+        except ValueError:
+            if args.validation_split is not None:
+                raise UserError(
+                    f"--validation-split {split:g} of {n} rows leaves no training or no "
+                    "validation rows; use more data or another fraction"
+                ) from None
             raise UserError(
-                f"--validation-split {split:g} of {n} rows leaves no training or no validation "
-                "rows; use more data or another fraction"
-            )
-        order = rng.permutation(n)
-        val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+                f"early stopping holds out {split:.0%} of the rows for validation, which of "
+                f"{n} rows leaves none; use more data, or a larger --validation-split"
+            ) from None
         validation = (X[val_rows], Y[val_rows])
         X, Y = X[train_rows], Y[train_rows]
+    # the scaling is learnt from the training rows alone: validation rows stay unseen
+    try:
+        scaler = Scaler().fit(X, names=table.feature_names)
+        target_scaler = Scaler().fit(Y, names=[target]) if task == "regression" else None
+    except ValueError as error:
+        raise UserError(f"{table.path}: {error}") from None
+    scaler.transform(X, inplace=True)
+    if validation is not None:
+        scaler.transform(validation[0], inplace=True)
+    if target_scaler is not None:
+        remembered["target_scaler"] = target_scaler.to_dict()
+        Y = target_scaler.transform(Y)
+        if validation is not None:
+            validation = (validation[0], target_scaler.transform(validation[1]))
     n_train = X.shape[0]
     if batch_size is None:
         batch_size = n_train if optimizer_name == "gd" else min(200, n_train)
