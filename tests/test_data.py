@@ -204,7 +204,7 @@ def test_quotes_around_whole_fields_read_as_the_value(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["a,b\n1,x\n2,\n", "a,b\n1,x\n2,  \n", "a,b\n1,x\n2,\"\"\n", "a,b\n1,\n2,x\n"],
+    ["a,b\n1,x\n2,\n", "a,b\n1,x\n2,  \n", 'a,b\n1,x\n2,""\n', "a,b\n1,\n2,x\n"],
 )
 def test_an_empty_label_is_the_empty_cell_error(tmp_path: Path, text: str) -> None:
     path = write(tmp_path / "e.csv", text)
@@ -319,6 +319,27 @@ def test_scaler_standardizes_and_survives_constant_columns(rows: list[list[float
     np.testing.assert_array_equal(again.transform(X), Z)
     inplace = X.copy()
     assert scaler.transform(inplace, inplace=True) is inplace
+
+
+def test_scaler_keeps_tiny_columns_and_scales_huge_ones_without_overflow() -> None:
+    rng = np.random.default_rng(0)
+    tiny = rng.uniform(0.0, 2e-13, 200)  # spread 1e-13 around 1e-13: a real feature
+    huge = 10.0 ** rng.uniform(154, 300, 200)  # squares overflow float64
+    signed = rng.normal(size=200) * 1e300
+    X = np.column_stack([tiny, huge, signed, np.full(200, 1.7e308), np.zeros(200)])
+    scaler = Scaler().fit(X, chunk_rows=64)
+    assert scaler.scale is not None and np.isfinite(scaler.scale).all()
+    assert (scaler.scale > 0).all()
+    size = np.abs(X[:, :3]).max(axis=0)  # NumPy's own std would overflow on these
+    np.testing.assert_allclose(scaler.scale[:3], (X[:, :3] / size).std(axis=0) * size, rtol=1e-9)
+    Z = scaler.transform(X)
+    np.testing.assert_allclose(Z[:, :3].std(axis=0), 1.0, rtol=1e-9)
+    np.testing.assert_array_equal(Z[:, 3:], 0.0)  # constant columns: scale 1, all zero
+    with pytest.raises(ValueError, match="column 'edge' has values too close to the float64"):
+        Scaler().fit(np.array([[1.0, 1.7e308], [2.0, -1.7e308], [3.0, -1.7e308]]),
+                     names=["a", "edge"])  # fmt: skip
+    with pytest.raises(ValueError, match="not finite"):
+        Scaler([0.0], [math.inf]).to_dict()
 
 
 def test_scaler_errors() -> None:

@@ -79,3 +79,14 @@ def test_second_fit_continues_the_optimizer_state() -> None:
 def test_bad_settings_are_refused(make, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_scale_velocity_rescales_the_momentum() -> None:
+    opt = SGD(learning_rate=0.1, momentum=0.5)
+    opt.scale_velocity(3.0)  # before any step: nothing to scale
+    p = np.zeros(2)
+    opt.update([p], [np.array([1.0, 2.0])])
+    opt.scale_velocity(2.0)
+    opt.update([p], [np.zeros(2)])
+    # second step: v = 0.5 · (2 · [1, 2]) = [1, 2]
+    assert np.allclose(p, -0.1 * np.array([1.0, 2.0]) - 0.1 * np.array([1.0, 2.0]))

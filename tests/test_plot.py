@@ -16,6 +16,7 @@ Image = pytest.importorskip("PIL.Image")
 
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from glassnet import Adam, Dense, Network, plot  # noqa: E402
 from glassnet.datasets import jobs, moons  # noqa: E402
@@ -57,7 +58,7 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
 def test_out_path_checks_extension_and_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=r"\.png, \.svg, \.pdf"):
         plot.check_out_path(tmp_path / "loss.jpg")
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match="does not exist; create it first"):
         plot.check_out_path(tmp_path / "missing" / "loss.png")
     (tmp_path / "dir.png").mkdir()
     with pytest.raises(ValueError, match="is a folder"):
@@ -153,6 +154,30 @@ def test_network_names_and_values_from_metadata() -> None:
     softmax.metadata["classes"] = ["setosa", "versicolor", "virginica"]
     texts = [t.get_text() for t in plot.plot_network(softmax).axes[0].texts]
     assert {"setosa", "versicolor", "virginica", "x1", "x2"} <= set(texts)
+
+
+@pytest.mark.parametrize("hidden", [100, 500])
+def test_network_names_the_inputs_beside_a_wide_hidden_layer(hidden: int) -> None:
+    """4→hidden→3: the 4 inputs and 3 classes are named, and no two names overlap."""
+    net = Network([Dense(4, hidden, "relu"), Dense(hidden, 3, "softmax")], seed=0)
+    features = ["sepal length", "sepal width", "petal length", "petal width"]
+    net.metadata.update(feature_names=features, classes=["setosa", "versicolor", "virginica"])
+    fig = plot.plot_network(net)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    for names in (features, ["setosa", "versicolor", "virginica"]):
+        # the text's own box (an annotation's extent would include its leader line)
+        boxes = [Text.get_window_extent(t) for t in ax.texts if t.get_text() in names]
+        assert len(boxes) == len(names)
+        for a, b in itertools.combinations(boxes, 2):
+            assert not a.overlaps(b)
+
+
+def test_plot_has_no_model_inputs_of_its_own() -> None:
+    """The stored scaler is applied by glassnet.data.model_inputs alone."""
+    from glassnet import data
+
+    assert plot.model_inputs is data.model_inputs
 
 
 def test_network_names_it_cannot_draw_fall_back_without_warnings() -> None:

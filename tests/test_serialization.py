@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -162,3 +163,128 @@ def test_load_errors(tmp_path: Path) -> None:
         path = craft(tmp_path / f"{name}.safetensors", doc, arrays)
         with pytest.raises(ValueError, match=expected):
             glassnet.load(path)
+
+
+def _crafted(tmp_path: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
+    """A model file of ``trained()`` whose document and tensors ``change`` has edited."""
+    net = trained()
+    document = serialization.describe(net)
+    tensors = {
+        f"layer{i}.{part}": np.array(getattr(layer, part))
+        for i, layer in enumerate(net.layers)
+        for part in ("weights", "bias")
+    }
+    change(document, tensors)
+    return craft(tmp_path / f"{name}.safetensors", document, tensors)
+
+
+def _meta(key: str, value):  # type: ignore[no-untyped-def]
+    return lambda document, tensors: document["metadata"].__setitem__(key, value)
+
+
+CONTRADICTIONS = {
+    # trained(): 3 inputs, a 3-unit softmax output, classes a, b, c
+    "four-classes": (
+        _meta("classes", ["a", "b", "c", "d"]),
+        r"lists 4 classes but the network has 3 softmax output unit\(s\) \(2 classes need 1 "
+        r"sigmoid output, k > 2 classes k softmax outputs\)",
+    ),
+    "two-classes": (_meta("classes", ["a", "b"]), "lists 2 classes but the network has 3"),
+    "features": (_meta("feature_names", ["x", "y"]), "names 2 features but the network has 3"),
+    "scaler-length": (
+        _meta("scaler", {"mean": [0.0, 1.0], "scale": [1.0, 1.0]}),
+        "its scaler has 2 means and 2 scales but the network has 3 inputs",
+    ),
+    "scaler-null": (
+        _meta("scaler", {"mean": [0.0, None, 2.0], "scale": [1.0, 1.0, 1.0]}),
+        "its scaler has a mean or scale that is not a finite number",
+    ),
+    "scaler-zero": (
+        _meta("scaler", {"mean": [0.0, 1.0, 2.0], "scale": [1.0, 0.0, 1.0]}),
+        "its scaler divides input 2 by 0.0; scales must be > 0",
+    ),
+    "scaler-shape": (_meta("scaler", [1, 2]), "its scaler must hold a list 'mean'"),
+    "target-scaler": (
+        _meta("target_scaler", {"mean": [float("inf")], "scale": [1.0]}),
+        "its target_scaler has a mean or scale that is not a finite number",
+    ),
+    "nan-weights": (
+        lambda document, tensors: tensors["layer1.weights"].__setitem__((0, 0), np.nan),
+        r"the file has non-finite weights \(NaN or infinity in 'layer1.weights'",
+    ),
+    "inf-bias": (
+        lambda document, tensors: tensors["layer0.bias"].__setitem__(2, -np.inf),
+        r"the file has non-finite weights \(NaN or infinity in 'layer0.bias'",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CONTRADICTIONS)
+def test_load_refuses_metadata_that_contradicts_the_tensors(tmp_path: Path, name: str) -> None:
+    change, message = CONTRADICTIONS[name]
+    path = _crafted(tmp_path, name, change)
+    with pytest.raises(ValueError) as error:
+        glassnet.load(path)
+    text = str(error.value)
+    assert re.search(message, text), text
+    assert text.startswith(f"{path}: ") and text.endswith("save the model again")
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize(
+    "name, where, value, message",
+    [
+        ("activation", "layers", "swish", "layer 1: unknown activation 'swish'"),
+        ("cost", "cost", "hinge", "unknown cost 'hinge'"),
+        ("dtype", "dtype", "int8", "dtype must be 'float32' or 'float64'"),
+    ],
+)
+def test_errors_from_inside_the_file_name_it(
+    tmp_path: Path, name: str, where: str, value: str, message: str
+) -> None:
+    def change(document, tensors):  # type: ignore[no-untyped-def]
+        if where == "layers":
+            document["layers"][1]["activation"] = value
+        else:
+            document[where] = value
+
+    path = _crafted(tmp_path, name, change)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(path))}: {message}"):
+        glassnet.load(path)
+
+
+def test_consistent_metadata_loads(tmp_path: Path) -> None:
+    # one sigmoid output with two classes, several sigmoid outputs with one class per label,
+    # a scaling per input and per output: all as glassnet train and the estimators write them
+    binary = Network([Dense(2, 1, "sigmoid")], seed=0)
+    binary.metadata = {"classes": ["no", "yes"], "feature_names": ["a", "b"],
+                       "scaler": {"mean": [1.0, 2.0], "scale": [0.5, 3.0]}}  # fmt: skip
+    labels = Network([Dense(2, 3, "sigmoid")], seed=0)
+    labels.metadata = {"classes": [0, 1, 2], "feature_names": None}
+    regression = Network([Dense(2, 1, "identity")], seed=0)
+    regression.metadata = {"task": "regression", "target_scaler": {"mean": [5.0], "scale": [2.0]}}
+    for i, net in enumerate((binary, labels, regression)):
+        glassnet.save(net, tmp_path / f"{i}.safetensors")
+        assert glassnet.load(tmp_path / f"{i}.safetensors").metadata == net.metadata
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # lbfgs's ConvergenceWarning, 20 iterations
+def test_save_takes_a_fitted_estimator(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier, GlassRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    for Estimator, y in ((GlassClassifier, X[:, 0] > 0), (GlassRegressor, X.sum(axis=1))):
+        est = Estimator(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20, random_state=0)
+        est.fit(X, y)
+        path = tmp_path / f"{Estimator.__name__}.safetensors"
+        glassnet.save(est, path)  # saves est.network_ (before: AttributeError)
+        net = glassnet.load(path)
+        np.testing.assert_array_equal(net.feedforward(X), est.network_.feedforward(X))
+        assert net.metadata == est.network_.metadata
+        assert net.metadata["estimator"] == Estimator.__name__
+        with pytest.raises(ValueError, match=f"save needs a fitted {Estimator.__name__}: call fit"):
+            glassnet.save(Estimator(), tmp_path / "unfitted.safetensors")
+    with pytest.raises(TypeError, match=r"save needs a glassnet Network .*; got dict"):
+        glassnet.save({"weights": [1.0]}, tmp_path / "dict.safetensors")
+    assert not (tmp_path / "unfitted.safetensors").exists()

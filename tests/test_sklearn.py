@@ -225,6 +225,59 @@ def test_warm_start_continues_as_mlp_does() -> None:
         ours.set_params(warm_start=True).fit(X[:100], y[:100])
 
 
+def test_exactly_half_is_the_second_class() -> None:
+    # glassnet's one rule (metrics.predicted_classes): p >= 0.5 is the second class, as
+    # net.predict, glassnet predict and the ONNX file say; softmax ties go to the first
+    X, y = _cancer()
+    clf = GlassClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y + 5)
+    for array in clf.coefs_ + clf.intercepts_:
+        array[:] = 0.0  # every output is sigmoid(0) = 0.5
+    assert clf.predict_proba(X[:2]).tolist() == [[0.5, 0.5], [0.5, 0.5]]
+    assert clf.predict(X[:2]).tolist() == [6, 6]
+    assert clf.network_.predict(X[:2]).tolist() == [1, 1]
+    X, y = _iris()
+    clf = GlassClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y)
+    for array in clf.coefs_ + clf.intercepts_:
+        array[:] = 0.0
+    assert clf.predict(X[:2]).tolist() == [0, 0]
+    Y = np.column_stack([y == 2, y == 1]).astype(int)
+    multilabel = GlassClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, Y)
+    for array in multilabel.coefs_ + multilabel.intercepts_:
+        array[:] = 0.0
+    assert multilabel.predict(X[:2]).tolist() == [[1, 1], [1, 1]]
+
+
+def test_parameters_are_mlps_written_once() -> None:
+    from glassnet.sklearn import _GlassPerceptron
+
+    # each estimator's __init__ spells its parameters once (scikit-learn reads them from
+    # there); the shared base class has none of its own
+    assert "__init__" not in vars(_GlassPerceptron)
+    for ours, theirs, extra in [
+        (GlassClassifier(), MLPClassifier(), {"class_weight": None}),
+        (GlassRegressor(), MLPRegressor(), {}),
+    ]:
+        assert ours.get_params() == {**theirs.get_params(), **extra}
+    clf = GlassClassifier((7,), "tanh", alpha=0.5, class_weight="balanced", max_fun=9)
+    assert (clf.hidden_layer_sizes, clf.activation, clf.alpha) == ((7,), "tanh", 0.5)
+    assert (clf.class_weight, clf.max_fun) == ("balanced", 9)
+
+
+def test_changing_the_sgd_rate_keeps_scikit_learns_steps() -> None:
+    from glassnet.optimizers import SGD
+    from glassnet.sklearn import _set_learning_rate
+
+    optimizer = SGD(0.1, momentum=0.9)
+    _set_learning_rate(optimizer, 0.1)  # no step yet: nothing to rescale, no error
+    params, grads = [np.ones(3), np.ones(2)], [np.full(3, 2.0), np.full(2, 4.0)]
+    optimizer.update(params, grads)  # velocity [4, 4], step 0.1·4
+    _set_learning_rate(optimizer, 0.05)  # scikit-learn keeps steps: the velocity doubles
+    assert optimizer.learning_rate == 0.05
+    optimizer.update(params, grads)
+    # v = 0.9·8 + 4 = 11.2, a step of 0.05·11.2: scikit-learn's 0.9·(0.1·4) + 0.05·4
+    np.testing.assert_allclose(params[1], 1.0 - 0.1 * 4 - 0.05 * 11.2)
+
+
 # ----- glassnet's additions ------------------------------------------------------------------
 def test_network_is_the_estimator() -> None:
     pd = pytest.importorskip("pandas")
@@ -245,10 +298,47 @@ def test_network_is_the_estimator() -> None:
     assert not net.layers[0].weights.any()
 
 
-def test_network_cost_is_the_reported_loss() -> None:
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_network_cost_is_the_reported_loss(task: str) -> None:
+    # as the estimators' docstrings say: with lbfgs and no sample weights, network_.cost is
+    # loss_ for one label per sample; a regressor's loss_ halves the squared error
+    params = dict(solver="lbfgs", alpha=0.5, max_iter=30, random_state=0)
+    if task == "regression":
+        X, y = _regression()
+        reg = GlassRegressor(**params).fit(X, y)
+        net = reg.network_
+        assert (net.cost(X, y) + net.penalty()) / 2 == pytest.approx(reg.loss_, rel=1e-9)
+        return
+    X, y = _cancer() if task == "binary" else _iris()
+    clf = GlassClassifier(**params).fit(X, y)
+    Y = y.reshape(-1, 1) if task == "binary" else np.eye(3)[y]
+    assert clf.network_.penalty() > 0.01  # the L2 term is part of both
+    assert clf.network_.cost(X, Y) == pytest.approx(clf.loss_, rel=1e-9)
+
+
+@pytest.mark.parametrize("solver, batch_size, expected", [("adam", 50, 50), ("sgd", 1000, 569),
+                                                          ("lbfgs", 50, 569)])  # fmt: skip
+def test_network_keeps_alpha_over_the_batch_size(
+    solver: str, batch_size: int, expected: int
+) -> None:
+    # training moves l2 with each batch's weight sum; after fit it is alpha / batch size (all
+    # rows for lbfgs, batch_size clipped to the rows), whatever the sample weights, as
+    # glassnet train stores it, so the saved file and a later network_.fit keep that penalty
     X, y = _cancer()
-    clf = GlassClassifier(solver="lbfgs", alpha=0.5, max_iter=30, random_state=0).fit(X, y)
-    assert clf.network_.cost(X, y.reshape(-1, 1)) == pytest.approx(clf.loss_, rel=1e-9)
+    params = dict(solver=solver, alpha=0.1, batch_size=batch_size, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # batch_size=1000 is clipped to 569
+        clf = GlassClassifier(**params, hidden_layer_sizes=(4,))
+        clf.fit(X, y, sample_weight=np.full(len(y), 3.0))
+    assert [layer.l2 for layer in clf.network_.layers] == [0.1 / expected] * 2
+    plain = GlassClassifier(**params, hidden_layer_sizes=(4,), early_stopping=solver != "lbfgs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        plain.fit(X, y)  # early stopping: the last batch was the validation set's
+    n_train = round(len(y) * 0.9)
+    assert plain.network_.layers[0].l2 == 0.1 / (
+        min(batch_size, n_train) if solver != "lbfgs" else len(y)
+    )
 
 
 def test_class_weight_dict_equals_sample_weight() -> None:
@@ -375,6 +465,46 @@ def test_pipeline_and_parallel_grid_search() -> None:
     )
     assert parallel.best_params_["glassclassifier__hidden_layer_sizes"] == (20,)
     assert parallel.best_score_ > 0.8
+
+
+@pytest.mark.parametrize("Estimator", [GlassClassifier, GlassRegressor])
+def test_glassnet_predict_answers_a_csv_with_a_saved_estimator(tmp_path, Estimator) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import glassnet
+
+    pd = pytest.importorskip("pandas")
+    X, y = _iris()
+    frame = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"])
+    if Estimator is GlassClassifier:
+        target = pd.Series(np.array(["setosa", "versicolor", "virginica"])[y], name="species")
+    else:
+        target = pd.Series(X[:, 3] * 2.0, name="width2")
+    est = Estimator(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=50, random_state=0)
+    est.fit(frame, target)
+    assert est.network_.metadata["target_name"] == target.name
+    glassnet.save(est, tmp_path / "model.safetensors")
+    frame.iloc[:7].to_csv(tmp_path / "rows.csv", index=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "glassnet", "predict", "model.safetensors", "rows.csv", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["target"] == target.name and answer["rows"] == 7
+    if Estimator is GlassClassifier:
+        labels = [row["prediction"] for row in answer["predictions"]]
+        assert labels == est.predict(frame.iloc[:7]).tolist()
+    else:
+        np.testing.assert_allclose(answer["predictions"], est.predict(frame.iloc[:7]), rtol=1e-12)
+
+
+def test_target_name_defaults_to_prediction() -> None:
+    X, y = _iris()
+    clf = GlassClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y)
+    assert clf.network_.metadata["target_name"] == "prediction"
 
 
 def test_save_and_load_the_network(tmp_path) -> None:  # type: ignore[no-untyped-def]

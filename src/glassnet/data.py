@@ -13,9 +13,10 @@ parsed with vectorized NumPy: separators found at once, each field's digits read
 time from one 64-bit word, the exact integer mantissa scaled by one power of ten, so every
 value equals Python's ``float`` of its text (numbers too long for that go through
 ``float`` itself). ``_parse_dotted`` takes the most common shape, ``[+-]digits[.digits]``,
-in fewer steps; ``_parse_plain`` any plain chunk. Anything else (quotes, spaces, text,
-errors) goes through the standard ``csv`` module row by row, which is slower but reads
-every dialect detail and pins each error to its line.
+in fewer steps; ``_parse_plain`` any plain chunk. Quotes that wrap a whole field with no
+comma, quote or newline inside (``"1.5"``) are dropped first; anything else (other quotes,
+spaces inside values, text, errors) goes through the standard ``csv`` module row by row,
+which is slower but reads every dialect detail and pins each error to its line.
 
 Task detection (``detect_task``): a target with any non-numeric value is a
 classification; a numeric target whose values are all whole numbers and has at most
@@ -42,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from glassnet._types import Array
+from glassnet.metrics import predicted_classes
 
 CHUNK_BYTES = 1 << 20
 """Bytes read per chunk: large enough for NumPy to stream, small enough to stay in cache."""
@@ -464,7 +466,7 @@ def _parse_rows(
         values = []
         for j in numeric:
             cell = row[j].strip()
-            if j == probe and cell and not _is_float(cell):
+            if j == probe and cell and not is_number(cell):
                 raise _TextTarget
             values.append(_number(cell, where, line, columns[j]))
         rows.append(values)
@@ -477,7 +479,8 @@ def _parse_rows(
     return array, texts
 
 
-def _is_float(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """Whether ``float(cell)`` reads ``cell`` (any float Python takes: nan and inf too)."""
     try:
         float(cell)
     except ValueError:
@@ -857,8 +860,8 @@ def encode_labels(y: Array, classes: Sequence[Any], where: str, target: str) -> 
 
 
 def _row_place(where: str, row: int) -> str:
-    """"line N" of data row ``row`` (from 0) of the CSV file ``where``, found by reading it
-    again (only for an error message); "data row N" when ``where`` is no file."""
+    """Where data row ``row`` (from 0) of the CSV file ``where`` is, as "line N", found by
+    reading the file again (only for an error message); "data row N" when it is no file."""
     if not os.path.isfile(where):
         return f"data row {row + 1}"
     with open(where, "rb") as handle:
@@ -922,9 +925,7 @@ class Scaler:
         self.mean: Array | None = None if mean is None else np.asarray(mean, dtype=np.float64)
         self.scale: Array | None = None if scale is None else np.asarray(scale, dtype=np.float64)
 
-    def fit(
-        self, X: Array, chunk_rows: int = 65536, names: Sequence[str] | None = None
-    ) -> Scaler:
+    def fit(self, X: Array, chunk_rows: int = 65536, names: Sequence[str] | None = None) -> Scaler:
         """Learn each column's mean and standard deviation from finite ``X`` : (n, d).
 
         The sums run in chunks of ``chunk_rows`` on each column divided by its largest
@@ -1026,10 +1027,7 @@ def decode_outputs(metadata: dict[str, Any], outputs: Array) -> tuple[Array, Arr
     the target's own units (undoing the stored target scaling).
     """
     if metadata.get("task", "classification") == "classification" and metadata.get("classes"):
-        probabilities = class_probabilities(outputs)
-        if outputs.shape[1] == 1:
-            return (outputs[:, 0] >= 0.5).astype(np.int64), probabilities
-        return outputs.argmax(axis=1), probabilities
+        return predicted_classes(outputs), class_probabilities(outputs)
     values = outputs[:, 0] if outputs.shape[1] == 1 else outputs
     scaling = metadata.get("target_scaler")
     if scaling:

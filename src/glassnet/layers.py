@@ -76,8 +76,6 @@ class Dense:
         self._mask: Array | None = None
         self._undropped: Array | None = None
         self._network: object | None = None
-        self._undropped: Array | None = None
-        self._network: object | None = None
         if isinstance(weights, str):
             get_initializer(weights, "weights", (self.n_in, self.n_out))
         if isinstance(bias, str):
@@ -227,7 +225,7 @@ class Dense:
     def delta_from(self, grad_a: Array) -> Array:
         """Return this layer's ``delta = dC/dz`` from ``dC/da`` (through dropout, if any)."""
         assert self.z is not None and self.a is not None
-        if self._mask is not None:
+        if self._mask is not None and self._undropped is not None:
             return self.activation.backward(self.z, self._undropped, grad_a * self._mask)
         return self.activation.backward(self.z, self.a, grad_a)
 

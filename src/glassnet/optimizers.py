@@ -102,6 +102,16 @@ class SGD(Optimizer):
                 param -= lr * velocity
         self.iterations += 1
 
+    def scale_velocity(self, factor: float) -> None:
+        """Multiply every parameter's velocity by ``factor`` (nothing before the first step).
+
+        When the learning rate changes from ``old`` to ``new``, ``scale_velocity(old / new)``
+        keeps the next steps those of scikit-learn's momentum, which stores velocities as
+        steps (rate × gradient) where this one, like PyTorch's, stores gradients.
+        """
+        for (velocity,) in vars(self).get("_buffers", ()):
+            velocity *= factor
+
     def __repr__(self) -> str:
         return (
             f"SGD(learning_rate={self.learning_rate}, momentum={self.momentum}, "

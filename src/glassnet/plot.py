@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet._types import Array
-from glassnet.data import Scaler, one_hot
+from glassnet.data import model_inputs, one_hot
+from glassnet.metrics import predicted_classes
 from glassnet.network import Network
+from glassnet.serialization import check_writable
 from glassnet.training import Callback, History, Logs
 
 if TYPE_CHECKING:
@@ -107,11 +109,11 @@ def check_out_path(out: str | Path, formats: Sequence[str] = FIGURE_FORMATS) -> 
             f"{path}: cannot tell the picture format from {path.suffix or 'no extension'!r}; "
             f"end the file name with {', '.join(formats)}"
         )
-    folder = path.parent
-    if not folder.is_dir():
-        raise ValueError(f"{path}: the folder {folder} does not exist; create it first")
-    if path.is_dir():
-        raise ValueError(f"{path} is a folder; give a file name such as {path / 'plot.png'}")
+    try:
+        check_writable(path)
+    except ValueError as error:
+        fix = "" if path.is_dir() else "; create it first or choose another path"
+        raise ValueError(f"{error}{fix}") from None
     return path
 
 
@@ -189,11 +191,6 @@ def _short(value: float) -> str:
 
 
 # ----- what a network's metadata says ----------------------------------------------------
-def _is_classifier(net: Network) -> bool:
-    last = net.layers[-1].activation.name
-    return (last == "sigmoid" and net.n_outputs == 1) or last == "softmax"
-
-
 def _n_classes(net: Network) -> int:
     return 2 if net.n_outputs == 1 else net.n_outputs
 
@@ -232,19 +229,6 @@ def _output_names(net: Network, names: Sequence[str] | None) -> list[str]:
     return [f"{target} {j + 1}" for j in range(net.n_outputs)]
 
 
-def model_inputs(net: Network, X: Any) -> Array:
-    """``X`` in the units the network was trained on: standardized by the stored scaler.
-
-    ``net.metadata["scaler"] = {"mean": [...], "scale": [...]}`` (as ``glassnet train``
-    saves it) maps raw columns to ``(X − mean) / scale``; without one ``X`` passes unchanged.
-    """
-    raw = net.check_inputs(X)
-    scaler = net.metadata.get("scaler")
-    if not scaler:
-        return raw
-    return Scaler.from_dict(scaler).transform(raw)
-
-
 def class_indices(net: Network, y: Any) -> Array:
     """The class index of each sample from ``y`` as 0/1, class indices or one-hot rows."""
     given = np.asarray(y)
@@ -269,7 +253,7 @@ def check_boundary_model(net: Network) -> None:
             f"a decision boundary needs a model with 2 input features; this one has "
             f"{net.n_inputs} — train on two columns (e.g. --ignore the others)"
         )
-    if not _is_classifier(net):
+    if not net.is_classifier:
         raise ValueError(
             "a decision boundary needs a classifier (one sigmoid output or softmax outputs); "
             f"this model's output is {net.layers[-1].activation.name} × {net.n_outputs}"
@@ -394,7 +378,10 @@ def plot_network(
     with the weight's size; each neuron's fill shows its bias the same way (white for the
     inputs, which have none). Inputs are named from ``net.metadata["feature_names"]`` and
     outputs from ``"classes"`` / ``"target_name"`` when present. Big networks get a tall
-    picture with small neurons and thin lines, but still every weight.
+    picture with small neurons and thin lines, but still every weight. When the neurons are
+    too close for a name beside each, a narrow column's names (4 inputs of a 4→100→3
+    network) are fanned out with a thin line to each neuron; a column with more names than
+    the picture's height holds (a 100-output layer) stays unnamed.
 
     Parameters
     ----------
@@ -436,7 +423,8 @@ def plot_network(
     diameter = float(np.clip(0.6 * step, 2.0, 30.0))
     widest_line = float(np.clip(0.4 * step, 0.8, 5.0))
     font = float(np.clip(0.45 * step, 5.0, 9.0))
-    names_fit = step >= 6.0
+    pitch = 1.5 * font + 1.0  # points between two names, one above the other
+    room = (widest + 2 * margin) * step  # the height of the picture, in points
 
     for number, (layer, below, above) in enumerate(
         zip(net.layers, positions, positions[1:], strict=False), start=1
@@ -508,23 +496,32 @@ def plot_network(
 
     gap = diameter / 2 + 4  # points from a neuron's centre to its name
     if show_labels:
-        if names_fit:
-            named = [
-                (_feature_names(net, feature_names), positions[0], -gap, "right"),
-                (_output_names(net, output_names), positions[-1], gap, "left"),
-            ]
-            for names, xy, dx, side in named:
-                for name, (x, y) in zip(names, xy, strict=True):
-                    axes.annotate(
-                        name,
-                        (x, y),
-                        xytext=(dx, 0),
-                        textcoords="offset points",
-                        ha=side,
-                        va="center",
-                        fontsize=font,
-                        **_font(),
-                    )
+        named = [
+            (_feature_names(net, feature_names), positions[0], -gap, "right"),
+            (_output_names(net, output_names), positions[-1], gap, "left"),
+        ]
+        for names, xy, dx, side in named:
+            if step >= pitch:  # each name beside its neuron
+                offsets, lead = [0.0] * len(names), None
+            elif len(names) * pitch <= room:  # fanned out, a thin line to each neuron
+                offsets = [
+                    ((len(names) - 1) / 2.0 - j) * pitch - y * step for j, y in enumerate(xy[:, 1])
+                ]
+                dx, lead = 3.0 * dx, {"arrowstyle": "-", "lw": 0.4, "color": "#999999"}
+            else:
+                continue  # too many to read: the column stays unnamed
+            for name, (x, y), dy in zip(names, xy, offsets, strict=True):
+                axes.annotate(
+                    name,
+                    (x, y),
+                    xytext=(dx, dy),
+                    textcoords="offset points",
+                    ha=side,
+                    va="center",
+                    fontsize=font,
+                    arrowprops=lead,
+                    **_font(),
+                )
         heads = ["inputs"] + [
             f"{'output' if i == len(net.layers) else f'hidden {i}'} · {layer.activation.name}"
             for i, layer in enumerate(net.layers, start=1)
@@ -629,8 +626,11 @@ def plot_boundary(
 
     fig, axes = _axes(ax, 6.4, 5.0)
     extent, grid = _grid(X, resolution)
-    outputs = net.predict_outputs(model_inputs(net, grid))
+    outputs = net.predict_outputs(model_inputs(net.metadata, grid))
     shape = (resolution, resolution)
+    # the centres of the grid's cells, where the outputs were computed
+    gx = np.linspace(extent[0], extent[1], resolution * 2 + 1)[1::2]
+    gy = np.linspace(extent[2], extent[3], resolution * 2 + 1)[1::2]
     if k == 2 and net.n_outputs == 1:
         probability = outputs[:, 0].reshape(shape)
         shades = [_lighter(colors[0], 0.45), (1.0, 1.0, 1.0), _lighter(colors[1], 0.45)]
@@ -646,8 +646,6 @@ def plot_boundary(
             interpolation="nearest",
             gid="regions",
         )
-        gx = np.linspace(extent[0], extent[1], resolution * 2 + 1)[1::2]
-        gy = np.linspace(extent[2], extent[3], resolution * 2 + 1)[1::2]
         if probability.min() < 0.5 <= probability.max():
             contour = axes.contour(
                 gx, gy, probability, levels=[0.5], colors="black", linewidths=1.5
@@ -657,7 +655,7 @@ def plot_boundary(
             bar = _root(fig).colorbar(image, ax=axes, shrink=0.85)
             bar.set_label(f"P({_target_name(net)} = {names[1]})", **_font())
     else:
-        predicted = outputs.argmax(axis=1).reshape(shape)
+        predicted = predicted_classes(outputs).reshape(shape)
         many = ListedColormap([_lighter(c, 0.6) for c in colors])
         axes.imshow(
             predicted,
@@ -670,8 +668,6 @@ def plot_boundary(
             interpolation="nearest",
             gid="regions",
         )
-        gx = np.linspace(extent[0], extent[1], resolution * 2 + 1)[1::2]
-        gy = np.linspace(extent[2], extent[3], resolution * 2 + 1)[1::2]
         if predicted.min() != predicted.max():
             contour = axes.contour(
                 gx, gy, predicted, levels=np.arange(k - 1) + 0.5, colors="black", linewidths=1.2
@@ -696,7 +692,7 @@ def plot_boundary(
                     gid=f"points {c}",
                     zorder=3,
                 )
-        wrong = net.predict(model_inputs(net, X)) != labels
+        wrong = net.predict(model_inputs(net.metadata, X.copy())) != labels
         if wrong.any():
             axes.scatter(
                 X[wrong, 0],
@@ -807,7 +803,7 @@ def plot_training(
             raise ValueError(f"plot_training does not take {key}; it trains on all of X")
     X_raw = net.check_inputs(X)
     labels = class_indices(net, y)
-    X_model = model_inputs(net, X_raw)
+    X_model = model_inputs(net.metadata, X_raw.copy())
     targets = one_hot(labels, net.n_outputs, net.dtype)
     snapshots = _Snapshots(every)
     frames = [(0, net.cost(X_model, targets), net.get_weights())]

@@ -145,16 +145,47 @@ def _mode_for(target: str) -> int:
         return 0o666 & ~umask
 
 
-def save(net: Network, path: str | os.PathLike[str]) -> None:
-    """Write ``net`` to ``path`` as a safetensors model file, atomically.
+def network_of(model: object, action: str) -> Network:
+    """``model`` when it is a ``Network``, else a fitted estimator's ``network_``.
+
+    ``action`` names the caller in the error ("save", "export").
 
     Raises
     ------
+    ValueError : ``model`` is an estimator that is not fitted yet.
+    TypeError : ``model`` is neither a Network nor an estimator with a ``network_``.
+    """
+    if isinstance(model, Network):
+        return model
+    fitted = getattr(model, "network_", None)
+    if isinstance(fitted, Network):
+        return fitted
+    name = type(model).__name__
+    if hasattr(model, "get_params"):  # a scikit-learn estimator, before its first fit
+        raise ValueError(f"{action} needs a fitted {name}: call fit first (it has no network_)")
+    raise TypeError(
+        f"{action} needs a glassnet Network or a fitted GlassClassifier/GlassRegressor; got {name}"
+    )
+
+
+def save(model: object, path: str | os.PathLike[str]) -> None:
+    """Write a network to ``path`` as a safetensors model file, atomically.
+
+    Parameters
+    ----------
+    model : a ``Network``, or a fitted ``GlassClassifier`` / ``GlassRegressor`` (anything
+        with a ``network_``), whose ``network_`` is saved: ``load`` gives it back.
+    path : the file to write (``.safetensors``).
+
+    Raises
+    ------
+    TypeError : ``model`` is neither (ValueError when it is an estimator not yet fitted).
     ValueError : the folder does not exist, or ``path`` is a folder.
     OSError : the file cannot be written (the old file, if any, is left as it was).
     """
     from safetensors.numpy import save as to_bytes
 
+    net = network_of(model, "save")
     tensors = {}
     for i, layer in enumerate(net.layers):
         tensors[f"layer{i}.weights"] = np.ascontiguousarray(layer.weights)
@@ -240,8 +271,11 @@ def load(path: str | os.PathLike[str]) -> Network:
 
     Raises
     ------
-    ValueError : one clear line when the file is missing, truncated, not safetensors, not a
-        glassnet model, of another format version, or lacks or mis-shapes a tensor.
+    ValueError : one line naming the file when it is missing, truncated, not safetensors,
+        not a glassnet model, of another format version, lacks or mis-shapes a tensor, holds
+        non-finite weights, names an unknown activation or cost, or has metadata that
+        contradicts its tensors (classes vs output units, feature names and scaler vs
+        inputs, a scaling that is not finite).
     """
     from safetensors.numpy import load as from_bytes
 
@@ -251,9 +285,13 @@ def load(path: str | os.PathLike[str]) -> Network:
     except Exception as error:  # safetensors raises its own error type
         raise ValueError(f"{where}: the tensors cannot be read ({error})") from None
     try:
-        return _rebuild(document, tensors, where)
-    except (KeyError, TypeError) as error:
-        raise ValueError(f"{where}: the glassnet metadata is incomplete ({error})") from None
+        net = _rebuild(document, tensors, where)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"{where}: the glassnet metadata is incomplete ({error}); save the model again"
+        ) from None
+    _check_metadata(net, where)
+    return net
 
 
 def _rebuild(document: dict[str, Any], tensors: dict[str, Any], where: str) -> Network:
@@ -271,9 +309,14 @@ def _rebuild(document: dict[str, Any], tensors: dict[str, Any], where: str) -> N
                     f"{where}: the tensor {name!r} has shape {tensors[name].shape}, but layer "
                     f"{i} needs {shape}"
                 )
+            if not np.all(np.isfinite(tensors[name])):
+                raise ValueError(
+                    f"{where}: the file has non-finite weights (NaN or infinity in {name!r}, "
+                    "as a diverged training leaves); train again and save the model again"
+                )
             arrays[part] = tensors[name]
-        layers.append(
-            Dense(
+        try:
+            layer = Dense(
                 spec["n_in"],
                 spec["n_out"],
                 activation=spec["activation"],
@@ -282,8 +325,13 @@ def _rebuild(document: dict[str, Any], tensors: dict[str, Any], where: str) -> N
                 dropout=spec.get("dropout", 0.0),
                 l2=spec.get("l2", 0.0),
             )
-        )
-    net = Network(layers, cost=document["cost"], dtype=document.get("dtype", "float64"))
+        except ValueError as error:  # e.g. an activation this glassnet does not know
+            raise ValueError(f"{where}: layer {i}: {error}") from None
+        layers.append(layer)
+    try:
+        net = Network(layers, cost=document["cost"], dtype=document.get("dtype", "float64"))
+    except ValueError as error:  # an unknown cost or dtype, or layers that do not chain
+        raise ValueError(f"{where}: {error}") from None
     for layer, i in zip(net.layers, range(len(layers)), strict=True):
         # the constructor casts through float64; put back the stored numbers exactly
         layer.weights = tensors[f"layer{i}.weights"]
@@ -302,3 +350,61 @@ def _rebuild(document: dict[str, Any], tensors: dict[str, Any], where: str) -> N
         history.interrupted = bool(saved.get("interrupted", False))
         net.history = history
     return net
+
+
+def _check_metadata(net: Network, where: str) -> None:
+    """Raise a one-line ValueError naming ``where`` when ``net.metadata`` contradicts the
+    network: its classes, feature names or scalings do not fit the layers' sizes."""
+
+    def bad(problem: str) -> ValueError:
+        return ValueError(f"{where}: {problem}; save the model again")
+
+    meta = net.metadata
+    names = meta.get("feature_names")
+    if names is not None and (not isinstance(names, list) or len(names) != net.n_inputs):
+        count = len(names) if isinstance(names, list) else repr(names)
+        raise bad(f"its metadata names {count} features but the network has {net.n_inputs} inputs")
+    classes = meta.get("classes")
+    if classes:
+        last, n_out = net.layers[-1].activation.name, net.n_outputs
+        # two classes: one sigmoid output (p of the second); k > 2: k softmax outputs (or,
+        # for a multilabel estimator, one sigmoid output per label)
+        fits = isinstance(classes, list) and len(classes) == max(2, n_out)
+        if not (fits and last in (("sigmoid",) if n_out == 1 else ("softmax", "sigmoid"))):
+            count = len(classes) if isinstance(classes, list) else repr(classes)
+            raise bad(
+                f"its metadata lists {count} classes but the network has {n_out} {last} "
+                "output unit(s) (2 classes need 1 sigmoid output, k > 2 classes k softmax "
+                "outputs)"
+            )
+    _check_scaling(meta, "scaler", (net.n_inputs,), "inputs", bad)
+    _check_scaling(meta, "target_scaler", (1, net.n_outputs), "outputs", bad)
+
+
+def _check_scaling(
+    meta: dict[str, Any],
+    key: str,
+    sizes: tuple[int, ...],
+    what: str,
+    bad: Callable[[str], ValueError],
+) -> None:
+    """Check ``meta[key]`` (if any): ``{"mean": [...], "scale": [...]}``, as many values as
+    one of ``sizes``, finite, and (for the input scaler, which divides) scales > 0."""
+    scaling = meta.get(key)
+    if not scaling:
+        return
+    try:
+        mean = np.asarray(scaling["mean"], dtype=np.float64)
+        scale = np.asarray(scaling["scale"], dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        raise bad(f"its {key} must hold a list 'mean' and a list 'scale' of numbers") from None
+    if mean.ndim != 1 or mean.shape != scale.shape or len(mean) not in sizes:
+        raise bad(
+            f"its {key} has {mean.size} means and {scale.size} scales but the network has "
+            f"{sizes[-1]} {what}"
+        )
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))):
+        raise bad(f"its {key} has a mean or scale that is not a finite number")
+    if key == "scaler" and not np.all(scale > 0):
+        j = int(np.flatnonzero(~(scale > 0))[0])
+        raise bad(f"its scaler divides input {j + 1} by {float(scale[j])!r}; scales must be > 0")

@@ -13,7 +13,7 @@ What they add: ``class_weight``, ``activation="leaky_relu"``, ``validation_loss_
 ``glassnet.glassbox`` trace and explain, plots, ``glassnet.onnx.export``), which saves to a
 safetensors file, weights and metadata only, nothing executable::
 
-    glassnet.save(clf.network_, "model.safetensors")
+    glassnet.save(clf, "model.safetensors")  # saves clf.network_
 
 This module needs scikit-learn and SciPy: ``pip install 'glassnet[sklearn]'``.
 """
@@ -49,6 +49,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 from glassnet._types import Array
 from glassnet.layers import Dense
+from glassnet.metrics import predicted_classes
 from glassnet.network import Network
 from glassnet.optimizers import SGD, Adam, Optimizer
 from glassnet.training import History
@@ -77,19 +78,6 @@ def _dense(X: Any) -> Array:
     return X.toarray() if scipy.sparse.issparse(X) else X  # type: ignore[no-any-return]
 
 
-def _sgd_velocities(optimizer: SGD) -> list[Array]:
-    """The velocity array of each parameter of glassnet's ``SGD`` ([] before its first step).
-
-    ``SGD`` has no public accessor for them: they live in its private ``_buffers`` (one
-    ``[velocity]`` list per parameter, made by the first ``update``; absent with momentum 0
-    or after ``reset()``). This is the one place this module reads an optimizer's internals;
-    the tests that compare 'invscaling' and 'adaptive' SGD runs with scikit-learn's weights
-    fail if that layout changes.
-    """
-    buffers: list[list[Array]] | None = vars(optimizer).get("_buffers")
-    return [] if buffers is None else [velocity for (velocity,) in buffers]
-
-
 def _set_learning_rate(optimizer: Optimizer, rate: float) -> None:
     """Change the learning rate between epochs as scikit-learn's SGD does.
 
@@ -98,8 +86,7 @@ def _set_learning_rate(optimizer: Optimizer, rate: float) -> None:
     steps equal to scikit-learn's.
     """
     if isinstance(optimizer, SGD):
-        for velocity in _sgd_velocities(optimizer):
-            velocity *= optimizer.learning_rate / rate
+        optimizer.scale_velocity(optimizer.learning_rate / rate)
     optimizer.learning_rate = rate
 
 
@@ -126,6 +113,17 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, dtype: np.dtype) ->
     if not np.any(weights > 0):
         raise ValueError("sample_weight must contain at least one non-zero weight")
     return weights
+
+
+def _target_name(y: Any) -> str:
+    """The name ``glassnet predict`` gives the answers of a saved ``network_``: the name of a
+    pandas Series ``y`` (or of a one-column DataFrame's column), else "prediction"."""
+    columns = getattr(y, "columns", None)  # a DataFrame: its .name would be a column
+    if columns is not None:
+        name = columns[0] if len(columns) == 1 else None
+    else:
+        name = getattr(y, "name", None)
+    return "prediction" if name is None else str(name)
 
 
 def _check_number(
@@ -251,7 +249,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
 
         Returns
         -------
-        self, with ``network_`` trained (save it with ``glassnet.save(est.network_, path)``).
+        self, with ``network_`` trained (save it with ``glassnet.save(est, path)``).
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -268,6 +266,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+        target_name = _target_name(y)  # before validation turns a pandas Series into an array
         X, Y, class_weights = self._validate_input(X, y, incremental, reset=first_pass)
         weights = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if class_weights is not None:
@@ -282,6 +281,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(units, X.dtype, rng)
+            self.network_.metadata["target_name"] = target_name
         elif [self.network_.n_inputs] + [layer.n_out for layer in self.network_.layers] != units:
             raise ValueError(
                 f"warm_start/partial_fit need the same layer sizes as the first fit "
@@ -430,7 +430,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         validation = None
         if self.early_stopping:
             X, Y, weights, validation = self._split_validation(X, Y, weights, rng)
-        n_samples = X.shape[0]
+        n_samples: int = X.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
         else:
@@ -440,7 +440,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
                     "samples; it is clipped to that",
                     stacklevel=4,
                 )
-            batch_size = min(self.batch_size, n_samples)
+            batch_size = min(int(self.batch_size), n_samples)
         order = np.arange(n_samples)
         try:
             self.n_iter_ = 0
@@ -673,8 +673,21 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
     validation_loss_curve_ : list of float or None: with ``early_stopping``, the loss on the
         validation set after each epoch (glassnet's addition).
     network_ : glassnet.Network, the trained network; ``network_.metadata`` holds the class
-        labels and feature names. Save it with ``glassnet.save(clf.network_, path)``, export
-        it with ``glassnet.onnx.export(clf, path)``.
+        labels, the feature names and ``target_name`` (the name of a pandas Series ``y``,
+        else "prediction"), so ``glassnet predict`` can answer a CSV with it. Save it with
+        ``glassnet.save(clf, path)`` (which saves ``clf.network_``), export it with
+        ``glassnet.onnx.export(clf, path)``.
+
+        After ``fit`` every layer's ``l2`` is ``alpha / b``, b the batch size (``batch_size``
+        clipped to the training rows; every row for "lbfgs"): the L2 strength of
+        scikit-learn's loss for a full batch of unit-weight samples, as ``glassnet train
+        --alpha`` stores it, so a later ``network_.fit(..., batch_size=b)`` keeps the
+        penalty. Hence ``network_.cost(X, Y)`` (``Y`` the network's encoding: a 0/1 column
+        for two classes, one-hot columns for more) is the loss of the final weights with
+        that penalty: with ``solver="lbfgs"``, no sample weights and one label per sample it
+        equals ``loss_``. With "adam"/"sgd", ``loss_`` is the mean loss of the last epoch's
+        batches while the weights still moved, so it is only close. A multilabel ``loss_``
+        sums the labels' losses where the cost averages them.
 
     Examples
     --------
@@ -773,8 +786,14 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         return {**super()._metadata(), "classes": self.classes_.tolist()}
 
     def _targets(self, Y: Array) -> Array:
-        outputs = Y.ravel() if self.n_outputs_ == 1 else Y
-        return self._label_binarizer.inverse_transform(outputs)  # type: ignore[no-any-return]
+        # glassnet's one rule (predicted_classes): one sigmoid output is the second class at
+        # >= 0.5 (MLPClassifier says > 0.5: they differ only at exactly 0.5), softmax outputs
+        # the largest, the first on a tie; each label of a multilabel target as one output
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return (Y >= 0.5).astype(np.int64)
+        if len(self.classes_) == 1:  # fitted on one class: it is the only answer
+            return np.repeat(self.classes_, Y.shape[0])
+        return self.classes_[predicted_classes(Y)]  # type: ignore[no-any-return]
 
     @available_if(lambda est: est._check_solver())  # type: ignore[untyped-decorator]
     def partial_fit(
@@ -839,7 +858,11 @@ class GlassRegressor(RegressorMixin, _GlassPerceptron):  # type: ignore[misc]
     ``loss`` accepts only "squared_error" ("poisson" is not implemented).
 
     ``network_`` is the trained glassnet ``Network``: save it with
-    ``glassnet.save(reg.network_, path)``, export it with ``glassnet.onnx.export(reg, path)``.
+    ``glassnet.save(reg, path)`` (which saves ``reg.network_``), export it with
+    ``glassnet.onnx.export(reg, path)``. Its layers' ``l2`` is ``alpha / b`` after ``fit``, as
+    for ``GlassClassifier``; its cost is glassnet's "mse" (the mean squared error) where
+    ``loss_`` halves it, so with ``solver="lbfgs"`` and no sample weights
+    ``loss_ == (network_.cost(X, y) + network_.penalty()) / 2``.
 
     Examples
     --------

@@ -106,6 +106,40 @@ def test_trace_refuses_bad_arguments_in_one_line(args: list[str], words: list[st
     assert_user_error(run_cli("trace", *args), *words)
 
 
+def test_trace_sgd_is_the_optimizer_train_uses() -> None:
+    """--optimizer sgd: momentum 0.9 with Nesterov, as glassnet train builds it."""
+    import argparse
+
+    from glassnet import article
+    from glassnet.cli.trace import optimizer_from
+    from glassnet.cli.train import make_optimizer
+    from glassnet.datasets import jobs
+
+    chosen = optimizer_from(argparse.Namespace(optimizer="sgd", learning_rate=0.1))
+    assert (chosen.momentum, chosen.nesterov) == (0.9, True)
+    result = run_cli("trace", "--optimizer", "sgd", "--steps", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    traced = json.loads(result.stdout)["steps"][0]["layers"][0]
+    net = article.network()
+    X, y = jobs()
+    net.fit(X, y, epochs=3, batch_size=4, optimizer=make_optimizer("sgd", 0.1), shuffle=False)
+    np.testing.assert_allclose(flat(traced["weights"]), net.layers[0].weights.ravel(), atol=1e-12)
+
+
+def test_glassbox_commands_share_one_helper_module() -> None:
+    """trace, gradcheck and explain print numbers with one format_number, load models with
+    glassnet.serialization.load, and hold no 'not available' fallback."""
+    import inspect
+
+    from glassnet.cli import explain, glassbox_common, gradcheck, trace
+
+    for module in (trace, gradcheck, explain):
+        source = inspect.getsource(module)
+        assert "not available in this version" not in source
+        assert module.format_number is glassbox_common.format_number
+        assert "def format_number" not in source and "def load_model" not in source
+
+
 # ----- gradcheck --------------------------------------------------------------------------
 def test_gradcheck_passes_on_the_articles_network() -> None:
     result = run_cli("gradcheck", "--json")
@@ -174,6 +208,10 @@ def test_explain_top_keeps_the_largest_terms_and_sums_the_rest() -> None:
         (["1", "1"], ["3 values", "got 2"]),
         (["1", "x", "1"], ["value 2", "'x'"]),
         (["1", "1", "1", "--top", "0"], ["--top"]),
+        (["1", "1", "nan"], ["value 3 is not a finite number"]),
+        (["1", "1", "inf"], ["value 3 is not a finite number"]),
+        (["1", "--", "1", "-inf"], ["value 3 is not a finite number"]),
+        (["1", "1", "1e400"], ["value 3 is not a finite number"]),
     ],
 )
 def test_explain_refuses_bad_values_in_one_line(args: list[str], words: list[str]) -> None:

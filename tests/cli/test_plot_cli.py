@@ -131,6 +131,7 @@ def test_training_gif_and_sheet(files: dict[str, Path]) -> None:
         "epochs": 6,
         "every": 3,
         "pictures": 3,
+        "differs": [],
     }
     with Image.open(gif) as frames:
         assert frames.n_frames == 3
@@ -194,6 +195,11 @@ def test_training_pictures_replay_glassnet_train(files: dict[str, Path]) -> None
     X, labels = read_points(trained, str(files["csv"]), need_target=True)
     fresh, X_train, labels_train, options = retraining(trained, X, labels)
     assert X_train.shape == (60, 2)  # the 20 validation rows stay out, as in training
+    # the stored scaling was learnt from the 60 training rows alone, not the validation rows
+    scaler = trained.metadata["scaler"]
+    np.testing.assert_allclose(scaler["mean"], X_train.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(scaler["scale"], X_train.std(axis=0), rtol=1e-12)
+    assert not np.allclose(scaler["mean"], X.mean(axis=0), rtol=1e-6)
     plot.plot_training(fresh, X_train, labels_train, epochs=8, every=4, **options)
     # the pictures show the very training that made the saved model: same weights at the end
     for replayed, saved in zip(fresh.get_weights(), trained.get_weights(), strict=True):
@@ -257,3 +263,29 @@ def test_model_problems_fail_in_one_line(files: dict[str, Path]) -> None:
         assert result.returncode == 2, result.stderr
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
         assert not out.exists()
+
+
+def test_training_replay_says_when_it_may_differ(files: dict[str, Path]) -> None:
+    """No stored seed, or early stopping's restored weights: the output says so."""
+    model = files["folder"] / "unseeded.safetensors"
+    result = glassnet(
+        "train", files["csv"], "--target", "animal", "--hidden", "3", "--epochs", "30",
+        "--early-stopping", "--out", model,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = files["folder"] / "replay.gif"
+    result = glassnet(
+        "plot", model, "--kind", "training", "--data", files["csv"], "--epochs", "2",
+        "--out", out, "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    differs = json.loads(result.stdout)["differs"]
+    assert len(differs) == 2
+    assert "no --seed" in differs[0] and "early stopping" in differs[1]
+    result = glassnet(
+        "plot", model, "--kind", "training", "--data", files["csv"], "--epochs", "2",
+        "--out", out,
+    )  # fmt: skip
+    assert "the replay may differ from the saved model" in result.stdout
+    help_text = glassnet("plot", "--help").stdout
+    assert "otherwise the replay may differ" in " ".join(help_text.split())

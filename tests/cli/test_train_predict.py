@@ -277,7 +277,7 @@ BAD_TABLES = {
     "empty cell": ("a,b\n1,2\n,4\n", ["line 3", "column 'a'", "empty"]),
     "nan": ("a,b\n1,2\nnan,4\n", ["line 3", "column 'a'", "'nan'", "finite"]),
     "inf": ("a,b\n1,2\n3,-inf\n", ["line 3", "column 'b'", "'-inf'", "finite"]),
-    "single class": ("a,b\n1,2\n3,2\n", ["only one class", "'b'"]),
+    "single class": ("a,b\n1,2\n3,2\n", ["only one class (2)", "'b'"]),
     "unknown target": ("a,c\n1,2\n", ["no column named 'b'", "the columns are a, c"]),
 }
 
@@ -359,8 +359,9 @@ def test_output_folder_checked_before_reading(tmp_path: Path) -> None:
 
 def test_regression_of_text_is_refused(tmp_path: Path) -> None:
     data = write(tmp_path / "d.csv", "x,y\n1,cat\n2,dog\n")
-    assert_user_error(run_cli("train", data, "--target", "y", "--task", "regression"),
-                      "holds text", "--task classification")  # fmt: skip
+    result = run_cli("train", data, "--target", "y", "--task", "regression")
+    assert_user_error(result, "holds text (e.g. 'cat')", "--task classification")
+    assert "np.str_" not in result.stderr
 
 
 def test_predict_and_evaluate_bad_input(model: tuple[Path, Path], tmp_path: Path) -> None:
@@ -370,12 +371,12 @@ def test_predict_and_evaluate_bad_input(model: tuple[Path, Path], tmp_path: Path
     assert_user_error(run_cli("predict", out, missing), "needs the columns x2", "x1, label")
     no_target = write(tmp_path / "n.csv", "x1,x2\n1,2\n")
     assert_user_error(run_cli("evaluate", out, no_target), "no column named 'label'")
-    unknown = write(tmp_path / "u.csv", "x1,x2,label\n1,2,a\n3,4,zebra\n")
-    assert_user_error(run_cli("evaluate", out, unknown), "'zebra'", "a, b, c")
+    unknown = write(tmp_path / "u.csv", "x1,x2,label\n1,2,a\n\n3,4,zebra\n")
+    assert_user_error(run_cli("evaluate", out, unknown), "line 4:", "'zebra'", "a, b, c")
     bad_value = write(tmp_path / "b.csv", "x1,x2\n1,2\n3,?\n")
     assert_user_error(run_cli("predict", out, bad_value), "line 3", "column 'x2'", "'?'")
     assert_user_error(run_cli("predict", out, missing, "--out", tmp_path / "no" / "p.csv"),
-                      "does not exist")  # fmt: skip
+                      "--out", "does not exist", "create it first")  # fmt: skip
     assert out.read_bytes() == before
 
 
@@ -422,3 +423,102 @@ def test_interrupt_without_out_saves_nothing(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert "saved nothing (no --out)" in stderr
     assert list(tmp_path.iterdir()) == [data]
+
+
+# ----- scaling: tiny and huge columns, and the validation rows kept out ---------------------
+def test_a_column_spread_over_1e13_is_kept_and_learnt(tmp_path: Path) -> None:
+    """Values around 1e-13 are a real feature, not a constant: the scaler keeps them."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.0, 2e-13, 300)
+    with (tmp_path / "tiny.csv").open("w") as f:
+        f.write("x,label\n")
+        for value in x:
+            f.write(f"{float(value)!r},{'big' if value > 1e-13 else 'small'}\n")
+    result = run_cli("train", tmp_path / "tiny.csv", "--target", "label", "--hidden", "8",
+                     "--epochs", "150", "--learning-rate", "0.01", "--seed", "0",
+                     "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["train_accuracy"] >= 0.95
+    assert "Warning" not in result.stderr
+
+
+def test_huge_values_train_and_predict_finite_numbers(tmp_path: Path) -> None:
+    """Features and a target near 1e154..1e300: no overflow, no warning, finite answers."""
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=200)
+    big = 10.0 ** rng.uniform(154, 300, 200)
+    data = tmp_path / "huge.csv"
+    with data.open("w") as f:
+        f.write("a,b,y\n")
+        for i in range(200):
+            f.write(f"{float(z[i] * 1e280)!r},{float(big[i])!r},{float(z[i] * 1e250)!r}\n")
+    model = tmp_path / "huge.safetensors"
+    result = run_cli("train", data, "--target", "y", "--task", "regression", "--hidden", "8",
+                     "--epochs", "100", "--learning-rate", "0.01", "--seed", "0",
+                     "--out", model)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr
+    from glassnet.serialization import load
+
+    meta = load(model).metadata
+    for scaling in (meta["scaler"], meta["target_scaler"]):
+        values = np.array(scaling["mean"] + scaling["scale"], dtype=float)
+        assert np.isfinite(values).all() and (np.array(scaling["scale"]) > 0).all()
+    predictions = json.loads(run_cli("predict", model, data, "--json").stdout)["predictions"]
+    scaled = np.array(predictions, dtype=float) / 1e250  # R² in units that square safely
+    assert np.isfinite(scaled).all()
+    assert 1 - np.sum((scaled - z) ** 2) / np.sum((z - z.mean()) ** 2) > 0.9
+
+
+def test_a_column_at_the_float_limit_exits_2_naming_it(tmp_path: Path) -> None:
+    data = write(tmp_path / "limit.csv", "a,edge,y\n1,1.7e308,0\n2,-1.7e308,1\n3,-1.7e308,0\n")
+    result = run_cli("train", data, "--target", "y", "--epochs", "2")
+    assert_user_error(result, "column 'edge'", "float64 limit")
+
+
+def test_early_stopping_on_too_few_rows_names_early_stopping(tmp_path: Path) -> None:
+    data = write(tmp_path / "few.csv", ARTICLE)
+    result = run_cli("train", data, "--target", "仕事", "--early-stopping")
+    assert_user_error(result, "early stopping holds out 10%", "4 rows")
+    assert "--validation-split 0.1" not in result.stderr
+
+
+def test_predict_out_is_written_atomically_with_the_files_mode(
+    model: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out, data = model
+    existing = tmp_path / "old.csv"
+    existing.write_text("old\n")
+    existing.chmod(0o640)
+    assert run_cli("predict", out, data, "--out", existing).returncode == 0
+    assert existing.stat().st_mode & 0o777 == 0o640
+    assert existing.read_text(encoding="utf-8").startswith("label,x1,x2,id,predicted_label")
+    fresh = tmp_path / "new.csv"
+    assert run_cli("predict", out, data, "--out", fresh).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_evaluate_one_row_of_a_regression(tmp_path: Path) -> None:
+    data = linear(tmp_path / "prices.csv", n=60)
+    model = tmp_path / "m.safetensors"
+    assert run_cli("train", data, "--target", "price", "--epochs", "5", "--seed", "0",
+                   "--out", model).returncode == 0  # fmt: skip
+    one = write(tmp_path / "one.csv", "a,b,c,price\n0.1,0.2,0.3,100\n")
+    report = json.loads(run_cli("evaluate", model, one, "--json").stdout)
+    assert report["rows"] == 1 and report["r2"] is None
+    text = run_cli("evaluate", model, one).stdout
+    assert "1 row," in text and "R²  : n/a" in text
+
+
+def test_train_summary_labels_are_aligned(tmp_path: Path) -> None:
+    data = blobs(tmp_path / "d.csv", n=120)
+    result = run_cli("train", data, "--target", "label", "--ignore", "id", "--epochs", "3",
+                     "--validation-split", "0.2", "--seed", "0")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) >= 8
+    assert len({line.index(" : ") for line in lines}) == 1, lines
+    assert any(line.startswith("validation accuracy") for line in lines)

@@ -24,6 +24,7 @@ def scores(meta: dict[str, Any], outputs: Any, y: Any, where: str) -> dict[str, 
     from glassnet.data import decode_outputs, encode_labels
     from glassnet.metrics import (
         confusion_matrix,
+        mean_absolute_error,
         mean_squared_error,
         precision_recall_f1,
         r2_score,
@@ -40,8 +41,9 @@ def scores(meta: dict[str, Any], outputs: Any, y: Any, where: str) -> dict[str, 
             "task": "regression",
             "rows": len(y),
             "mse": mean_squared_error(y, answers),
-            "mae": float(np.mean(np.abs(answers - y))),
-            "r2": r2_score(y, answers),
+            "mae": mean_absolute_error(y, answers),
+            # R² compares with the spread of the truth: one row has none, so it is undefined
+            "r2": r2_score(y, answers) if len(y) >= 2 else None,
         }
     classes = meta["classes"]
     truth = encode_labels(y, classes, where, target)
@@ -80,11 +82,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"model": args.model, "data": table.path, **report})
         return 0
-    print(f"{table.path}: {report['rows']} rows, target {meta['target_name']!r}")
+    rows = f"{report['rows']} row" + ("s" if report["rows"] != 1 else "")
+    print(f"{table.path}: {rows}, target {meta['target_name']!r}")
     if report["task"] == "regression":
         print(f"MSE : {report['mse']:.6g}")
         print(f"MAE : {report['mae']:.6g}")
-        print(f"R²  : {report['r2']:.4f}")
+        r2 = "n/a (needs at least 2 rows)" if report["r2"] is None else f"{report['r2']:.4f}"
+        print(f"R²  : {r2}")
         return 0
     names = [str(c) for c in report["classes"]]
     width = max(8, *(len(n) for n in names))

@@ -11,6 +11,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from glassnet.cli.common import UserError
+from glassnet.cli.glassbox_common import (
+    add_digits_argument,
+    check_digits,
+    display_width,
+    format_number,
+)
 
 if TYPE_CHECKING:
     from glassnet.glassbox import Explanation, NeuronPath
@@ -44,38 +50,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="K",
         help="show only each neuron's K largest terms |w·x| (the rest are summed)",
     )
-    parser.add_argument(
-        "--digits",
-        type=int,
-        default=8,
-        metavar="N",
-        help="significant digits in the human view (default 8)",
-    )
+    add_digits_argument(parser)
 
 
 def _numbers(texts: list[str]) -> list[float]:
+    """The input values, or a UserError naming the first that is not a finite number."""
+    import math
+
     values = []
     for position, text in enumerate(texts, start=1):
         try:
-            values.append(float(text))
+            value = float(text)
         except ValueError:
             raise UserError(f"value {position} is {text!r}, not a number") from None
+        if not math.isfinite(value):
+            raise UserError(f"value {position} is not a finite number: {text!r}")
+        values.append(value)
     return values
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _print_neuron(
     neuron: NeuronPath, activation: str, label: str, lang: str, top: int | None, digits: int
 ) -> None:
-    from glassnet.cli.trace import display_width, format_number
-
     def num(value: float) -> str:
         return format_number(value, digits)
 
@@ -123,8 +119,6 @@ def print_explanation(
     ``raw`` are the values as given when the network sees them standardized; ``verdict``
     replaces the explanation's own (a regression's value in the target's units).
     """
-    from glassnet.cli.trace import format_number
-
     print(title)
     shown = ", ".join(
         f"{name} = {format_number(value, digits)}"
@@ -156,10 +150,11 @@ def run(args: argparse.Namespace) -> int:
     """Explain one input and print the path (or one JSON document with ``--json``)."""
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
-    if not 1 <= args.digits <= 17:
-        raise UserError(f"--digits must be between 1 and 17; got {args.digits}")
+    check_digits(args.digits)
+    from glassnet.data import is_number
+
     texts = list(args.values)
-    model_path = None if _is_number(texts[0]) else texts.pop(0)
+    model_path = None if is_number(texts[0]) else texts.pop(0)
     if not texts:
         raise UserError(f"give the input values after the model {model_path!r}")
     values = _numbers(texts)
@@ -202,8 +197,6 @@ def run(args: argparse.Namespace) -> int:
             document["value"] = value
         print_json(document)
     else:
-        from glassnet.cli.trace import format_number
-
         verdict = None
         if value is not None:
             target = net.metadata.get("target_name") or "y"
@@ -230,10 +223,10 @@ def _load(
     """A model file's network, the values scaled as it was trained, its names and classes."""
     import numpy as np
 
-    from glassnet.cli.trace import load_model
     from glassnet.data import model_inputs
+    from glassnet.serialization import load
 
-    net = load_model(path)
+    net = load(path)
     names = net.metadata.get("feature_names") or [f"x{i + 1}" for i in range(net.n_inputs)]
     if len(values) != net.n_inputs:
         raise UserError(

@@ -8,6 +8,12 @@ from __future__ import annotations
 import argparse
 
 from glassnet.cli.common import UserError
+from glassnet.cli.glassbox_common import (
+    add_paths_argument,
+    check_paths,
+    format_number,
+    network_and_data,
+)
 
 HELP = "check backpropagation's gradients against central differences (exit 1 if over)"
 
@@ -18,13 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "glassnet gradcheck [-h] [--json] [--eps F] [--tolerance F] [--max-per-layer N]\n"
         "                          [MODEL DATA.csv]"
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="MODEL DATA.csv",
-        help="a model file and a CSV to compute the cost on; without them, the article's "
-        "network and table",
-    )
+    add_paths_argument(parser, "to compute the cost on")
     parser.add_argument(
         "--eps",
         type=float,
@@ -55,28 +55,18 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--{name} must be a positive number; got {getattr(args, name)}")
     if args.max_per_layer is not None and args.max_per_layer < 1:
         raise UserError(f"--max-per-layer must be a positive integer; got {args.max_per_layer}")
-    if len(args.paths) not in (0, 2):
-        raise UserError(
-            "give both MODEL and DATA.csv, or neither for the article's network; "
-            f"got {len(args.paths)} path(s)"
-        )
+    check_paths(args.paths)
 
     import sys
     import warnings
 
     from glassnet.cli.common import print_json
-    from glassnet.cli.trace import format_number, load_model_and_data
     from glassnet.glassbox import gradcheck
 
+    net, X, y = network_and_data(args.paths)
     if args.paths:
-        net, X, y = load_model_and_data(*args.paths)
         title = f"gradcheck of {args.paths[0]} on {args.paths[1]}"
     else:
-        from glassnet import article
-        from glassnet.datasets import jobs
-
-        net = article.network()
-        X, y = jobs()
         title = "gradcheck of the article's network (weights 0.5, bias 0.2) on its table"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)

@@ -31,9 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "weight (colour = sign, width = size); boundary: the decision boundary of a "
         "two-feature classifier over the points of --data; training: retrain a fresh copy of "
         "the model's architecture on --data from its seed (same held-out rows, optimizer, "
-        "learning rate and batch size as glassnet train used, so the last picture is the saved "
-        "model unless early stopping kept an earlier epoch) and draw the boundary and weights "
-        "every N epochs: an animated .gif, or a sheet of small pictures for .png/.svg/.pdf",
+        "learning rate and batch size as glassnet train used) and draw the boundary and "
+        "weights every N epochs: an animated .gif, or a sheet of small pictures for "
+        ".png/.svg/.pdf. The last picture is the saved model only when the model stored its "
+        "--seed and early stopping did not restore an earlier epoch; otherwise the replay "
+        "may differ from it",
     )
     parser.add_argument(
         "--data",
@@ -125,7 +127,7 @@ def retraining(
     """
     import numpy as np
 
-    from glassnet.cli.train import OPTIMIZERS, make_optimizer
+    from glassnet.cli.train import OPTIMIZERS, make_optimizer, split_rows
     from glassnet.layers import Dense
     from glassnet.network import Network
 
@@ -135,9 +137,11 @@ def retraining(
     rows, held_out = settings.get("rows"), settings.get("validation_rows")
     if rows and held_out:
         # glassnet train draws the validation rows first, then the weights, from one generator
-        n_val = round(n * held_out / rows)
-        if 1 <= n_val < n:
-            keep = np.sort(rng.permutation(n)[n_val:])
+        try:
+            keep, _ = split_rows(n, held_out / rows, rng)
+        except ValueError:
+            pass  # too few rows in --data to hold any out: train on them all
+        else:
             X, labels = X[keep], labels[keep]
     layers = [
         Dense(
@@ -160,6 +164,18 @@ def retraining(
     if settings.get("batch_size"):
         options["batch_size"] = min(int(settings["batch_size"]), X.shape[0])
     return fresh, X, labels, options
+
+
+def replay_caveats(net: Network) -> list[str]:
+    """Why ``--kind training``'s replay may not end at the saved model (empty: it does)."""
+    reasons = []
+    if net.metadata.get("seed") is None:
+        reasons.append("the model stored no --seed, so the replay starts from other weights")
+    history = net.history
+    early = bool((net.metadata.get("training") or {}).get("early_stopping"))
+    if early or (history is not None and (history.stopped_early or history.interrupted)):
+        reasons.append("training kept the weights of an earlier epoch (early stopping or Ctrl-C)")
+    return reasons
 
 
 def run(args: argparse.Namespace) -> int:
@@ -198,6 +214,11 @@ def run(args: argparse.Namespace) -> int:
             frames = len(plot.snapshot_epochs(epochs, every))
             report.update(epochs=epochs, every=every, pictures=frames)
             said = f"{frames} pictures of {epochs} epochs of training, one every {every}"
+            report["differs"] = replay_caveats(net)
+            if report["differs"]:
+                said += "; the replay may differ from the saved model: " + "; ".join(
+                    report["differs"]
+                )
     if args.json:
         print_json(report)
     else:

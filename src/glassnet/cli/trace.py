@@ -2,8 +2,8 @@
 
 Without MODEL and DATA.csv it traces the article's network on the article's table; step 1
 then shows z = [1.2, 0.7, 0.7, 1.2], the sigmoid of it, the gradients and the weights after
-the first update, exactly.  The matrix printing here is shared with ``glassnet explain``
-and ``glassnet gradcheck`` (``format_matrix``, ``load_model_and_data``).
+the first update, exactly.  The number printing and model loading come from
+``glassnet.cli.glassbox_common``, shared with ``glassnet explain`` and ``glassnet gradcheck``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,17 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from glassnet.cli.common import UserError
+from glassnet.cli.glassbox_common import (
+    add_digits_argument,
+    add_paths_argument,
+    check_digits,
+    check_paths,
+    display_width,
+    format_matrix,
+    format_number,
+    network_and_data,
+)
+from glassnet.cli.train import OPTIMIZERS, make_optimizer
 
 if TYPE_CHECKING:
     from glassnet._types import Array
@@ -22,12 +33,6 @@ HELP = "show every number of chosen training steps: z, a, cost, delta, gradients
 
 MAX_STEP = 1_000_000
 """The largest step number accepted: a trace re-runs every step up to the last one."""
-
-MAX_ROWS = 8
-"""Matrices with more rows (samples) than this print their first rows and a count."""
-
-MAX_COLUMNS = 8
-"""Matrices with more columns (neurons) than this print their first columns and a count."""
 
 LABEL_WIDTH = 44
 """Columns kept for the formula before each matrix; a longer formula gets its own line."""
@@ -40,12 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "                      [--optimizer gd|sgd|adam] [--learning-rate F] [--digits N]\n"
         "                      [MODEL DATA.csv]"
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="MODEL DATA.csv",
-        help="a model file and a CSV to train it on; without them, the article's network and table",
-    )
+    add_paths_argument(parser, "to train it on")
     parser.add_argument(
         "--steps",
         default="1",
@@ -59,22 +59,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="ja labels each number in the article's notation (推測結果' = input × weight + bias)",
     )
     add_optimizer_arguments(parser)
-    parser.add_argument(
-        "--digits",
-        type=int,
-        default=8,
-        metavar="N",
-        help="significant digits in the human view (default 8)",
-    )
+    add_digits_argument(parser)
 
 
 def add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
     """``--optimizer`` and ``--learning-rate`` (plain gradient descent at 0.1, the article's)."""
     parser.add_argument(
         "--optimizer",
-        choices=("gd", "sgd", "adam"),
+        choices=OPTIMIZERS,
         default="gd",
-        help="gd: plain gradient descent, the article's (default); sgd; adam",
+        help="gd: plain gradient descent, the article's (default); sgd (momentum 0.9, "
+        "Nesterov) and adam as glassnet train uses them",
     )
     parser.add_argument(
         "--learning-rate",
@@ -101,87 +96,12 @@ def parse_steps(text: str) -> list[int]:
     return sorted(set(steps))
 
 
-def load_model_and_data(model_path: str, data_path: str) -> tuple[Network, Array, Array]:
-    """A model file and a CSV holding its feature and target columns → ``(net, X, y)``.
-
-    X is standardized with the model's stored scaler and y encoded as its output layer
-    expects (0/1 column or one-hot rows for classes, standardized values for a
-    regression), all from ``net.metadata`` as ``glassnet train`` saves it.
-    """
-
-    from glassnet.data import encode_labels, model_inputs, one_hot, read_for_model
-
-    net = load_model(model_path)
-    meta = net.metadata
-    table = read_for_model(data_path, meta, need_target=True)
-    assert table.y is not None and table.target_name is not None
-    X = model_inputs(meta, table.X)
-    classes = meta.get("classes")
-    if classes:
-        index = encode_labels(table.y, classes, table.path, table.target_name)
-        y = one_hot(index, net.n_outputs)
-    elif table.y.dtype.kind != "f":
-        raise UserError(
-            f"{table.path}: the target {table.target_name!r} holds text, but the model is a "
-            "regression and needs numbers"
-        )
-    else:
-        y = table.y.reshape(-1, 1)
-        scaling = meta.get("target_scaler")
-        if scaling:
-            y = (y - scaling["mean"][0]) / scaling["scale"][0]
-    return net, X, y
-
-
-def load_model(path: str) -> Network:
-    """The network in a model file (glassnet.serialization), or a UserError saying why not."""
-    try:
-        from glassnet.serialization import load
-    except ImportError:
-        raise UserError(
-            "reading model files is not available in this version of glassnet; "
-            "leave out MODEL to use the article's network"
-        ) from None
-    net: Network = load(path)
-    return net
-
-
 def optimizer_from(args: argparse.Namespace) -> Any:
-    """The optimizer ``--optimizer`` and ``--learning-rate`` ask for."""
-    from glassnet.optimizers import OPTIMIZERS
-
+    """The optimizer ``--optimizer`` and ``--learning-rate`` ask for, as ``glassnet train``
+    builds it."""
     if not args.learning_rate > 0.0:
         raise UserError(f"--learning-rate must be a positive number; got {args.learning_rate}")
-    return OPTIMIZERS[args.optimizer](learning_rate=args.learning_rate)
-
-
-def format_number(value: float, digits: int) -> str:
-    """A number with ``digits`` significant digits and a true minus sign in front."""
-    text = f"{value:.{digits}g}"
-    return "−" + text[1:] if text.startswith("-") else text
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def format_matrix(values: Array, digits: int) -> list[str]:
-    """The lines of a matrix (or a vector as one row), columns aligned, big ones cut short."""
-    import numpy as np
-
-    matrix = np.atleast_2d(values)
-    rows, cols = matrix.shape
-    shown = matrix[:MAX_ROWS, :MAX_COLUMNS]
-    cells = [[format_number(float(v), digits) for v in row] for row in shown]
-    width = max(len(c) for row in cells for c in row)
-    more_cols = f"  … ({cols} columns)" if cols > MAX_COLUMNS else ""
-    lines = ["[" + "  ".join(c.rjust(width) for c in row) + "]" + more_cols for row in cells]
-    if rows > MAX_ROWS:
-        lines.append(f"… ({rows} rows in all)")
-    return lines
+    return make_optimizer(args.optimizer, args.learning_rate)
 
 
 def print_labelled(label: str, values: Array, digits: int, indent: str = "  ") -> None:
@@ -316,27 +236,17 @@ def print_trace(net: Network, trace: Trace, title: str, lang: str, digits: int) 
 def run(args: argparse.Namespace) -> int:
     """Trace the chosen steps and print them (or one JSON document with ``--json``)."""
     steps = parse_steps(args.steps)
-    if not 1 <= args.digits <= 17:
-        raise UserError(f"--digits must be between 1 and 17; got {args.digits}")
+    check_digits(args.digits)
     optimizer = optimizer_from(args)
-    if len(args.paths) not in (0, 2):
-        raise UserError(
-            "give both MODEL and DATA.csv, or neither for the article's network; "
-            f"got {len(args.paths)} path(s)"
-        )
+    check_paths(args.paths)
 
     from glassnet.cli.common import print_json
     from glassnet.glassbox import trace
 
+    net, X, y = network_and_data(args.paths)
     if args.paths:
-        net, X, y = load_model_and_data(*args.paths)
         title = f"trace of {args.paths[0]} on {args.paths[1]}"
     else:
-        from glassnet import article
-        from glassnet.datasets import jobs
-
-        net = article.network()
-        X, y = jobs()
         title = (
             "記事のネットワーク: 3 入力 (数学, 英語, 物理) → 1 出力 (仕事), weight 0.5, bias 0.2"
             if args.lang == "ja"

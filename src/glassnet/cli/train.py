@@ -17,7 +17,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import UserError, check_out_file
 
 if TYPE_CHECKING:
     from numpy.random import Generator
@@ -160,13 +160,6 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-def check_out(path: str | None) -> str | None:
-    """Check the model path before any work: its folder exists and it is not a folder."""
-    from glassnet.cli.common import check_out_file
-
-    return None if path is None else check_out_file(path, "--out")
-
-
 def split_rows(n: int, fraction: float, rng: Generator) -> tuple[Array, Array]:
     """Hold out ``round(n · fraction)`` of ``n`` rows for validation, drawn with ``rng``.
 
@@ -298,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
     seed = _whole(args.seed, "--seed", minimum=0)
     task = _choice(args.task, "--task", TASKS)
     alpha = _number(args.alpha, "--alpha", 0.0, math.inf, True)
-    out = check_out(args.out)
+    out = None if args.out is None else check_out_file(args.out)  # before any long work
     assert epochs is not None and learning_rate is not None and alpha is not None
     target = args.target.strip()  # a stray space around the name is no mistake
     ignore = [name.strip() for name in args.ignore.split(",") if name.strip()]
@@ -480,29 +473,35 @@ def _report(
 
 
 def _print_report(report: dict[str, Any], net: Network) -> None:
-    print(
-        f"task      : {report['task']} of {report['target']!r} from {len(report['features'])} "
-        f"features"
-    )
+    """The report as aligned ``label : value`` lines."""
+    lines = [
+        (
+            "task",
+            f"{report['task']} of {report['target']!r} from {len(report['features'])} features",
+        )
+    ]
     if report["classes"] is not None:
-        print(f"classes   : {', '.join(map(str, report['classes']))}")
-    print(
-        f"network   : {', '.join(report['layers'])} ({report['parameters']} parameters), "
-        f"cost {report['cost_function']}"
+        lines.append(("classes", ", ".join(map(str, report["classes"]))))
+    lines.append(
+        (
+            "network",
+            f"{', '.join(report['layers'])} ({report['parameters']} parameters), "
+            f"cost {report['cost_function']}",
+        )
     )
     status = " (stopped early)" if report["stopped_early"] else ""
     status += " (interrupted)" if report["interrupted"] else ""
-    print(f"epochs    : {report['epochs']}{status} in {report['seconds']:.1f} s")
-    line = f"cost      : {report['cost']:.6g}" if report["cost"] is not None else "cost      : -"
+    lines.append(("epochs", f"{report['epochs']}{status} in {report['seconds']:.1f} s"))
+    lines.append(("cost", "-" if report["cost"] is None else f"{report['cost']:.6g}"))
     if report["val_cost"] is not None:
-        line += f"   validation cost: {report['val_cost']:.6g}"
-    print(line)
+        lines.append(("validation cost", f"{report['val_cost']:.6g}"))
     if report["best_epoch"]:
-        print(f"best epoch: {report['best_epoch']} (its weights are the model's)")
+        lines.append(("best epoch", f"{report['best_epoch']} (its weights are the model's)"))
     for key in ("train_accuracy", "validation_accuracy", "train_r2", "validation_r2"):
         if key in report:
-            print(f"{key.replace('_', ' ')}: {report[key]:.4f}")
-    if report["model"]:
-        print(f"saved     : {report['model']}")
-    else:
-        print("saved     : nothing (add --out MODEL.safetensors to keep the model)")
+            lines.append((key.replace("_", " ").replace("r2", "R²"), f"{report[key]:.4f}"))
+    saved = report["model"] or "nothing (add --out MODEL.safetensors to keep the model)"
+    lines.append(("saved", saved))
+    width = max(len(label) for label, _ in lines)
+    for label, value in lines:
+        print(f"{label:<{width}} : {value}")
