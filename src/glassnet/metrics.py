@@ -76,10 +76,22 @@ def precision_recall_f1(matrix: Array) -> tuple[Array, Array, Array, Array]:
     return precision, recall, f1, support.astype(np.int64)
 
 
+def _scaled(true: Array, predicted: Array) -> tuple[Array, Array, float]:
+    """Both arrays divided by max |true|, so squares of values near 1e200 do not overflow."""
+    true = np.asarray(true, dtype=np.float64)
+    predicted = np.asarray(predicted, dtype=np.float64)
+    scale = float(np.max(np.abs(true))) if true.size else 0.0
+    if not 0.0 < scale < np.inf:
+        scale = 1.0
+    return true / scale, predicted / scale, scale
+
+
 def mean_squared_error(true: Array, predicted: Array) -> float:
-    """Mean of (predicted − true)² over all elements."""
-    diff = np.asarray(predicted, dtype=np.float64) - np.asarray(true, dtype=np.float64)
-    return float(np.mean(diff * diff))
+    """Mean of (predicted − true)² over all elements (inf when it exceeds float64)."""
+    true, predicted, scale = _scaled(true, predicted)
+    diff = predicted - true
+    with np.errstate(over="ignore"):
+        return float(np.mean(diff * diff)) * scale * scale
 
 
 def r2_score(true: Array, predicted: Array) -> float:
@@ -87,8 +99,8 @@ def r2_score(true: Array, predicted: Array) -> float:
 
     A constant ``true`` gives 1.0 for a perfect fit and 0.0 otherwise, as scikit-learn.
     """
-    true = np.asarray(true, dtype=np.float64)
-    predicted = np.asarray(predicted, dtype=np.float64)
+    # the ratio is the same in any unit, and the scaled squares stay finite
+    true, predicted, _ = _scaled(true, predicted)
     residual = float(np.sum((true - predicted) ** 2))
     total = float(np.sum((true - true.mean(axis=0)) ** 2))
     if total == 0.0:

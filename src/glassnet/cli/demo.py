@@ -24,11 +24,13 @@ def run(args: argparse.Namespace) -> int:
     from glassnet import article
     from glassnet.cli.common import print_json
     from glassnet.datasets import jobs
+    from glassnet.metrics import predicted_classes
 
     data = jobs()
     net = article.trained_network()
     layer = net.layers[0]
-    outputs = net.feedforward(np.array(article.QUESTIONS))[:, 0]
+    outputs = net.feedforward(np.array(article.QUESTIONS))
+    found = predicted_classes(outputs)
     verdicts = article.VERDICTS[args.lang]
     names = data.feature_names
     target = data.target_name
@@ -40,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
         {
             "input": [int(v) for v in question],
             "output": float(out),
-            "found_job": bool(out >= 0.5),
-            "verdict": verdicts[int(out >= 0.5)],
+            "found_job": bool(job),
+            "verdict": verdicts[job],
         }
-        for question, out in zip(article.QUESTIONS, outputs, strict=True)
+        for question, out, job in zip(article.QUESTIONS, outputs[:, 0], found, strict=True)
     ]
     if args.json:
         print_json(
