@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of glassnet against scikit-learn and PyTorch; see README.md."""
