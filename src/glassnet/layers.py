@@ -246,7 +246,10 @@ class Dense:
         if self.l2:
             self.grad_weights += self.l2 * self.weights
         if need_input_gradient:
-            grad_inputs: Array = delta @ self._weights.T  # type: ignore[union-attr]
+            weights_t = self._weights.T  # type: ignore[union-attr]
+            # one neuron: the product has one term per entry, and a broadcast multiply gives
+            # the same numbers several times faster than BLAS's one-column kernel
+            grad_inputs: Array = delta * weights_t if self.n_out == 1 else delta @ weights_t
             return grad_inputs
         return None
 

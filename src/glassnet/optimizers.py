@@ -11,6 +11,7 @@ passes one array each and a step costs a handful of NumPy calls whatever the dep
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -146,7 +147,8 @@ class Adam(Optimizer):
         self.iterations += 1
         t = self.iterations
         b1, b2 = self.beta_1, self.beta_2
-        step = self.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        # a Python float: a NumPy float64 scalar would turn float32 updates into slow casts
+        step = self.learning_rate * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         for param, grad, (m, v, scratch) in zip(params, grads, state, strict=True):
             # all in place: the hot loop allocates nothing
             m *= b1
