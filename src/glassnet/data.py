@@ -240,6 +240,24 @@ _HIGH8 = np.uint64(0x8080808080808080)
 _BYTE_INDEX = np.uint64(0x0001020304050607)
 
 
+def _field_starts(b: Array, ends: Array, n_columns: int) -> Array | None:
+    """Where each field starts, given where each ends (its comma or newline), or None when
+    the fields do not make whole rows of ``n_columns`` (the careful reader then takes over).
+    """
+    is_newline = b.take(ends) == _NEWLINE
+    n_rows = int(np.count_nonzero(is_newline))
+    if (
+        n_rows == 0
+        or len(ends) != n_rows * n_columns
+        or not is_newline[n_columns - 1 :: n_columns].all()
+    ):
+        return None
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    return starts
+
+
 def _parse_dotted(data: bytes, window: _Windows, n_columns: int) -> Array | None:
     """The common case, fast: every field is ``[+-]digits[.digits]``, its dot within the
     8 bytes after the sign. Returns (n_rows, n_columns) values, or None for anything else.
@@ -250,18 +268,11 @@ def _parse_dotted(data: bytes, window: _Windows, n_columns: int) -> Array | None
     """
     b = window.bytes
     ends = np.flatnonzero((b == _COMMA) | (b == _NEWLINE))
-    n_fields = len(ends)
-    is_newline = b.take(ends) == _NEWLINE
-    n_rows = int(np.count_nonzero(is_newline))
-    if (
-        n_rows == 0
-        or n_fields != n_rows * n_columns
-        or not is_newline[n_columns - 1 :: n_columns].all()
-    ):
+    starts = _field_starts(b, ends, n_columns)
+    if starts is None:
         return None
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
+    n_fields = len(ends)
+    n_rows = n_fields // n_columns
     lead = b.take(starts)
     neg = lead == _MINUS
     signed = neg | (lead == _PLUS)
@@ -333,18 +344,11 @@ def _parse_plain(
     is_sep = kind == _SEP
     sep_at = np.flatnonzero(is_sep)
     ends = special.take(sep_at)
-    n_fields = len(ends)
-    is_newline = b.take(ends) == _NEWLINE
-    n_rows = int(np.count_nonzero(is_newline))
-    if (
-        n_rows == 0
-        or n_fields != n_rows * n_columns
-        or not is_newline[n_columns - 1 :: n_columns].all()
-    ):
+    starts = _field_starts(b, ends, n_columns)
+    if starts is None:
         return None
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
+    n_fields = len(ends)
+    n_rows = n_fields // n_columns
     bad = starts == ends  # an empty field
     # the marks inside fields, with the field each lies in (the separators before it)
     inside = np.flatnonzero(~is_sep)
