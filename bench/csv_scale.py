@@ -46,7 +46,10 @@ def time_loaders(path: Path, repeats: int) -> dict[str, object]:
     """Median seconds of each loader, alternating the order, and a check they agree."""
     import pandas as pd
 
+    from glassnet.cli.common import keep_freed_memory
     from glassnet.data import read_csv
+
+    keep_freed_memory()  # as the command line does before reading a CSV
 
     times: dict[str, list[float]] = {"glassnet": [], "pandas": []}
     shapes = {}

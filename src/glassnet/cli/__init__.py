@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import UserError, keep_freed_memory
 
 COMMANDS = {
     "demo": "glassnet.cli.demo",
@@ -66,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    keep_freed_memory()
     try:
         status: int = args.run(args)
     except BrokenPipeError:
