@@ -452,7 +452,7 @@ def fit(
                 raise DivergedError(
                     f"training diverged at epoch {epoch}: the cost became {epoch_cost}; the "
                     f"weights are back to those after epoch {epoch - 1}. Try a smaller learning "
-                    f"rate (it was {opt.learning_rate})",
+                    f"rate (it was {opt.learning_rate:g}) or inputs scaled to about ±1",
                     epoch,
                     history,
                 )
@@ -461,7 +461,8 @@ def fit(
             if metric_fns:
                 logs.update(metric_sums)
             if validation is not None:
-                a_val = network._feedforward(validation[0])
+                # in chunks, so a large validation set needs no large temporary arrays
+                a_val = network.predict_outputs(validation[0])
                 logs["val_cost"] = cost_fn(a_val, validation[1]) + (
                     network.penalty() if has_penalty else 0.0
                 )
