@@ -22,3 +22,9 @@ def test_regression_scores_survive_huge_targets() -> None:
     small = np.array([1.0, 2.0, 4.0])
     assert mean_squared_error(small, small + 1) == pytest.approx(1.0)
     assert r2_score(small, small) == 1.0
+
+
+def test_regression_scores_of_tiny_values_are_plain() -> None:
+    true, predicted = np.array([0.0, 2.2250738585072014e-308]), np.array([0.0, 1.0])
+    assert mean_squared_error(true, predicted) == pytest.approx(0.5)
+    assert r2_score(true, predicted) == 0.0  # the spread underflows: scikit-learn says 0 too

@@ -77,12 +77,17 @@ def precision_recall_f1(matrix: Array) -> tuple[Array, Array, Array, Array]:
 
 
 def _scaled(true: Array, predicted: Array) -> tuple[Array, Array, float]:
-    """Both arrays divided by max |true|, so squares of values near 1e200 do not overflow."""
+    """Both arrays, divided by their largest magnitude only when squares could overflow.
+
+    Values up to 1e100 are left as they are, so ordinary scores are computed exactly as
+    scikit-learn computes them; beyond, dividing by a scale above 1 cannot overflow.
+    """
     true = np.asarray(true, dtype=np.float64)
     predicted = np.asarray(predicted, dtype=np.float64)
-    scale = float(np.max(np.abs(true))) if true.size else 0.0
-    if not 0.0 < scale < np.inf:
-        scale = 1.0
+    both = np.concatenate([np.abs(true).ravel(), np.abs(predicted).ravel()])
+    scale = float(both.max()) if both.size else 1.0
+    if not 1e100 < scale < np.inf:
+        return true, predicted, 1.0
     return true / scale, predicted / scale, scale
 
 
