@@ -309,3 +309,24 @@ def test_dropout_gradients_match_finite_differences_for_a_fixed_mask() -> None:
         return float(np.mean((out - y) ** 2))
 
     assert relative_error(analytic, numerical_gradient(cost, net.layers[0].weights)) < 1e-6
+
+
+def test_a_memmap_trains_without_a_copy_of_the_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(100_000, 20)).astype(np.float32)
+    np.save(tmp_path / "X.npy", data)
+    X = np.load(tmp_path / "X.npy", mmap_mode="r")
+    y = (data[:, :1] > 0).astype(np.float64)
+    # a float64 network on float32 rows: casting the whole X would allocate 16 MB
+    net = Network([Dense(20, 8, "relu"), Dense(8, 1, "sigmoid")], "binary_crossentropy", seed=0)
+    tracemalloc.start()
+    history = net.fit(X, y, epochs=1, batch_size=256, validation_split=0.1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 6_000_000, f"peak {peak / 1e6:.1f} MB: X was copied"
+    # the same numbers as training on the array in memory
+    twin = Network([Dense(20, 8, "relu"), Dense(8, 1, "sigmoid")], "binary_crossentropy", seed=0)
+    again = twin.fit(data.astype(np.float64), y, epochs=1, batch_size=256, validation_split=0.1)
+    assert history["val_cost"] == pytest.approx(again["val_cost"], rel=1e-6)

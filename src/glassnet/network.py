@@ -158,9 +158,14 @@ class Network:
             layer.bias = b
 
     # ----- input checks at the boundary -------------------------------------------------
-    def check_inputs(self, X: Any) -> Array:
-        """Return ``X`` as a (n_samples, n_inputs) array of the network's dtype."""
-        inputs = _as_2d(X, self.dtype, "X")
+    def check_inputs(self, X: Any, keep_float_dtype: bool = False) -> Array:
+        """Return ``X`` as a (n_samples, n_inputs) array of the network's dtype.
+
+        With ``keep_float_dtype``, a float32 or float64 array (a memmap too) comes back as it
+        is, uncopied: the training loop casts each batch instead of the whole data.
+        """
+        floating = isinstance(X, np.ndarray) and X.dtype in FLOAT_DTYPES and X.ndim == 2
+        inputs = X if keep_float_dtype and floating else _as_2d(X, self.dtype, "X")
         if inputs.shape[1] != self.n_inputs:
             raise ValueError(
                 f"X has {inputs.shape[1]} columns but the network takes {self.n_inputs} inputs "

@@ -265,18 +265,21 @@ def _split_validation(
     network: Network,
     X: Array,
     y: Array,
-    w: Array | None,
     validation_data: tuple[Any, Any] | None,
     validation_split: float,
-) -> tuple[Array, Array, Array | None, tuple[Array, Array] | None]:
+) -> tuple[Array | None, tuple[Array, Array] | None]:
+    """The training rows (None: all of them) and the validation set.
+
+    The training rows are indices, not a copy, so a memmapped ``X`` stays on disk.
+    """
     if validation_data is not None:
         if len(validation_data) != 2:
             raise ValueError("validation_data must be a pair (X_val, y_val)")
         X_val = network.check_inputs(validation_data[0])
         y_val = network.check_targets(validation_data[1], X_val.shape[0])
-        return X, y, w, (X_val, y_val)
+        return None, (X_val, y_val)
     if not validation_split:
-        return X, y, w, None
+        return None, None
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"validation_split must be in (0, 1); got {validation_split!r}")
     n_val = round(X.shape[0] * validation_split)
@@ -287,7 +290,7 @@ def _split_validation(
         )
     order = network.rng.permutation(X.shape[0])
     train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
-    return X[train], y[train], None if w is None else w[train], (X[val], y[val])
+    return train, (X[val].astype(network.dtype, copy=False), y[val])
 
 
 def _use_optimizer(network: Network, optimizer: Optimizer | str | None) -> Optimizer:
@@ -370,7 +373,7 @@ def fit(
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer; got {epochs!r}")
-    X = network.check_inputs(X)
+    X = network.check_inputs(X, keep_float_dtype=True)
     if X.shape[0] == 0:
         raise ValueError("X has no rows; training needs at least one sample")
     y = network.check_targets(y, X.shape[0])
@@ -380,8 +383,8 @@ def fit(
     if class_weight is not None:
         cw = class_sample_weights(y, class_weight)
         w = cw if w is None else w * cw
-    X, y, w, validation = _split_validation(network, X, y, w, validation_data, validation_split)
-    n = X.shape[0]
+    rows, validation = _split_validation(network, X, y, validation_data, validation_split)
+    n = X.shape[0] if rows is None else len(rows)
     if batch_size is not None and (
         isinstance(batch_size, bool)
         or not isinstance(batch_size, (int, np.integer))
@@ -399,6 +402,13 @@ def fit(
         callbacks.append(ProgressLogger(epochs, every=1 if verbose > 1 else max(1, epochs // 20)))
     for callback in callbacks:
         callback.network = network
+
+    dtype = network.dtype
+    if full_batch:
+        # the whole training set is one batch: gather and cast it once, not every epoch
+        whole = slice(None) if rows is None else rows
+        X_all = X[whole].astype(dtype, copy=False)
+        y_all, w_all = y[whole], None if w is None else w[whole]
 
     history = History()
     first_epoch = len(network.history.epoch) + 1 if network.history is not None else 1
@@ -423,14 +433,18 @@ def fit(
             else:
                 assert batch_size is not None
                 order = rng.permutation(n) if shuffle else np.arange(n)
+                if rows is not None:
+                    order = rows[order]
                 batches = (order[i : i + batch_size] for i in range(0, n, batch_size))
             epoch_cost = 0.0
             metric_sums = dict.fromkeys(metric_fns, 0.0)
             for idx in batches:
                 if idx is None:
-                    Xb, yb, wb = X, y, w
+                    Xb, yb, wb = X_all, y_all, w_all
                 else:
-                    Xb, yb, wb = X[idx], y[idx], None if w is None else w[idx]
+                    # a batch is gathered (from a memmap too) and cast on its own
+                    Xb = X[idx].astype(dtype, copy=False)
+                    yb, wb = y[idx], None if w is None else w[idx]
                 a = network._feedforward(Xb, training=True)
                 batch_cost = network.backpropagate(yb, wb)
                 epoch_cost += batch_cost if full_batch or summed else batch_cost * len(Xb) / n
