@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             f"{article.EPOCHS} epochs of full-batch gradient descent"
         )
     print()
-    print(f"Loss  : {cost:.8f}")
+    print(f"Loss  : {cost:.8f}  (½·Σ(a − y)² with the trained weights)")
     print(
         "weight:",
         "  ".join(f"{n}={w:.16g}" for n, w in zip(names, layer.weights[:, 0], strict=True)),
