@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glassnet import data
+from glassnet import csv_numbers, data
 from glassnet.data import (
     DataError,
     Scaler,
@@ -51,7 +51,7 @@ def test_plain_numbers_parse_exactly_as_float(values: list[float], how: str) -> 
     cells = [fmt(v, how) for v in values]
     cells = cells[: len(cells) - len(cells) % 3]
     text = "\n".join(",".join(cells[i : i + 3]) for i in range(0, len(cells), 3)) + "\n"
-    parsed = data._parse_plain(text.encode(), 3, np.arange(3), [])
+    parsed = csv_numbers._parse_plain(text.encode(), 3, np.arange(3), [])
     assert parsed is not None, text
     expected = np.array([float(c) for c in cells]).reshape(-1, 3)
     np.testing.assert_array_equal(parsed[0], expected)
@@ -65,7 +65,7 @@ def test_plain_numbers_parse_exactly_as_float(values: list[float], how: str) -> 
      "+7", "-.5", "5.", "1E+05", "4e-320", "9007199254740993", "00012.50"],
 )  # fmt: skip
 def test_unusual_plain_numbers(cell: str) -> None:
-    parsed = data._parse_plain(f"{cell},1\n".encode(), 2, np.arange(2), [])
+    parsed = csv_numbers._parse_plain(f"{cell},1\n".encode(), 2, np.arange(2), [])
     assert parsed is not None
     assert parsed[0][0, 0] == float(cell)
 
@@ -76,11 +76,11 @@ def test_unusual_plain_numbers(cell: str) -> None:
      "1,1e\n", "1,e5\n", "1,.\n", "1,-\n", "1,\n", "1,1e5.0\n", "1,nan\n"],
 )  # fmt: skip
 def test_anything_not_plain_goes_the_careful_way(text: str) -> None:
-    assert data._parse_plain(text.encode(), 2, np.arange(2), []) is None
+    assert csv_numbers._parse_plain(text.encode(), 2, np.arange(2), []) is None
 
 
 def test_fast_path_skips_text_in_other_columns() -> None:
-    parsed = data._parse_plain(b"a-b c,1.5,yes\nx.y.z,-2,no\n", 3, np.array([1]), [2])
+    parsed = csv_numbers._parse_plain(b"a-b c,1.5,yes\nx.y.z,-2,no\n", 3, np.array([1]), [2])
     assert parsed is not None
     np.testing.assert_array_equal(parsed[0], [[1.5], [-2.0]])
     assert parsed[1] == [["yes", "no"]]
@@ -197,9 +197,9 @@ def test_quotes_around_whole_fields_read_as_the_value(tmp_path: Path) -> None:
     read = read_csv(path, "y")
     np.testing.assert_array_equal(read.X, [[1.5, 2.0], [3.0, -400.0]])
     assert read.y is not None and read.y.tolist() == ["x", "y"]
-    assert data._fast(b'"1",2\n', 2, np.arange(2), []) is not None
+    assert csv_numbers.parse_chunk(b'"1",2\n', 2, np.arange(2), []) is not None
     for chunk in (b'1"2,3\n', b'"1""",3\n', b'"3,4",5\n', b'"3,4\n'):
-        assert data._fast(chunk, 2, np.arange(2), []) is None
+        assert csv_numbers.parse_chunk(chunk, 2, np.arange(2), []) is None
 
 
 @pytest.mark.parametrize(
@@ -376,7 +376,7 @@ def test_fast_parser_never_accepts_what_float_refuses(cells: list[str], columns:
     if len(cells) < columns:
         return
     text = "\n".join(",".join(cells[i : i + columns]) for i in range(0, len(cells), columns))
-    parsed = data._parse_plain((text + "\n").encode(), columns, np.arange(columns), [])
+    parsed = csv_numbers._parse_plain((text + "\n").encode(), columns, np.arange(columns), [])
     numbers = []
     for cell in cells:
         try:

@@ -27,6 +27,7 @@ FLOORS = {
     "schedules": 4,
     "serialization": 4,
     "data": 4,
+    "csv_numbers": 4,
     "datasets": 4,
     "article": 4,
     "glassbox": 4,
