@@ -261,6 +261,24 @@ def class_sample_weights(y: Array, class_weight: dict[int, float] | str) -> Arra
     return weights
 
 
+def split_rows(n: int, fraction: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    """Hold out ``round(n · fraction)`` of ``n`` rows for validation, drawn with ``rng``.
+
+    Returns (training rows, validation rows), each sorted. ``glassnet train`` draws this
+    permutation first and the first weights after it from the same generator;
+    ``glassnet plot --kind training`` replays both through this function.
+
+    Raises
+    ------
+    ValueError : no training row or no validation row would be left.
+    """
+    n_val = round(n * fraction)
+    if not 1 <= n_val < n:
+        raise ValueError(f"holding out {n_val} of {n} rows leaves no training or no validation row")
+    order = rng.permutation(n)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
 def _split_validation(
     network: Network,
     X: Array,
@@ -282,14 +300,13 @@ def _split_validation(
         return None, None
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"validation_split must be in (0, 1); got {validation_split!r}")
-    n_val = round(X.shape[0] * validation_split)
-    if n_val < 1 or n_val >= X.shape[0]:
+    try:
+        train, val = split_rows(X.shape[0], validation_split, network.rng)
+    except ValueError:
         raise ValueError(
             f"validation_split={validation_split} of {X.shape[0]} samples leaves an empty "
             "training or validation set; use more data or another fraction"
-        )
-    order = network.rng.permutation(X.shape[0])
-    train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+        ) from None
     return train, (X[val].astype(network.dtype, copy=False), y[val])
 
 

@@ -127,9 +127,10 @@ def retraining(
     """
     import numpy as np
 
-    from glassnet.cli.train import OPTIMIZERS, make_optimizer, split_rows
+    from glassnet.cli.train import OPTIMIZERS, make_optimizer
     from glassnet.layers import Dense
     from glassnet.network import Network
+    from glassnet.training import split_rows
 
     settings = net.metadata.get("training") or {}
     rng = np.random.default_rng(net.metadata.get("seed"))

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from glassnet.cli.common import UserError, check_out_file
 
 if TYPE_CHECKING:
-    from numpy.random import Generator
-
     from glassnet._types import Array
     from glassnet.network import Network
     from glassnet.optimizers import Optimizer
@@ -160,26 +158,6 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-def split_rows(n: int, fraction: float, rng: Generator) -> tuple[Array, Array]:
-    """Hold out ``round(n · fraction)`` of ``n`` rows for validation, drawn with ``rng``.
-
-    Returns (training rows, validation rows), each sorted. ``glassnet train`` draws this
-    permutation first and the first weights after it from the same generator;
-    ``glassnet plot --kind training`` replays both through this function.
-
-    Raises
-    ------
-    ValueError : no training row or no validation row would be left.
-    """
-    import numpy as np
-
-    n_val = round(n * fraction)
-    if not 1 <= n_val < n:
-        raise ValueError(f"holding out {n_val} of {n} rows leaves no training or no validation row")
-    order = rng.permutation(n)
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
-
-
 # ----- progress ----------------------------------------------------------------------------
 def _progress(epochs: int, stream: Any, bar: bool) -> Callback:
     """A tqdm bar (epoch, cost, validation cost, time left) or plain lines every few epochs."""
@@ -308,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.layers import Dense
     from glassnet.network import Network
     from glassnet.serialization import save
-    from glassnet.training import DivergedError, EarlyStopping
+    from glassnet.training import DivergedError, EarlyStopping, split_rows
 
     table = read_csv(args.data, target, ignore=ignore)
     assert table.y is not None
