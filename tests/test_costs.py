@@ -1,4 +1,4 @@
-"""Costs: the reductions DESIGN.md defines, gradients, fused deltas, stability."""
+"""Costs: reductions as glassnet.costs defines them, gradients, fused deltas, stability."""
 
 from __future__ import annotations
 
@@ -81,3 +81,30 @@ def test_sample_weights_scale_terms_and_keep_the_sample_count() -> None:
 def test_unknown_cost_names_the_choices() -> None:
     with pytest.raises(ValueError, match=r"unknown cost 'mae'.*sse.*mse"):
         get_cost("mae")
+
+
+def test_exp_and_poisson_step_as_scikit_learns_poisson_regressor() -> None:
+    # MLPRegressor(loss="poisson"): an exp output, half the Poisson deviance, delta a − y
+    neural_network = pytest.importorskip("sklearn.neural_network")
+    import warnings
+
+    from glassnet import Dense, GradientDescent, Network
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 4)), rng.poisson(2.0, size=30).astype(float)
+    model = neural_network.MLPRegressor(
+        hidden_layer_sizes=(3,), activation="tanh", loss="poisson", solver="sgd", alpha=0.0,
+        momentum=0.0, batch_size=30, learning_rate_init=0.05, shuffle=False, max_iter=1,
+        random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one iteration does not converge, on purpose
+        model.fit(X, y)
+        start = [model.coefs_[0], model.intercepts_[0], model.coefs_[1], model.intercepts_[1]]
+        net = Network([Dense(4, 3, "tanh"), Dense(3, 1, "exp")], cost="poisson")
+        net.set_weights([p.copy() for p in start])
+        model.partial_fit(X, y)  # one full-batch gradient step
+    net.fit(X, y, epochs=1, optimizer=GradientDescent(0.05))
+    after = [model.coefs_[0], model.intercepts_[0], model.coefs_[1], model.intercepts_[1]]
+    for ours, theirs in zip(net.get_weights(), after, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)

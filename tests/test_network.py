@@ -63,6 +63,7 @@ OUTPUTS_FOR_COST = {
     "mse": sorted(ACTIVATIONS),
     "binary_crossentropy": ["sigmoid", "softmax"],
     "categorical_crossentropy": ["softmax", "sigmoid"],
+    "poisson": ["exp"],
 }
 CASES = [(cost, out) for cost, outs in OUTPUTS_FOR_COST.items() for out in outs]
 
@@ -70,10 +71,14 @@ CASES = [(cost, out) for cost, outs in OUTPUTS_FOR_COST.items() for out in outs]
 def _targets(cost: str, rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     if cost in ("binary_crossentropy", "categorical_crossentropy"):
         return np.eye(k)[rng.integers(0, k, size=n)]
+    if cost == "poisson":
+        return rng.poisson(1.0, size=(n, k)).astype(float)
     return rng.normal(size=(n, k))
 
 
-@pytest.mark.parametrize("hidden", sorted(ACTIVATIONS))
+# exp is the output link of a count regression; stacked as a hidden layer it makes
+# exp(exp(...)) values too large for central differences to resolve
+@pytest.mark.parametrize("hidden", sorted(set(ACTIVATIONS) - {"exp"}))
 @pytest.mark.parametrize(("cost", "output"), CASES)
 @settings(max_examples=15)
 @given(depth=st.integers(1, 3), seed=st.integers(0, 2**16), weighted=st.booleans())

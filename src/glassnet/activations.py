@@ -8,9 +8,12 @@ function uses whichever makes its derivative cheapest (sigmoid reuses ``a``, rel
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from glassnet._types import Array
+from glassnet.validation import from_spec
 
 
 class Activation:
@@ -25,6 +28,10 @@ class Activation:
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         """Return ``dC/dz`` given ``dC/da``; all three arrays are (n_samples, n_units)."""
         raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """``{"name": ..., **settings}``: JSON-able, and ``get_activation`` rebuilds it."""
+        return {"name": self.name}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -102,6 +109,9 @@ class LeakyReLU(Activation):
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         return np.where(z > 0.0, grad_a, grad_a * self.negative_slope)
 
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "negative_slope": self.negative_slope}
+
     def __repr__(self) -> str:
         return f"LeakyReLU(negative_slope={self.negative_slope})"
 
@@ -116,6 +126,23 @@ class Identity(Activation):
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         return grad_a
+
+
+class Exp(Activation):
+    """``a = exp(z)``: a positive output, the log link of a Poisson regression (count data)."""
+
+    name = "exp"
+
+    def __call__(self, z: Array) -> Array:
+        # z beyond log(max float) would overflow to inf; the clamp keeps a finite (and
+        # glassnet's checks then report the huge output instead of a NaN cost)
+        a = np.minimum(z, -_SIGMOID_FLOOR[z.dtype])
+        np.exp(a, out=a)
+        return a
+
+    def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
+        # exp'(z) = exp(z) = a
+        return np.multiply(grad_a, a)
 
 
 class Softmax(Activation):
@@ -138,18 +165,12 @@ class Softmax(Activation):
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)
+    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Exp, Softmax)
 }
 """Every activation by the name ``Dense(activation=...)`` accepts."""
 
 
-def get_activation(activation: str | Activation) -> Activation:
-    """Return the activation object for a name such as ``"relu"`` (or pass one through)."""
-    if isinstance(activation, Activation):
-        return activation
-    try:
-        return ACTIVATIONS[activation]()
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
-        ) from None
+def get_activation(activation: str | dict[str, Any] | Activation) -> Activation:
+    """The activation a name ("relu"), a config dict (``{"name": "leaky_relu",
+    "negative_slope": 0.2}``) or an ``Activation`` (passed through) describes."""
+    return from_spec(activation, ACTIVATIONS, Activation, "activation")

@@ -6,20 +6,26 @@ The reductions are PyTorch's defaults, so numbers compare one to one:
 - ``sse``: ½·Σ(a − y)² over all elements (the article's update uses its gradient a − y);
 - ``mse``: mean over all elements of (a − y)²;
 - ``binary_crossentropy``: mean over all elements of −[y·log a + (1 − y)·log(1 − a)];
-- ``categorical_crossentropy``: mean over samples of −Σₖ yₖ·log aₖ.
+- ``categorical_crossentropy``: mean over samples of −Σₖ yₖ·log aₖ;
+- ``poisson``: mean over samples of Σₖ [yₖ·log(yₖ/aₖ) − yₖ + aₖ], half the Poisson deviance
+  as scikit-learn's ``MLPRegressor(loss="poisson")``.
 
 An optional ``sample_weight`` (n_samples,) scales each sample's term; the divisor stays the
 sample count, as in PyTorch and Keras, so weights of 1 change nothing.
 
-Sigmoid + binary cross-entropy and softmax + categorical cross-entropy have the fused
-output delta ``dC/dz = (a − y) / count``: no division by ``a (1 − a)``, so no overflow.
+Sigmoid + binary cross-entropy, softmax + categorical cross-entropy and exp + poisson have
+the fused output delta ``dC/dz = (a − y) / count``: no division by ``a (1 − a)`` (or by
+``a``), so no overflow.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from glassnet._types import Array
+from glassnet.validation import from_spec
 
 # PyTorch clamps log at -100 in its cross-entropies, so a confident wrong answer costs a
 # large finite amount instead of inf.
@@ -60,6 +66,13 @@ class Cost:
     def _count(self, a: Array) -> int:
         """The divisor of the mean (1 for a sum)."""
         return 1
+
+    def check_targets(self, y: Array) -> None:
+        """Raise a ValueError if ``y`` holds values this cost cannot score (none by default)."""
+
+    def get_config(self) -> dict[str, Any]:
+        """``{"name": ...}``: JSON-able, and ``get_cost`` rebuilds it."""
+        return {"name": self.name}
 
     def value_and_gradient(
         self, a: Array, y: Array, sample_weight: Array | None = None
@@ -179,17 +192,46 @@ class CategoricalCrossEntropy(Cost):
         return grad
 
 
+class Poisson(Cost):
+    """Mean over samples of Σₖ [yₖ·log(yₖ/aₖ) − yₖ + aₖ]: half the Poisson deviance.
+
+    For counts (``y >= 0``) predicted through an ``exp`` output, as scikit-learn's
+    ``MLPRegressor(loss="poisson")``; ``y·log(y/a)`` is 0 where ``y`` is 0. Its gradient is
+    ``(1 − y/a) / n_samples`` and, through ``exp``, the fused delta ``(a − y) / n_samples``.
+    """
+
+    name = "poisson"
+    fused_activation = "exp"
+
+    def _count(self, a: Array) -> int:
+        return int(a.shape[0])
+
+    def check_targets(self, y: Array) -> None:
+        if np.any(y < 0):
+            raise ValueError(
+                "the poisson cost needs targets >= 0 (counts); y has negative values — use "
+                "'mse' for a target that can be negative"
+            )
+
+    def __call__(self, a: Array, y: Array, sample_weight: Array | None = None) -> float:
+        # an exp output that underflowed to 0 would make log(y / a) infinite
+        a = np.maximum(a, np.finfo(a.dtype).tiny)
+        ratio = np.where(y > 0, y, 1.0) / a
+        terms = y * np.log(ratio) - y + a
+        return float(_weigh(terms, sample_weight).sum()) / int(a.shape[0])
+
+    def gradient(self, a: Array, y: Array, sample_weight: Array | None = None) -> Array:
+        grad = _weigh(1.0 - y / np.maximum(a, np.finfo(a.dtype).tiny), sample_weight)
+        grad /= a.shape[0]
+        return grad
+
+
 COSTS: dict[str, type[Cost]] = {
-    cls.name: cls for cls in (SSE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy)
+    cls.name: cls for cls in (SSE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Poisson)
 }
 """Every cost by the name ``Network(cost=...)`` accepts."""
 
 
-def get_cost(cost: str | Cost) -> Cost:
-    """Return the cost object for a name such as ``"mse"`` (or pass one through)."""
-    if isinstance(cost, Cost):
-        return cost
-    try:
-        return COSTS[cost]()
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown cost {cost!r}; choose one of {', '.join(COSTS)}") from None
+def get_cost(cost: str | dict[str, Any] | Cost) -> Cost:
+    """The cost a name ("mse"), a config dict (``{"name": "mse"}``) or a ``Cost`` describes."""
+    return from_spec(cost, COSTS, Cost, "cost")

@@ -7,7 +7,7 @@ Every random initializer draws from the ``numpy.random.Generator`` it is given, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -16,8 +16,8 @@ from glassnet._types import Array
 Initializer = Callable[[np.random.Generator, int, int, tuple[int, ...]], Array]
 """``(rng, fan_in, fan_out, shape) -> float64 array of that shape``."""
 
-InitSpec = Union[float, int, str, "np.typing.ArrayLike"]
-"""What ``Dense(weights=..., bias=...)`` accepts: a number, an array or a name."""
+InitSpec = Union[float, int, str, dict[str, Any], "np.typing.ArrayLike"]
+"""What ``Dense(weights=..., bias=...)`` accepts: a number, an array, a name or its config."""
 
 
 def glorot(rng: np.random.Generator, fan_in: int, fan_out: int, shape: tuple[int, ...]) -> Array:
@@ -46,11 +46,27 @@ INITIALIZERS: dict[str, Initializer] = {
 """Every initializer by the name ``Dense(weights=..., bias=...)`` accepts."""
 
 
-def get_initializer(name: str, what: str, shape: tuple[int, ...]) -> Initializer:
-    """The initializer called ``name``, or a ValueError listing the choices for ``what``."""
+def initializer_config(spec: InitSpec) -> str | float:
+    """The JSON-able part of ``spec`` that ``initialize`` rebuilds: a name or a constant.
+
+    An array is described by "zeros": the array itself travels as the weights
+    (``Network.get_weights``), which ``Network.from_config``'s caller sets afterwards.
+    """
+    if isinstance(spec, dict):
+        return str(spec["name"])
+    if isinstance(spec, str):
+        return spec
+    if np.isscalar(spec):
+        return float(spec)  # type: ignore[arg-type]
+    return "zeros"
+
+
+def get_initializer(name: str | dict[str, Any], what: str, shape: tuple[int, ...]) -> Initializer:
+    """The initializer ``name`` (or ``{"name": ...}``) calls, or a ValueError listing them."""
+    key = name.get("name") if isinstance(name, dict) else name
     try:
-        return INITIALIZERS[name]
-    except KeyError:
+        return INITIALIZERS[key]  # type: ignore[index]
+    except (KeyError, TypeError):
         raise ValueError(
             f"unknown initializer {name!r} for {what}; use a number, an array of shape "
             f"{shape}, or one of {', '.join(INITIALIZERS)}"
@@ -71,14 +87,14 @@ def initialize(
     Parameters
     ----------
     spec : a number (every entry that constant), an array of exactly ``shape``, or a name
-        from ``INITIALIZERS``.
+        from ``INITIALIZERS`` (or its config ``{"name": ...}``).
     shape : the parameter's shape, e.g. ``(n_in, n_out)`` for weights.
     fan_in, fan_out : the layer's input and output sizes, which scale the random ones.
     rng : the generator random initializers draw from.
     dtype : float32 or float64.
     what : "weights" or "bias", to name the parameter in error messages.
     """
-    if isinstance(spec, str):
+    if isinstance(spec, (str, dict)):
         return get_initializer(spec, what, shape)(rng, fan_in, fan_out, shape).astype(dtype)
     if np.isscalar(spec):
         return np.full(shape, spec, dtype=dtype)

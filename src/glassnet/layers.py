@@ -8,19 +8,17 @@ then ``a = activation(z)``.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from glassnet._types import FLOAT_DTYPES, Array
 from glassnet.activations import Activation, get_activation
-from glassnet.initializers import InitSpec, get_initializer, initialize
+from glassnet.initializers import InitSpec, get_initializer, initialize, initializer_config
+from glassnet.validation import fraction, non_negative_number, positive_int, shown
 
-
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
+_CONFIG_KEYS = ("n_in", "n_out", "activation", "weights", "bias", "dropout", "l2")
 
 
 class Dense:
@@ -29,7 +27,8 @@ class Dense:
     Parameters
     ----------
     n_in, n_out : number of inputs and of neurons.
-    activation : a name from ``glassnet.activations.ACTIVATIONS`` or an ``Activation``.
+    activation : a name from ``glassnet.activations.ACTIVATIONS``, its config dict
+        (``{"name": "leaky_relu", "negative_slope": 0.2}``) or an ``Activation``.
     weights : a number (every weight that constant, the article's 0.5), an array of shape
         (n_in, n_out), or an initializer name ("glorot", "he"). Named initializers draw when
         the ``Network`` is built, from its seed.
@@ -47,22 +46,18 @@ class Dense:
         self,
         n_in: int,
         n_out: int,
-        activation: str | Activation = "sigmoid",
+        activation: str | dict[str, Any] | Activation = "sigmoid",
         weights: InitSpec = "glorot",
         bias: InitSpec = 0.0,
         *,
         dropout: float = 0.0,
         l2: float = 0.0,
     ) -> None:
-        self.n_in = _positive_int(n_in, "n_in")
-        self.n_out = _positive_int(n_out, "n_out")
+        self.n_in = positive_int(n_in, "n_in")
+        self.n_out = positive_int(n_out, "n_out")
         self.activation = get_activation(activation)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
-        if not l2 >= 0.0:
-            raise ValueError(f"l2 must be >= 0; got {l2!r}")
-        self.dropout = float(dropout)
-        self.l2 = float(l2)
+        self.dropout = fraction(dropout, "dropout")
+        self.l2 = non_negative_number(l2, "l2")
         self.weights_init = weights
         self.bias_init = bias
         self._weights: Array | None = None
@@ -83,6 +78,40 @@ class Dense:
         # constants need no generator, so the article's layer has its numbers at once
         if not isinstance(weights, str) and not isinstance(bias, str):
             self.build(np.random.default_rng(0), np.dtype("float64"))
+
+    # ----- description ----------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """Every setting, JSON-able: n_in, n_out, the activation's config, the initializers
+        (a name or a constant), dropout and l2. ``Dense.from_config`` rebuilds the layer."""
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": self.activation.get_config(),
+            "weights": initializer_config(self.weights_init),
+            "bias": initializer_config(self.bias_init),
+            "dropout": self.dropout,
+            "l2": self.l2,
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Dense:
+        """The layer ``get_config`` described (weights drawn anew when it is built)."""
+        if not isinstance(config, Mapping) or not {"n_in", "n_out"} <= config.keys():
+            raise ValueError(f"a Dense config is a dict with n_in and n_out; got {shown(config)}")
+        unknown = sorted(set(config) - set(_CONFIG_KEYS))
+        if unknown:
+            raise ValueError(
+                f"a Dense config has no {', '.join(map(str, unknown))}; its keys are "
+                f"{', '.join(_CONFIG_KEYS)}"
+            )
+        settings = dict(config)
+        return cls(
+            settings.pop("n_in"),
+            settings.pop("n_out"),
+            **{k: v for k, v in settings.items() if k in ("activation", "weights", "bias")},
+            dropout=settings.get("dropout", 0.0),
+            l2=settings.get("l2", 0.0),
+        )
 
     # ----- parameters ---------------------------------------------------------------
     @property
@@ -194,8 +223,8 @@ class Dense:
         """The L2 term this layer adds to the cost: ½·l2·Σ weights²."""
         if self.l2 == 0.0:
             return 0.0
-        w = self.weights.ravel()
-        return 0.5 * self.l2 * float(np.dot(w, w))
+        flat = self.weights.ravel()
+        return 0.5 * self.l2 * float(np.dot(flat, flat))
 
     # ----- feedforward and backpropagation -------------------------------------------
     def feedforward(

@@ -30,6 +30,15 @@ def accuracy(y: Array, a: Array) -> float:
     return float(np.mean(predicted_classes(a) == predicted_classes(y)))
 
 
+def subset_accuracy(y: Array, a: Array) -> float:
+    """Multi-label accuracy: the fraction of samples whose every label is right.
+
+    ``y`` is multi-hot (n_samples, n_labels) and each output ``a`` >= 0.5 predicts its
+    label: scikit-learn's ``accuracy_score`` on indicator matrices (subset accuracy).
+    """
+    return float(np.mean(np.all((a >= 0.5) == (y >= 0.5), axis=1)))
+
+
 def mean_absolute_error(y: Array, a: Array) -> float:
     """Mean over all elements of |a − y|."""
     return float(np.mean(np.abs(a - y)))
@@ -42,10 +51,17 @@ METRICS: dict[str, Callable[[Array, Array], float]] = {
 """Metrics by the name ``fit(metrics=[...])`` accepts."""
 
 
-def get_metric(metric: str | Callable[[Array, Array], float]) -> Callable[[Array, Array], float]:
-    """Return the metric function for a name (or pass a callable ``f(y, a)`` through)."""
+def get_metric(
+    metric: str | Callable[[Array, Array], float], multilabel: bool = False
+) -> Callable[[Array, Array], float]:
+    """Return the metric function for a name (or pass a callable ``f(y, a)`` through).
+
+    With ``multilabel`` (several sigmoid outputs), "accuracy" is ``subset_accuracy``.
+    """
     if callable(metric):
         return metric
+    if multilabel and metric == "accuracy":
+        return subset_accuracy
     try:
         return METRICS[metric]
     except KeyError:

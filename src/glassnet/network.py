@@ -3,42 +3,50 @@
 ``Network([Dense(3, 1, activation="sigmoid", weights=0.5, bias=0.2)], cost="sse")`` is the
 article's network.  ``feedforward`` sends inputs forward layer by layer; ``backpropagate``
 sends the cost's gradient back, leaving ``grad_weights`` and ``grad_bias`` in each layer;
-``fit`` repeats both with an optimizer (see ``glassnet.training``).
+``fit`` (from ``glassnet.training.TrainingMixin``) repeats both with an optimizer.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, overload
 
 import numpy as np
 
 from glassnet._types import FLOAT_DTYPES, Array
 from glassnet.costs import Cost, get_cost
+from glassnet.history import History
 from glassnet.layers import Dense
 from glassnet.metrics import predicted_classes
 from glassnet.optimizers import Optimizer
-
-if TYPE_CHECKING:
-    from glassnet.training import Callback, History
+from glassnet.training import TrainingMixin
+from glassnet.validation import check_finite, check_fits_dtype, shown
 
 
 def _as_2d(values: Any, dtype: np.dtype, what: str) -> Array:
     """Convert ``values`` to a 2-D array of ``dtype``, or say clearly why it can't be."""
     try:
-        array = np.asarray(values, dtype=dtype)
+        array = np.asarray(values)
+        if array.dtype.kind == "f" and array.ndim == 2:
+            # named here, a float64 value beyond float32's range is no mystery divergence
+            check_fits_dtype(array, np.dtype(dtype), what)
+        array = array.astype(dtype, copy=False)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{what} must be numeric; {error}") from None
+        if str(error).startswith(what + " has"):
+            raise
+        raise ValueError(f"{what} must be numeric; {str(error)[:200]}") from None
     if array.ndim != 2:
+        one_d = ": one sample → reshape(1, -1), one feature → reshape(-1, 1)"
         raise ValueError(
             f"{what} must be 2-D (n_samples, n_columns); got shape {array.shape}"
-            + (f" — for one sample write [{list(array.tolist())}]" if array.ndim == 1 else "")
+            + (one_d if array.ndim == 1 else "")
         )
     return array
 
 
-class Network:
+class Network(TrainingMixin):
     """A feedforward neural network: ``Dense`` layers in a row and a cost.
 
     Parameters
@@ -76,7 +84,7 @@ class Network:
         self.cost_function = get_cost(cost)
         self.dtype = np.dtype(dtype)
         if self.dtype not in FLOAT_DTYPES:
-            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {shown(dtype)}")
         self.rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.build(self.rng, self.dtype)
@@ -86,6 +94,42 @@ class Network:
         self.stop_training = False
         self.metadata: dict[str, Any] = {}
         """JSON-able facts saved with the model: feature and target names, classes, scaling."""
+
+    # ----- description ----------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """Every setting, JSON-able: ``{"layers": [Dense configs], "cost": {...},
+        "dtype": "float64"}``. ``Network.from_config`` rebuilds the architecture."""
+        return {
+            "layers": [layer.get_config() for layer in self.layers],
+            "cost": self.cost_function.get_config(),
+            "dtype": self.dtype.name,
+        }
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], seed: int | np.random.Generator | None = None
+    ) -> Network:
+        """The network ``get_config`` described, with fresh weights (drawn from ``seed``);
+        the caller then ``set_weights``."""
+        if not isinstance(config, Mapping) or not isinstance(config.get("layers"), list):
+            raise ValueError(
+                f"a Network config is a dict with a list of 'layers'; got {shown(config)}"
+            )
+        unknown = sorted(set(config) - {"layers", "cost", "dtype"})
+        if unknown:
+            raise ValueError(
+                f"a Network config has no {', '.join(map(str, unknown))}; its keys are "
+                "layers, cost, dtype"
+            )
+        layers = []
+        for i, layer in enumerate(config["layers"]):
+            try:
+                layers.append(Dense.from_config(layer))
+            except ValueError as error:
+                raise ValueError(f"layer {i}: {error}") from None
+        return cls(
+            layers, config.get("cost", "mse"), seed=seed, dtype=config.get("dtype", "float64")
+        )
 
     # ----- shape facts ----------------------------------------------------------------
     @property
@@ -97,6 +141,11 @@ class Network:
     def n_outputs(self) -> int:
         """Number of output neurons."""
         return self.layers[-1].n_out
+
+    @property
+    def is_multilabel(self) -> bool:
+        """Whether the outputs are several independent sigmoid labels (multi-label)."""
+        return self.layers[-1].activation.name == "sigmoid" and self.n_outputs > 1
 
     @property
     def n_params(self) -> int:
@@ -153,9 +202,9 @@ class Network:
                 f"expected {2 * len(self.layers)} arrays (weights and bias per layer); "
                 f"got {len(values)}"
             )
-        for layer, w, b in zip(self.layers, values[::2], values[1::2], strict=True):
-            layer.weights = w
-            layer.bias = b
+        for layer, weights, bias in zip(self.layers, values[::2], values[1::2], strict=True):
+            layer.weights = weights
+            layer.bias = bias
 
     # ----- input checks at the boundary -------------------------------------------------
     def check_inputs(self, X: Any, keep_float_dtype: bool = False) -> Array:
@@ -178,6 +227,12 @@ class Network:
         y_array = np.asarray(y)
         if y_array.ndim == 1 and self.n_outputs == 1:
             y_array = y_array.reshape(-1, 1)
+        elif y_array.ndim == 1 and self.layers[-1].activation.name in ("softmax", "sigmoid"):
+            raise ValueError(
+                f"y holds one label per row but the network has {self.n_outputs} outputs; "
+                f"one-hot encode the labels to shape (n_samples, {self.n_outputs}), e.g. "
+                f"np.eye({self.n_outputs})[labels]"
+            )
         y_array = _as_2d(y_array, self.dtype, "y")
         if y_array.shape[0] != n_samples:
             raise ValueError(
@@ -196,15 +251,15 @@ class Network:
         """Return ``sample_weight`` as a (n_samples,) array of the network's dtype, or None."""
         if sample_weight is None:
             return None
-        weights = np.asarray(sample_weight, dtype=self.dtype)
-        if weights.shape != (n_samples,):
+        checked = np.asarray(sample_weight, dtype=self.dtype)
+        if checked.shape != (n_samples,):
             raise ValueError(
                 f"sample_weight must have shape ({n_samples},), one weight per sample; "
-                f"got shape {weights.shape}"
+                f"got shape {checked.shape}"
             )
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        if not np.all(np.isfinite(checked)) or np.any(checked < 0):
             raise ValueError("sample_weight must be finite and non-negative")
-        return weights
+        return checked
 
     # ----- feedforward ----------------------------------------------------------------
     @overload
@@ -227,16 +282,20 @@ class Network:
         on. Each layer keeps its ``inputs``, ``z`` and ``a`` for backpropagation.
         """
         a = self.check_inputs(X)
-        result: Array | list[Array] = self._feedforward(a, return_all=return_all, training=training)
-        return result
-
-    def _feedforward(self, a: Array, *, return_all: bool = False, training: bool = False) -> Any:
-        """``feedforward`` on an array already checked (the training loop's path)."""
+        if not return_all:
+            return self.forward(a, training=training)
         activations = [a]
         for layer in self.layers:
             a = layer.feedforward(a, training, self.rng)
             activations.append(a)
-        return activations if return_all else a
+        return activations
+
+    def forward(self, a: Array, *, training: bool = False) -> Array:
+        """``feedforward`` unchecked: ``a`` must already be (n_samples, n_inputs) of the
+        network's dtype. The training loop's path (checks once, then calls this per batch)."""
+        for layer in self.layers:
+            a = layer.feedforward(a, training, self.rng)
+        return a
 
     # ----- cost and backpropagation -------------------------------------------------------
     def penalty(self) -> float:
@@ -247,8 +306,8 @@ class Network:
         """The cost of the network's outputs for ``X`` against ``y`` (plus any L2 penalty)."""
         a = self.feedforward(X)
         y = self.check_targets(y, a.shape[0])
-        w = self.check_sample_weight(sample_weight, a.shape[0])
-        return self.cost_function(a, y, w) + self.penalty()
+        sample_weight = self.check_sample_weight(sample_weight, a.shape[0])
+        return self.cost_function(a, y, sample_weight) + self.penalty()
 
     def cost_and_output_delta(
         self, y: Array, sample_weight: Array | None = None
@@ -314,68 +373,33 @@ class Network:
         return predicted_classes(outputs) if self.is_classifier else outputs
 
     def predict_outputs(self, X: Any, batch_size: int | None = 65536) -> Array:
-        """The output activations for ``X``, computed in chunks of ``batch_size`` rows."""
-        X = self.check_inputs(X)
-        if batch_size is None or X.shape[0] <= batch_size:
-            return self._feedforward(X)  # type: ignore[no-any-return]
-        out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
-        for start in range(0, X.shape[0], batch_size):
-            out[start : start + batch_size] = self._feedforward(X[start : start + batch_size])
-        return out
+        """The output activations for ``X``, computed in chunks of ``batch_size`` rows.
 
-    # ----- training (glassnet.training holds the loop) ---------------------------------
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        epochs: int = 100,
-        batch_size: int | None = None,
-        optimizer: Optimizer | str | None = None,
-        *,
-        shuffle: bool = True,
-        validation_data: tuple[Any, Any] | None = None,
-        validation_split: float = 0.0,
-        sample_weight: Any = None,
-        class_weight: dict[int, float] | str | None = None,
-        callbacks: Sequence[Callback] = (),
-        metrics: Sequence[str | Callable[[Array, Array], float]] = (),
-        verbose: int = 0,
-    ) -> History:
-        """Train with gradient descent; see ``glassnet.training.fit`` for every parameter.
-
-        ``batch_size=None`` is full batch, the article's way. A second call continues from
-        the current weights and the same optimizer state.
+        Raises
+        ------
+        ValueError : ``X`` has a NaN or infinite value (row and column named), or a row so
+            large (say 1e308) that its outputs are not finite numbers.
         """
-        from glassnet.training import fit  # the loop lives one floor up
-
-        return fit(
-            self,
-            X,
-            y,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            shuffle=shuffle,
-            validation_data=validation_data,
-            validation_split=validation_split,
-            sample_weight=sample_weight,
-            class_weight=class_weight,
-            callbacks=callbacks,
-            metrics=metrics,
-            verbose=verbose,
-        )
-
-    def train_on_batch(
-        self,
-        X: Any,
-        y: Any,
-        optimizer: Optimizer | str | None = None,
-        sample_weight: Any = None,
-    ) -> float:
-        """One feedforward, backpropagation and update on ``X``, ``y``; returns the cost before."""
-        from glassnet.training import train_on_batch
-
-        return train_on_batch(self, X, y, optimizer=optimizer, sample_weight=sample_weight)
+        X = self.check_inputs(X)
+        check_finite(X, "X")
+        # huge inputs overflow on their way through; the check below says so in words
+        with np.errstate(over="ignore", invalid="ignore"):
+            if batch_size is None or X.shape[0] <= batch_size:
+                out = self.forward(X)
+            else:
+                out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+                for start in range(0, X.shape[0], batch_size):
+                    out[start : start + batch_size] = self.forward(X[start : start + batch_size])
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.add.reduce(out, axis=None))
+        if not math.isfinite(total) and not np.isfinite(out).all():
+            row = int(np.argwhere(~np.isfinite(out))[0][0])
+            col = int(np.argmax(np.abs(X[row])))
+            raise ValueError(
+                f"row {row} of X gives a non-finite output: its values are too large for the "
+                f"network (column {col} is {X[row, col]:g}); scale the inputs to about ±1"
+            )
+        return out
 
     # ----- how it looks ---------------------------------------------------------------
     def __repr__(self) -> str:

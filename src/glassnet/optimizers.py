@@ -12,25 +12,32 @@ passes one array each and a step costs a handful of NumPy calls whatever the dep
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from glassnet._types import Array
+from glassnet.validation import fraction, from_spec, non_negative_int, positive_number
 
-
-def _check_rate(value: float, name: str = "learning_rate") -> float:
-    value = float(value)
-    if not (value > 0.0 and np.isfinite(value)):
-        raise ValueError(f"{name} must be a positive number; got {value!r}")
-    return value
+OptimizerState = dict[str, "Array | int | float"]
+"""Flat keys ("t", "m.0", "v.0", "velocity.0") to the step count and per-parameter arrays."""
 
 
 class Optimizer:
-    """Base class: subclasses implement ``update``."""
+    """Base class: subclasses define ``name`` and ``update``.
+
+    ``get_config()`` describes the settings and ``get_state()`` what the updates
+    accumulated (step count, momentum, moment estimates); ``get_optimizer(config)`` then
+    ``set_state(state)`` give an optimizer whose next update is the original's, bit for bit.
+    """
+
+    name: str = ""
+    _slots: tuple[str, ...] = ()
+    """The names of the per-parameter state arrays ``get_state`` reports."""
 
     def __init__(self, learning_rate: float) -> None:
-        self.learning_rate = _check_rate(learning_rate)
+        self.learning_rate = positive_number(learning_rate, "learning_rate")
         self.iterations = 0
 
     def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
@@ -51,12 +58,53 @@ class Optimizer:
         self.__dict__.pop("_buffers", None)
         self.iterations = 0
 
+    def get_config(self) -> dict[str, Any]:
+        """``{"name": ..., "learning_rate": ..., **settings}``, JSON-able."""
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def get_state(self) -> OptimizerState:
+        """The step count ``"t"`` and copies of the state arrays, e.g. ``"m.0"``, ``"v.0"``."""
+        state: OptimizerState = {"t": self.iterations}
+        for i, buffers in enumerate(vars(self).get("_buffers", ())):
+            for slot, array in zip(self._slots, buffers, strict=False):
+                state[f"{slot}.{i}"] = array.copy()
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from ``state`` as ``get_state`` returned it (arrays are copied in)."""
+        expected = f"t{''.join(', ' + slot + '.N' for slot in self._slots)}"
+        unknown = sorted(k for k in state if k != "t" and k.partition(".")[0] not in self._slots)
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} state has no {', '.join(unknown)}; it holds {expected}"
+            )
+        iterations = non_negative_int(state.get("t", 0), "optimizer state 't'")
+        count = sum(1 for key in state if key.partition(".")[0] in self._slots[:1])
+        try:
+            buffers = [[np.array(state[f"{s}.{i}"]) for s in self._slots] for i in range(count)]
+        except KeyError as missing:
+            raise ValueError(
+                f"{type(self).__name__} state lacks {missing}; it holds {expected}"
+            ) from None
+        for arrays in buffers:
+            # Adam's third array is scratch space for its update, not state
+            arrays.extend(np.zeros_like(arrays[0]) for _ in range(self._n_buffers - len(arrays)))
+        self.reset()
+        if buffers:
+            self._buffers = buffers
+        self.iterations = iterations
+
+    _n_buffers = 0
+    """How many per-parameter arrays ``update`` keeps (state slots plus scratch)."""
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(learning_rate={self.learning_rate})"
 
 
 class GradientDescent(Optimizer):
     """Plain gradient descent, the article's: ``w -= learning_rate * dC/dw``."""
+
+    name = "gd"
 
     def __init__(self, learning_rate: float = 0.1) -> None:
         super().__init__(learning_rate)
@@ -75,15 +123,17 @@ class SGD(Optimizer):
     ``learning_rate·(g + momentum·v)``.
     """
 
+    name = "sgd"
+    _slots = ("velocity",)
+    _n_buffers = 1
+
     def __init__(
         self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
     ) -> None:
         super().__init__(learning_rate)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
+        self.momentum = fraction(momentum, "momentum")
         if nesterov and momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0")
-        self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
     def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
@@ -113,6 +163,9 @@ class SGD(Optimizer):
         for (velocity,) in vars(self).get("_buffers", ()):
             velocity *= factor
 
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
     def __repr__(self) -> str:
         return (
             f"SGD(learning_rate={self.learning_rate}, momentum={self.momentum}, "
@@ -127,6 +180,10 @@ class Adam(Optimizer):
     ``w -= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε)``.
     """
 
+    name = "adam"
+    _slots = ("m", "v")
+    _n_buffers = 3
+
     def __init__(
         self,
         learning_rate: float = 0.001,
@@ -135,12 +192,9 @@ class Adam(Optimizer):
         epsilon: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{name} must be in [0, 1); got {beta!r}")
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        self.epsilon = _check_rate(epsilon, "epsilon")
+        self.beta_1 = fraction(beta_1, "beta_1")
+        self.beta_2 = fraction(beta_2, "beta_2")
+        self.epsilon = positive_number(epsilon, "epsilon")
 
     def update(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         state = self._state(params, 3)
@@ -164,6 +218,14 @@ class Adam(Optimizer):
             scratch *= step
             param -= scratch
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
+
     def __repr__(self) -> str:
         return (
             f"Adam(learning_rate={self.learning_rate}, beta_1={self.beta_1}, "
@@ -171,21 +233,13 @@ class Adam(Optimizer):
         )
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {"gd": GradientDescent, "sgd": SGD, "adam": Adam}
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (GradientDescent, SGD, Adam)}
 """The optimizers by short name, as the command line and the estimators name them."""
 
 
-def get_optimizer(optimizer: str | Optimizer | None) -> Optimizer:
-    """Return an optimizer for a short name ("gd", "sgd", "adam") or pass one through."""
+def get_optimizer(optimizer: str | dict[str, Any] | Optimizer | None) -> Optimizer:
+    """The optimizer a short name ("gd", "sgd", "adam"), a config dict or an ``Optimizer``
+    (passed through) describes; None is ``Adam()``."""
     if optimizer is None:
         return Adam()
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    try:
-        chosen: Optimizer = OPTIMIZERS[optimizer]()  # type: ignore[call-arg]
-        return chosen
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)} "
-            "or pass an optimizer object"
-        ) from None
+    return from_spec(optimizer, OPTIMIZERS, Optimizer, "optimizer")
