@@ -1,12 +1,22 @@
 """Model files: weights as safetensors tensors, everything else as JSON in the header.
 
 A glassnet model file is a plain safetensors file (readable by any safetensors library):
-tensors ``layer0.weights``, ``layer0.bias``, ``layer1.weights``, ... and one header
-metadata entry, ``"glassnet"``, holding a JSON document with the format version, the
-glassnet version, the architecture (each layer's ``n_in``, ``n_out``, activation, dropout,
-l2), the cost, the dtype, ``net.metadata`` (feature and target names, classes, task,
-scaler) and the training history. Nothing in it is executed when loading, and no pickle is
-used anywhere.
+tensors ``layer0.weights``, ``layer0.bias``, ``layer1.weights``, ... , the optimizer's state
+arrays as ``optimizer.<key>`` (Adam's moments ``optimizer.m.0`` ...), and one header
+metadata entry, ``"glassnet"``, holding a JSON document::
+
+    {"format": "glassnet-model", "format_version": 2, "glassnet_version": "0.1.0",
+     "network": Network.get_config(),        # every layer, activation and cost setting
+     "model": Model.get_config() or null,    # preprocessing, task, classes, target scaling
+     "optimizer": {"config": ..., "state": {scalars}} or null,
+     "rng": the seed stream's bit-generator state or null,
+     "history": {"epoch": [...], "values": {...}, "stopped_early", "interrupted"} or null,
+     "metadata": net.metadata}
+
+Nothing in it is executed when loading, and no pickle is used anywhere. ``load`` reads the
+8-byte header length and the header first, checks every field's JSON type against one
+schema (``DOCUMENT``, walked by ``_check``), and only then reads the tensors; anything
+malformed is refused in one line, "PATH is not a glassnet model file: ...".
 
 ``save`` writes a temporary file in the same folder and renames it over the target, so an
 existing model file is either the old one or the new one, never half written.
@@ -14,28 +24,40 @@ existing model file is either the old one or the new one, never half written.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import math
 import os
 import stat
 import struct
 import tempfile
-from collections.abc import Callable
-from typing import Any, BinaryIO
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import numpy as np
 
 from glassnet import __version__
+from glassnet.history import History
 from glassnet.layers import Dense
 from glassnet.network import Network
-from glassnet.training import History
+
+if TYPE_CHECKING:
+    from glassnet.model import Model
 
 FORMAT = "glassnet-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READS_VERSIONS = (1, 2)
 METADATA_KEY = "glassnet"
-_HEADER_LIMIT = 100_000_000  # safetensors' own limit on the JSON header
+HEADER_LIMIT = 100_000_000
+"""The largest JSON header read (safetensors' own limit): a longer one is refused unread."""
+MAX_DEPTH = 64
+"""The deepest JSON nesting a model file's document may have (a real one has about 6)."""
+_TENSOR_DTYPES: dict[str, np.dtype[Any]] = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4")}
 
 
+# ----- JSON ------------------------------------------------------------------------------------
 def to_jsonable(value: Any) -> Any:
     """NumPy scalars and arrays (nested in dicts and lists) as plain JSON values.
 
@@ -53,52 +75,295 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def describe(net: Network) -> dict[str, Any]:
-    """The JSON document stored in a model file's header for ``net``."""
-    # the package's version; the package itself is always imported before its modules
-    version = __version__
-    history = net.history
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "glassnet_version": version,
-        "cost": net.cost_function.name,
-        "dtype": net.dtype.name,
-        "layers": [
-            {
-                "n_in": layer.n_in,
-                "n_out": layer.n_out,
-                "activation": layer.activation.name,
-                "dropout": layer.dropout,
-                "l2": layer.l2,
-            }
-            for layer in net.layers
-        ],
-        "metadata": to_jsonable(net.metadata),
-        "history": None
-        if history is None
-        else {
-            "epoch": list(history.epoch),
-            "values": to_jsonable(history.history),
-            "stopped_early": history.stopped_early,
-            "interrupted": history.interrupted,
-        },
-    }
+# ----- the schema: every field's JSON type, checked in one walk ----------------------------------
+class _Refused(Exception):
+    """A field that does not fit the schema: ``where`` (a JSON path) and what is wrong."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where} {problem}" if where else problem)
 
 
+def _kind(value: Any) -> str:
+    """The JSON name of ``value``'s type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A JSON string."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """true or false."""
+
+
+@dataclass(frozen=True)
+class Integer:
+    """A JSON integer in ``[low, high]``."""
+
+    low: int = 0
+    high: int = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Number:
+    """A finite JSON number (``1e999`` parses as infinity and is refused)."""
+
+
+@dataclass(frozen=True)
+class Nullable:
+    """``null`` or ``inner``."""
+
+    inner: Any
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list whose every item is ``item`` (exactly ``length`` of them, when given)."""
+
+    item: Any
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """An object with any keys, each value ``value``."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object with ``required`` and ``optional`` keys; any other key must be ``extra``
+    (None: no other key allowed)."""
+
+    required: Mapping[str, Any]
+    optional: Mapping[str, Any] = field(default_factory=dict)
+    extra: Any = None
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Any of ``options`` (the first that fits)."""
+
+    options: tuple[Any, ...]
+    describe: str
+
+
+@dataclass(frozen=True)
+class Json:
+    """Any JSON value, numbers finite, nested at most ``MAX_DEPTH`` deep."""
+
+
+def _check(value: Any, schema: Any, where: str = "", depth: int = 0) -> None:
+    """Walk ``value`` along ``schema``; raise ``_Refused`` at the first field that differs."""
+    if depth > MAX_DEPTH:
+        raise _Refused(where, f"is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(schema, Nullable):
+        if value is not None:
+            _check(value, schema.inner, where, depth)
+        return
+    if isinstance(schema, AnyOf):
+        for option in schema.options:
+            try:
+                _check(value, option, where, depth)
+                return
+            except _Refused:
+                continue
+        raise _Refused(where, f"is {_kind(value)}, not {schema.describe}")
+    expected = _EXPECTED[type(schema)]
+    if not _fits(value, schema):
+        raise _Refused(where, f"is {_kind(value)}, not {expected}")
+    if isinstance(schema, (Integer, Number)):
+        _check_number(value, schema, where)
+    elif isinstance(schema, ListOf):
+        if schema.length is not None and len(value) != schema.length:
+            raise _Refused(where, f"has {len(value)} items, not {schema.length}")
+        for i, item in enumerate(value):
+            _check(item, schema.item, f"{where}[{i}]", depth + 1)
+    elif isinstance(schema, MapOf):
+        for key, item in value.items():
+            _check(item, schema.value, _join(where, key), depth + 1)
+    elif isinstance(schema, Record):
+        missing = [key for key in schema.required if key not in value]
+        if missing:
+            raise _Refused(where or "the document", f"lacks {missing[0]!r}")
+        for key, item in value.items():
+            inner = schema.required.get(key, schema.optional.get(key, schema.extra))
+            if inner is None:
+                raise _Refused(_join(where, key), "is not a field this format has")
+            _check(item, inner, _join(where, key), depth + 1)
+    elif isinstance(schema, Json):
+        items = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
+        for item in items:
+            _check(item, schema, where, depth + 1)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_number(value, Number(), where)
+
+
+def _fits(value: Any, schema: Any) -> bool:
+    """Whether ``value`` has the JSON type ``schema`` asks for (not yet its contents)."""
+    if isinstance(schema, Text):
+        return isinstance(value, str)
+    if isinstance(schema, Flag):
+        return isinstance(value, bool)
+    if isinstance(schema, Integer):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(schema, Number):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(schema, ListOf):
+        return isinstance(value, list)
+    if isinstance(schema, (MapOf, Record)):
+        return isinstance(value, dict)
+    return isinstance(schema, Json)
+
+
+_EXPECTED = {
+    Text: "text",
+    Flag: "true/false",
+    Integer: "an integer",
+    Number: "a number",
+    ListOf: "a list",
+    MapOf: "an object",
+    Record: "an object",
+    Json: "JSON",
+}
+
+
+def _check_number(value: int | float, schema: Integer | Number, where: str) -> None:
+    if isinstance(schema, Integer):
+        if not schema.low <= value <= schema.high:
+            shown = str(value) if abs(value) < 10**30 else f"a {len(str(abs(value)))}-digit number"
+            raise _Refused(where, f"is {shown}, outside {schema.low} to {schema.high}")
+        return
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:  # an integer beyond the float range
+        finite = False
+    if not finite:
+        raise _Refused(where, "is not a finite number (too large for a float, or 1e999)")
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+SCALAR = AnyOf((Text(), Number(), Flag()), "text, a number or true/false")
+CONFIG = Record({"name": Text()}, extra=Nullable(AnyOf((SCALAR, ListOf(SCALAR)), "a setting")))
+"""An activation, cost, optimizer or initializer ``get_config()``: a name and its settings."""
+SETTING = AnyOf((Text(), Number()), "a name or a number")
+LAYER = Record(
+    {"n_in": Integer(1), "n_out": Integer(1), "activation": CONFIG},
+    {"weights": SETTING, "bias": SETTING, "dropout": Number(), "l2": Number()},
+)
+NETWORK = Record({"layers": ListOf(LAYER), "cost": CONFIG, "dtype": Text()})
+LABEL = AnyOf((Text(), Integer(-(2**200), 2**200), Number()), "a class label")
+NUMBERS = ListOf(Number())
+COLUMN = Record(
+    {"name": Text(), "role": Text()},
+    {
+        "median": Number(),
+        "mean": Number(),
+        "scale": Number(),
+        "missing_indicator": Flag(),
+        "categories": ListOf(Text()),
+        "reason": Text(),
+        "keep": Nullable(Text()),
+    },
+)
+PREPROCESSING = Record({"columns": ListOf(COLUMN)}, {"na_values": ListOf(Text())}, extra=Json())
+MODEL = Record(
+    {},
+    {
+        "task": Text(),
+        "target": Nullable(AnyOf((Text(), ListOf(Text())), "a column name or a list of them")),
+        "classes": Nullable(ListOf(LABEL)),
+        "target_mean": Nullable(AnyOf((Number(), NUMBERS), "a number or a list of numbers")),
+        "target_scale": Nullable(AnyOf((Number(), NUMBERS), "a number or a list of numbers")),
+        "preprocessing": Nullable(PREPROCESSING),
+    },
+    extra=Json(),
+)
+OPTIMIZER = Record({"config": CONFIG, "state": MapOf(Number())})
+RNG = Record({"bit_generator": Text(), "state": MapOf(Json())}, extra=Json())
+HISTORY = Record(
+    {"epoch": ListOf(Integer()), "values": MapOf(ListOf(Nullable(Number())))},
+    {"stopped_early": Flag(), "interrupted": Flag()},
+)
+_HEAD = {"format": Text(), "format_version": Integer(), "glassnet_version": Text()}
+DOCUMENT = Record(
+    {**_HEAD, "network": NETWORK},
+    {
+        "model": Nullable(MODEL),
+        "optimizer": Nullable(OPTIMIZER),
+        "rng": Nullable(RNG),
+        "history": Nullable(HISTORY),
+        "metadata": MapOf(Json()),
+    },
+)
+"""The glassnet document of a format-2 model file."""
+V1_LAYER = Record(
+    {"n_in": Integer(1), "n_out": Integer(1), "activation": Text()},
+    {"dropout": Number(), "l2": Number()},
+)
+V1_SCALING = Record({"mean": NUMBERS, "scale": NUMBERS})
+V1_METADATA = Record(
+    {},
+    {
+        "feature_names": Nullable(ListOf(Text())),
+        "target_name": Nullable(Text()),
+        "classes": Nullable(ListOf(LABEL)),
+        "task": Nullable(Text()),
+        "scaler": Nullable(V1_SCALING),
+        "target_scaler": Nullable(V1_SCALING),
+        "estimator": Text(),
+        "seed": Nullable(Integer(-(2**200), 2**200)),
+    },
+    extra=Json(),
+)
+DOCUMENT_V1 = Record(
+    {**_HEAD, "layers": ListOf(V1_LAYER), "cost": Text()},
+    {"dtype": Text(), "metadata": Nullable(V1_METADATA), "history": Nullable(HISTORY)},
+)
+"""The glassnet document of a format-1 (round 1) model file."""
+TENSOR = Record(
+    {"dtype": Text(), "shape": ListOf(Integer()), "data_offsets": ListOf(Integer(), length=2)}
+)
+SAFETENSORS = Record({}, {"__metadata__": MapOf(Text())}, extra=TENSOR)
+
+
+# ----- writing -----------------------------------------------------------------------------------
 def check_writable(path: str | os.PathLike[str]) -> str:
     """Return ``path`` as a string after checking a file can be created there.
 
     Raises
     ------
-    ValueError : the folder does not exist, or ``path`` is a folder.
+    ValueError : the folder does not exist or cannot be written, or ``path`` is a folder.
     """
     target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
+    if not target:
+        raise ValueError("cannot write to an empty path; give a file name")
+    real = os.path.realpath(target)
+    if os.path.isdir(real):
+        raise ValueError(f"cannot write {target}: it is a folder; give a file name")
+    if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
+        return target  # a FIFO or device: written into, in place
+    folder = os.path.dirname(real)
     if not os.path.isdir(folder):
         raise ValueError(f"cannot write {target}: the folder {folder} does not exist")
-    if os.path.isdir(target):
-        raise ValueError(f"cannot write {target}: it is a folder; give a file name")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {target}: the folder {folder} is not writable")
     return target
 
 
@@ -110,30 +375,58 @@ def write_atomically(
     ``content`` is the bytes, or a function that writes them to the binary file it is given.
     ``path`` holds either its old content or all of the new, never half of it: an error or
     Ctrl-C while writing leaves the old file as it was. A replaced file keeps its
-    permissions; a new one gets the usual ones (0666 less the umask).
+    permissions; a new one gets the usual ones (0666 less the umask). A symbolic link is
+    followed (the file it names is replaced, the link kept); a FIFO or a device such as
+    ``/dev/null`` or ``/dev/stdout`` is written into, as a shell redirection would, since
+    renaming over it would replace the special file itself.
     """
     target = check_writable(path)
+    real = os.path.realpath(target)
+    if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
+        _write_into(target, real, content)
+        return
     handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(target)}.",
-        suffix=".tmp",
-        dir=os.path.dirname(os.path.abspath(target)),
+        prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real)
     )
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.fchmod(handle, _mode_for(target))
+        os.fchmod(handle, _mode_for(real))
         with os.fdopen(handle, "wb") as out:
-            if isinstance(content, bytes):
-                out.write(content)
-            else:
-                content(out)
+            _emit(out, content)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, target)
+        os.replace(temporary, real)
     except BaseException:
         # drop the half-written temporary file, whatever stopped the write
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _emit(out: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None:
+    if isinstance(content, bytes):
+        out.write(content)
+    else:
+        content(out)
+
+
+def _write_into(target: str, real: str, content: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write into an existing FIFO or device; a FIFO nobody reads is refused, not waited on."""
+    mode = os.stat(real).st_mode
+    flags = os.O_WRONLY | (os.O_NONBLOCK if stat.S_ISFIFO(mode) else 0)
+    try:
+        descriptor = os.open(real, flags)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # opening a FIFO without a reader
+            raise ValueError(
+                f"cannot write {target}: it is a FIFO and no program is reading it; start "
+                "the reader first or give a file name"
+            ) from None
+        raise
+    # writes block as a shell redirection's would
+    fcntl.fcntl(descriptor, fcntl.F_SETFL, fcntl.fcntl(descriptor, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    with os.fdopen(descriptor, "wb") as out:
+        _emit(out, content)
 
 
 def _mode_for(target: str) -> int:
@@ -146,265 +439,475 @@ def _mode_for(target: str) -> int:
 
 
 def network_of(model: object, action: str) -> Network:
-    """``model`` when it is a ``Network``, else a fitted estimator's ``network_``.
+    """``model`` when it is a ``Network``, else the network of a ``Model`` or of a fitted
+    estimator (``network_``).
 
     ``action`` names the caller in the error ("save", "export").
 
     Raises
     ------
     ValueError : ``model`` is an estimator that is not fitted yet.
-    TypeError : ``model`` is neither a Network nor an estimator with a ``network_``.
+    TypeError : ``model`` is neither a Network, a Model nor an estimator with a ``network_``.
     """
     if isinstance(model, Network):
         return model
-    fitted = getattr(model, "network_", None)
-    if isinstance(fitted, Network):
-        return fitted
+    for attribute in ("network", "network_"):
+        fitted = getattr(model, attribute, None)
+        if isinstance(fitted, Network):
+            return fitted
     name = type(model).__name__
     if hasattr(model, "get_params"):  # a scikit-learn estimator, before its first fit
         raise ValueError(f"{action} needs a fitted {name}: call fit first (it has no network_)")
     raise TypeError(
-        f"{action} needs a glassnet Network or a fitted GlassClassifier/GlassRegressor; got {name}"
+        f"{action} needs a glassnet Network, Model or a fitted GlassClassifier/GlassRegressor; "
+        f"got {name}"
     )
 
 
-def save(model: object, path: str | os.PathLike[str]) -> None:
-    """Write a network to ``path`` as a safetensors model file, atomically.
+def _network_and_model(obj: object) -> tuple[Network, Model | None]:
+    """What ``save`` stores for ``obj``: its network, and the Model around it (if any)."""
+    from glassnet.model import Model
 
-    Parameters
-    ----------
-    model : a ``Network``, or a fitted ``GlassClassifier`` / ``GlassRegressor`` (anything
-        with a ``network_``), whose ``network_`` is saved: ``load`` gives it back.
-    path : the file to write (``.safetensors``).
+    if isinstance(obj, Network):
+        return obj, None
+    if isinstance(obj, Model):
+        return obj.network, obj
+    if hasattr(obj, "to_model"):
+        model = obj.to_model()
+        return model.network, model
+    network_of(obj, "save")  # raises the error that says what save takes
+    raise AssertionError("network_of accepted what _network_and_model does not")
 
-    Raises
-    ------
-    TypeError : ``model`` is neither (ValueError when it is an estimator not yet fitted).
-    ValueError : the folder does not exist, or ``path`` is a folder.
-    OSError : the file cannot be written (the old file, if any, is left as it was).
-    """
-    from safetensors.numpy import save as to_bytes
 
-    net = network_of(model, "save")
+def describe(obj: object) -> dict[str, Any]:
+    """The JSON document stored in a model file's header for ``obj`` (see ``save``)."""
+    return _describe(*_network_and_model(obj))
+
+
+def _describe(net: Network, model: Model | None) -> dict[str, Any]:
+    history = net.history
+    optimizer = net.optimizer
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "glassnet_version": __version__,
+        "network": to_jsonable(net.get_config()),
+        "model": None if model is None else to_jsonable(model.get_config()),
+        "optimizer": None
+        if optimizer is None
+        else {
+            "config": to_jsonable(optimizer.get_config()),
+            "state": {
+                k: to_jsonable(v)
+                for k, v in optimizer.get_state().items()
+                if not isinstance(v, np.ndarray)
+            },
+        },
+        "rng": to_jsonable(net.rng.bit_generator.state),
+        "metadata": to_jsonable(net.metadata),
+        "history": None
+        if history is None
+        else {
+            "epoch": list(history.epoch),
+            "values": to_jsonable(history.history),
+            "stopped_early": history.stopped_early,
+            "interrupted": history.interrupted,
+        },
+    }
+
+
+def _tensors(net: Network) -> dict[str, np.ndarray]:
+    """Every array a model file holds: the weights, then the optimizer's state arrays."""
     tensors = {}
     for i, layer in enumerate(net.layers):
         tensors[f"layer{i}.weights"] = np.ascontiguousarray(layer.weights)
         tensors[f"layer{i}.bias"] = np.ascontiguousarray(layer.bias)
-    header = json.dumps(describe(net), ensure_ascii=False, allow_nan=False)
-    write_atomically(path, to_bytes(tensors, metadata={METADATA_KEY: header}))
+    if net.optimizer is not None:
+        for key, value in net.optimizer.get_state().items():
+            if isinstance(value, np.ndarray):
+                tensors[f"optimizer.{key}"] = np.ascontiguousarray(value)
+    return tensors
 
 
-def _header(raw: bytes, where: str) -> dict[str, Any]:
-    """The safetensors JSON header of ``raw``, checked against the file's length."""
-    not_safetensors = f"{where} is not a safetensors model file (glassnet saves .safetensors)"
-    if len(raw) < 8:
-        raise ValueError(f"{not_safetensors}: it is only {len(raw)} bytes long")
-    (size,) = struct.unpack("<Q", raw[:8])
-    if size > _HEADER_LIMIT:
-        raise ValueError(not_safetensors)
-    if 8 + size > len(raw):
-        raise ValueError(
-            f"{where} is truncated: its header needs {8 + size} bytes but the file has "
-            f"{len(raw)}; save the model again"
-        )
-    try:
-        header = json.loads(raw[8 : 8 + size].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(not_safetensors) from None
-    if not isinstance(header, dict):
-        raise ValueError(not_safetensors)
-    data_size = len(raw) - 8 - size
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
-        if not (isinstance(offsets, list) and len(offsets) == 2):
-            raise ValueError(f"{not_safetensors}: tensor {name!r} has no data offsets")
-        if offsets[1] > data_size:
-            raise ValueError(
-                f"{where} is truncated: tensor {name!r} ends at byte {offsets[1]} of the data "
-                f"but only {data_size} bytes are there; save the model again"
-            )
-    return header
+def save(model: object, path: str | os.PathLike[str]) -> None:
+    """Write a network or a model to ``path`` as a safetensors model file, atomically.
 
-
-def _read(path: str | os.PathLike[str]) -> tuple[bytes, dict[str, Any], str]:
-    """The file's bytes and its checked glassnet document."""
-    where = os.fspath(path)
-    if not os.path.exists(where):
-        raise ValueError(f"{where}: no such model file; train one with glassnet train")
-    if os.path.isdir(where):
-        raise ValueError(f"{where} is a folder, not a model file")
-    with open(where, "rb") as handle:
-        raw = handle.read()
-    header = _header(raw, where)
-    metadata = header.get("__metadata__") or {}
-    document_text = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
-    if document_text is None:
-        raise ValueError(
-            f"{where} is a safetensors file but not a glassnet model (no {METADATA_KEY!r} "
-            "entry in its metadata)"
-        )
-    try:
-        document = json.loads(document_text)
-    except json.JSONDecodeError:
-        raise ValueError(f"{where}: the glassnet metadata is not valid JSON") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ValueError(f"{where} is a safetensors file but not a glassnet model")
-    version = document.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"{where} has model format version {version!r}; this glassnet reads version "
-            f"{FORMAT_VERSION} (saved by glassnet {document.get('glassnet_version', '?')})"
-        )
-    return raw, document, where
-
-
-def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The JSON document in a model file's header (format and glassnet versions, layers,
-    cost, metadata, history), checked as ``load`` checks it."""
-    return _read(path)[1]
-
-
-def load(path: str | os.PathLike[str]) -> Network:
-    """Read a model file that ``save`` wrote; returns the ``Network`` with its metadata.
+    Parameters
+    ----------
+    model : a ``Network``, a ``Model`` (preprocessing + network + task + classes), or
+        anything with ``to_model()`` (a fitted ``GlassClassifier`` / ``GlassRegressor``).
+        Stored: every layer, activation and cost setting, the weights, the optimizer's
+        settings and state, the seed stream, the history and the model's configuration;
+        ``load`` gives back an object that predicts and goes on training exactly as this one.
+    path : the file to write (``.safetensors``).
 
     Raises
     ------
-    ValueError : one line naming the file when it is missing, truncated, not safetensors,
-        not a glassnet model, of another format version, lacks or mis-shapes a tensor, holds
-        non-finite weights, names an unknown activation or cost, or has metadata that
-        contradicts its tensors (classes vs output units, feature names and scaler vs
-        inputs, a scaling that is not finite).
+    TypeError : ``model`` is none of those.
+    ValueError : ``model`` holds what ``load`` could not rebuild (a custom activation, cost
+        or optimizer class, a classifier of one class), or the folder does not exist, or
+        ``path`` is a folder. Nothing is written then.
+    OSError : the file cannot be written (the old file, if any, is left as it was).
     """
-    from safetensors.numpy import load as from_bytes
+    from safetensors.numpy import save as to_bytes
 
-    raw, document, where = _read(path)
+    net, wrapped = _network_and_model(model)
+    document = _describe(net, wrapped)
+    _check_loadable(document, net, wrapped)
+    header = json.dumps(document, ensure_ascii=False, allow_nan=False)
+    write_atomically(path, to_bytes(_tensors(net), metadata={METADATA_KEY: header}))
+
+
+def _check_loadable(document: dict[str, Any], net: Network, model: Model | None) -> None:
+    """Refuse, before writing, what ``load`` would refuse or rebuild differently: a class
+    that is not glassnet's own (a custom activation, cost or optimizer), one class."""
+
+    def refuse(problem: str) -> ValueError:
+        return ValueError(f"cannot save: {problem}")
+
     try:
-        tensors = from_bytes(raw)
-    except Exception as error:  # safetensors raises its own error type
-        raise ValueError(f"{where}: the tensors cannot be read ({error})") from None
+        _check(document, DOCUMENT)
+    except _Refused as error:
+        raise refuse(f"{error} (every setting must be text, a number or true/false)") from None
     try:
-        net = _rebuild(document, tensors, where)
-    except (KeyError, TypeError, AttributeError) as error:
-        raise ValueError(
-            f"{where}: the glassnet metadata is incomplete ({error}); save the model again"
-        ) from None
-    _check_metadata(net, where)
-    return net
+        rebuilt = Network.from_config(document["network"])
+    except (ValueError, TypeError, KeyError) as error:
+        raise refuse(f"its network cannot be rebuilt from its settings ({error})") from None
+    pairs: list[tuple[str, object, object]] = [
+        (f"layer {i + 1}'s activation", ours.activation, theirs.activation)
+        for i, (ours, theirs) in enumerate(zip(net.layers, rebuilt.layers, strict=True))
+    ]
+    pairs.append(("the cost", net.cost_function, rebuilt.cost_function))
+    if net.optimizer is not None:
+        from glassnet.optimizers import get_optimizer
+
+        pairs.append(
+            ("the optimizer", net.optimizer, get_optimizer(document["optimizer"]["config"]))
+        )
+    for what, ours, theirs in pairs:
+        if type(ours) is not type(theirs):
+            raise refuse(
+                f"{what} is a {type(ours).__name__}, which glassnet cannot rebuild from a file "
+                f"(its settings name {type(theirs).__name__}); use a built-in one, or keep the "
+                "weights with net.get_weights()"
+            )
+    if model is not None:
+        from glassnet.model import Model
+
+        try:
+            Model.from_config(document["model"], rebuilt)
+        except (ValueError, TypeError, KeyError) as error:
+            raise refuse(f"its model settings cannot be rebuilt ({error})") from None
 
 
-def _rebuild(document: dict[str, Any], tensors: dict[str, Any], where: str) -> Network:
-    """The ``Network`` described by ``document`` with the weights in ``tensors``."""
-    layers = []
-    for i, spec in enumerate(document["layers"]):
-        shapes = {"weights": (spec["n_in"], spec["n_out"]), "bias": (spec["n_out"],)}
-        arrays = {}
-        for part, shape in shapes.items():
+# ----- reading -----------------------------------------------------------------------------------
+class _File:
+    """An open model file whose header has been read and checked; the tensors are not read."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        try:
+            info = os.stat(where)
+        except FileNotFoundError:
+            raise ValueError(
+                f"{where}: no such model file; train one with glassnet train"
+            ) from None
+        if stat.S_ISDIR(info.st_mode):
+            raise ValueError(f"{where} is a folder, not a model file")
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO, a terminal or /dev/stdin: opening or reading it could wait forever
+            self.refuse(
+                "it is not a regular file (a pipe, FIFO or device); give the path of a "
+                ".safetensors file"
+            )
+        self.size = info.st_size
+        with open(where, "rb") as handle:
+            self.header = self._read_header(handle)
+        self.document, self.version = self._document()
+
+    def refuse(self, problem: str) -> NoReturn:
+        raise ValueError(f"{self.where} is not a glassnet model file: {problem}")
+
+    def _read_header(self, handle: BinaryIO) -> dict[str, Any]:
+        """The safetensors JSON header: the 8-byte length, then that many bytes, no more."""
+        start = handle.read(8)
+        if len(start) < 8:
+            self.refuse(f"it is only {len(start)} bytes long (glassnet saves .safetensors files)")
+        (length,) = struct.unpack("<Q", start)
+        if length > HEADER_LIMIT:
+            self.refuse("its first 8 bytes do not give a safetensors header length")
+        if 8 + length > self.size:
+            self.refuse(
+                f"it is truncated: its header needs {8 + length} bytes but the file has "
+                f"{self.size}; save the model again"
+            )
+        self.data_start = 8 + length
+        first = handle.read(1)
+        if first != b"{":
+            self.refuse("it has no safetensors header (glassnet saves .safetensors files)")
+        header = self._parse(first + handle.read(length - 1), "its safetensors header")
+        try:
+            _check(header, SAFETENSORS)
+        except _Refused as error:
+            self.refuse(f"its safetensors header: {error}")
+        return header  # type: ignore[no-any-return]
+
+    def _parse(self, raw: bytes, what: str) -> Any:
+        try:
+            return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        except RecursionError:
+            self.refuse(f"{what} is nested too deeply")
+        except (UnicodeDecodeError, ValueError) as error:  # ValueError: JSON, or a huge integer
+            self.refuse(f"{what} is not valid JSON ({str(error).splitlines()[0]})")
+
+    def _document(self) -> tuple[dict[str, Any], int]:
+        metadata = self.header.get("__metadata__")
+        if not isinstance(metadata, dict) or METADATA_KEY not in metadata:
+            self.refuse(f"it is a safetensors file without a {METADATA_KEY!r} metadata entry")
+        document = self._parse(metadata[METADATA_KEY], "its glassnet metadata")
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            self.refuse(f"its metadata does not say format {FORMAT!r}")
+        version = document.get("format_version")
+        if version not in READS_VERSIONS:
+            self.refuse(
+                f"it has model format version {version!r}; this glassnet reads versions "
+                f"{', '.join(map(str, READS_VERSIONS))} (saved by glassnet "
+                f"{document.get('glassnet_version', '?')!s:.40}); upgrade glassnet"
+            )
+        try:
+            _check(document, DOCUMENT if version == FORMAT_VERSION else DOCUMENT_V1)
+        except _Refused as error:
+            self.refuse(str(error))
+        return document, version
+
+    def tensors(self) -> dict[str, np.ndarray]:
+        """Every tensor, after checking its dtype, shape and place against the file."""
+        data_size = self.size - self.data_start
+        places: list[tuple[str, int, int, np.dtype[Any], tuple[int, ...]]] = []
+        for name, entry in self.header.items():
+            if name == "__metadata__":
+                continue
+            dtype = _TENSOR_DTYPES.get(entry.get("dtype"))
+            if dtype is None or "dtype" not in entry:
+                self.refuse(f"tensor {name!r} has dtype {entry.get('dtype')!r}, not F32 or F64")
+            begin, end = entry["data_offsets"]
+            if end > data_size:
+                self.refuse(
+                    f"it is truncated: tensor {name!r} ends at byte {end} of the data but only "
+                    f"{data_size} bytes are there; save the model again"
+                )
+            if not 0 <= begin <= end or end - begin != math.prod(entry["shape"]) * dtype.itemsize:
+                self.refuse(f"tensor {name!r} has offsets that do not fit its shape")
+            places.append((name, begin, end, dtype, tuple(entry["shape"])))
+        with open(self.where, "rb") as handle:
+            handle.seek(self.data_start)
+            data = handle.read(data_size)
+        if len(data) != data_size:
+            self.refuse("it changed while being read; try again")
+        return {
+            name: np.frombuffer(data, dtype, (end - begin) // dtype.itemsize, begin)
+            .reshape(shape)
+            .astype(dtype.newbyteorder("="))
+            for name, begin, end, dtype, shape in places
+        }
+
+
+def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The JSON document in a model file's header (format and glassnet versions, network,
+    model, optimizer, history ...), checked as ``load`` checks it; the tensors are not read."""
+    return _File(os.fspath(path)).document
+
+
+def load(path: str | os.PathLike[str]) -> Network | Model:
+    """Read a model file that ``save`` wrote.
+
+    Returns
+    -------
+    Network : for a file that holds only a network (``save(net)``).
+    Model : for a file whose model configuration has anything (preprocessing, classes,
+        task, target scaling), as ``glassnet train`` and the estimators save; a format-1
+        file whose metadata holds a scaling or classes loads as a Model too.
+    Either comes back with its optimizer (settings and state), seed stream and history, so
+    ``fit`` goes on exactly as it would have on the saved object.
+
+    Raises
+    ------
+    ValueError : one line naming the file, "PATH is not a glassnet model file: ..." when it
+        is not a regular file, is truncated, is not safetensors, not a glassnet model, of
+        another format version, has a field of the wrong JSON type, lacks or mis-shapes a
+        tensor, holds non-finite weights, or names an unknown activation or cost.
+    """
+    file = _File(os.fspath(path))
+    tensors = file.tensors()
+    try:
+        if file.version == 1:
+            return _rebuild_v1(file, tensors)
+        return _rebuild(file, tensors)
+    except (ValueError, TypeError, KeyError) as error:
+        # raised by a constructor given a setting it does not take: still this file's fault
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if text.startswith(file.where):
+            raise
+        file.refuse(text)
+
+
+def _weights(
+    file: _File, tensors: dict[str, np.ndarray], shapes: list[tuple[int, int]]
+) -> list[np.ndarray]:
+    """``[W1, b1, W2, b2, ...]`` from the tensors, each checked for presence, shape and
+    finiteness."""
+    arrays = []
+    for i, (n_in, n_out) in enumerate(shapes):
+        for part, shape in (("weights", (n_in, n_out)), ("bias", (n_out,))):
             name = f"layer{i}.{part}"
             if name not in tensors:
-                raise ValueError(f"{where}: the tensor {name!r} is missing; save the model again")
+                file.refuse(f"the tensor {name!r} is missing; save the model again")
             if tensors[name].shape != shape:
-                raise ValueError(
-                    f"{where}: the tensor {name!r} has shape {tensors[name].shape}, but layer "
-                    f"{i} needs {shape}"
+                file.refuse(
+                    f"the tensor {name!r} has shape {tensors[name].shape}, but layer {i} needs "
+                    f"{shape}"
                 )
             if not np.all(np.isfinite(tensors[name])):
-                raise ValueError(
-                    f"{where}: the file has non-finite weights (NaN or infinity in {name!r}, "
-                    "as a diverged training leaves); train again and save the model again"
+                file.refuse(
+                    f"it has non-finite weights (NaN or infinity in {name!r}, as a diverged "
+                    "training leaves); train again and save the model again"
                 )
-            arrays[part] = tensors[name]
-        try:
-            layer = Dense(
-                spec["n_in"],
-                spec["n_out"],
-                activation=spec["activation"],
-                weights=arrays["weights"],
-                bias=arrays["bias"],
-                dropout=spec.get("dropout", 0.0),
-                l2=spec.get("l2", 0.0),
-            )
-        except ValueError as error:  # e.g. an activation this glassnet does not know
-            raise ValueError(f"{where}: layer {i}: {error}") from None
-        layers.append(layer)
-    try:
-        net = Network(layers, cost=document["cost"], dtype=document.get("dtype", "float64"))
-    except ValueError as error:  # an unknown cost or dtype, or layers that do not chain
-        raise ValueError(f"{where}: {error}") from None
-    for layer, i in zip(net.layers, range(len(layers)), strict=True):
-        # the constructor casts through float64; put back the stored numbers exactly
-        layer.weights = tensors[f"layer{i}.weights"]
-        layer.bias = tensors[f"layer{i}.bias"]
+            arrays.append(tensors[name])
+    return arrays
+
+
+def _rebuild(file: _File, tensors: dict[str, np.ndarray]) -> Network | Model:
+    document = file.document
+    # the tensors first: a layer's size is believed only when the file holds its weights
+    shapes = [(spec["n_in"], spec["n_out"]) for spec in document["network"]["layers"]]
+    arrays = _weights(file, tensors, shapes)
+    net = Network.from_config(document["network"])
+    _set_weights(net, arrays)
+    saved = document.get("optimizer")
+    if saved is not None:
+        from glassnet.optimizers import get_optimizer
+
+        optimizer = get_optimizer(saved["config"])
+        state: dict[str, Any] = dict(saved["state"])
+        prefix = "optimizer."
+        state.update({k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
+        optimizer.set_state(state)
+        net.optimizer = optimizer
+    if document.get("rng") is not None:
+        net.rng = _generator(file, document["rng"])
     net.metadata = dict(document.get("metadata") or {})
-    saved = document.get("history")
-    if saved:
-        history = History()
-        values = saved.get("values", {})
-        for j, epoch in enumerate(saved.get("epoch", [])):
-            history.record(
-                epoch,
-                {k: (math.nan if v[j] is None else v[j]) for k, v in values.items() if j < len(v)},
-            )
-        history.stopped_early = bool(saved.get("stopped_early", False))
-        history.interrupted = bool(saved.get("interrupted", False))
-        net.history = history
-    return net
+    net.history = _history(file, document.get("history"))
+    if document.get("model") is None:
+        return net
+    from glassnet.model import Model
+
+    return Model.from_config(document["model"], net)
 
 
-def _check_metadata(net: Network, where: str) -> None:
-    """Raise a one-line ValueError naming ``where`` when ``net.metadata`` contradicts the
-    network: its classes, feature names or scalings do not fit the layers' sizes."""
-
-    def bad(problem: str) -> ValueError:
-        return ValueError(f"{where}: {problem}; save the model again")
-
-    meta = net.metadata
-    names = meta.get("feature_names")
-    if names is not None and (not isinstance(names, list) or len(names) != net.n_inputs):
-        count = len(names) if isinstance(names, list) else repr(names)
-        raise bad(f"its metadata names {count} features but the network has {net.n_inputs} inputs")
-    classes = meta.get("classes")
-    if classes:
-        last, n_out = net.layers[-1].activation.name, net.n_outputs
-        # two classes: one sigmoid output (p of the second); k > 2: k softmax outputs (or,
-        # for a multilabel estimator, one sigmoid output per label)
-        fits = isinstance(classes, list) and len(classes) == max(2, n_out)
-        if not (fits and last in (("sigmoid",) if n_out == 1 else ("softmax", "sigmoid"))):
-            count = len(classes) if isinstance(classes, list) else repr(classes)
-            raise bad(
-                f"its metadata lists {count} classes but the network has {n_out} {last} "
-                "output unit(s) (2 classes need 1 sigmoid output, k > 2 classes k softmax "
-                "outputs)"
-            )
-    _check_scaling(meta, "scaler", (net.n_inputs,), "inputs", bad)
-    _check_scaling(meta, "target_scaler", (1, net.n_outputs), "outputs", bad)
+def _set_weights(net: Network, arrays: list[np.ndarray]) -> None:
+    """Put the stored numbers in exactly (no cast through another dtype)."""
+    for layer, weights, bias in zip(net.layers, arrays[::2], arrays[1::2], strict=True):
+        layer.weights = weights
+        layer.bias = bias
 
 
-def _check_scaling(
-    meta: dict[str, Any],
-    key: str,
-    sizes: tuple[int, ...],
-    what: str,
-    bad: Callable[[str], ValueError],
-) -> None:
-    """Check ``meta[key]`` (if any): ``{"mean": [...], "scale": [...]}``, as many values as
-    one of ``sizes``, finite, and (for the input scaler, which divides) scales > 0."""
-    scaling = meta.get(key)
-    if not scaling:
-        return
+def _generator(file: _File, state: dict[str, Any]) -> np.random.Generator:
+    """The seed stream from its stored bit-generator state."""
+    name = state["bit_generator"]
+    if name not in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"):
+        file.refuse(f"rng.bit_generator is {name[:40]!r}, not one of NumPy's bit generators")
+    bit_generator = getattr(np.random, name)()
     try:
-        mean = np.asarray(scaling["mean"], dtype=np.float64)
-        scale = np.asarray(scaling["scale"], dtype=np.float64)
-    except (KeyError, TypeError, ValueError):
-        raise bad(f"its {key} must hold a list 'mean' and a list 'scale' of numbers") from None
-    if mean.ndim != 1 or mean.shape != scale.shape or len(mean) not in sizes:
-        raise bad(
-            f"its {key} has {mean.size} means and {scale.size} scales but the network has "
-            f"{sizes[-1]} {what}"
+        bit_generator.state = state
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        file.refuse(f"rng.state does not fit {name} ({error})")
+    return np.random.Generator(bit_generator)
+
+
+def _history(file: _File, saved: dict[str, Any] | None) -> History | None:
+    if saved is None:
+        return None
+    epochs = saved["epoch"]
+    for key, values in saved["values"].items():
+        if len(values) != len(epochs):
+            file.refuse(f"history.values.{key} has {len(values)} values for {len(epochs)} epochs")
+    history = History()
+    history.epoch = list(epochs)
+    history.history = {
+        key: [math.nan if v is None else float(v) for v in values]
+        for key, values in saved["values"].items()
+    }
+    history.stopped_early = saved.get("stopped_early", False)
+    history.interrupted = saved.get("interrupted", False)
+    return history
+
+
+def _rebuild_v1(file: _File, tensors: dict[str, np.ndarray]) -> Network | Model:
+    """A round-1 file: layers by activation name, ``metadata`` with the scalings and classes."""
+    document = file.document
+    specs = document["layers"]
+    shapes = [(spec["n_in"], spec["n_out"]) for spec in specs]
+    arrays = _weights(file, tensors, shapes)
+    layers = [
+        Dense(
+            spec["n_in"],
+            spec["n_out"],
+            activation=spec["activation"],
+            weights=weights,
+            bias=bias,
+            dropout=spec.get("dropout", 0.0),
+            l2=spec.get("l2", 0.0),
         )
-    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))):
-        raise bad(f"its {key} has a mean or scale that is not a finite number")
-    if key == "scaler" and not np.all(scale > 0):
-        j = int(np.flatnonzero(~(scale > 0))[0])
-        raise bad(f"its scaler divides input {j + 1} by {float(scale[j])!r}; scales must be > 0")
+        for spec, weights, bias in zip(specs, arrays[::2], arrays[1::2], strict=True)
+    ]
+    net = Network(layers, cost=document["cost"], dtype=document.get("dtype", "float64"))
+    _set_weights(net, arrays)
+    meta = dict(document.get("metadata") or {})
+    net.metadata = meta
+    net.history = _history(file, document.get("history"))
+    if not (meta.get("scaler") or meta.get("target_scaler") or meta.get("classes")):
+        return net
+    return _model_v1(file, net, meta)
+
+
+def _model_v1(file: _File, net: Network, meta: dict[str, Any]) -> Model:
+    """The Model a round-1 file's metadata describes: the input scaling as a Preprocessor of
+    numeric columns, the target scaling and the class labels."""
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    names = meta.get("feature_names") or [f"x{i + 1}" for i in range(net.n_inputs)]
+    scaler = meta.get("scaler") or {"mean": [0.0] * net.n_inputs, "scale": [1.0] * net.n_inputs}
+    if not len(names) == len(scaler["mean"]) == len(scaler["scale"]) == net.n_inputs:
+        file.refuse(
+            f"its metadata names {len(names)} features and scales {len(scaler['mean'])} but the "
+            f"network has {net.n_inputs} inputs"
+        )
+    preprocessor = Preprocessor.from_config(
+        {
+            "columns": [
+                # round 1 refused missing cells, so the median is never used: the mean stands in
+                {
+                    "name": name,
+                    "role": "numeric",
+                    "median": mean,
+                    "mean": mean,
+                    "scale": scale,
+                    "missing_indicator": False,
+                }
+                for name, mean, scale in zip(names, scaler["mean"], scaler["scale"], strict=True)
+            ],
+            "na_values": [],
+        }
+    )
+    classes = meta.get("classes")
+    target_scaler = meta.get("target_scaler") or {}
+    return Model(
+        net,
+        preprocessor,
+        task=meta.get("task") or ("classification" if classes else "regression"),
+        target=meta.get("target_name"),
+        classes=classes,
+        target_mean=target_scaler.get("mean"),
+        target_scale=target_scaler.get("scale"),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -127,7 +128,8 @@ def test_trace_sgd_is_the_optimizer_train_uses() -> None:
 
 
 def test_glassbox_commands_share_one_helper_module() -> None:
-    """trace, gradcheck and explain print numbers with one format_number, load models with
+    """trace, gradcheck and explain print numbers with one format_number (trace through the
+    shared print_trace), load models with
     glassnet.serialization.load, and hold no 'not available' fallback."""
     import inspect
 
@@ -136,8 +138,11 @@ def test_glassbox_commands_share_one_helper_module() -> None:
     for module in (trace, gradcheck, explain):
         source = inspect.getsource(module)
         assert "not available in this version" not in source
-        assert module.format_number is glassbox_common.format_number
         assert "def format_number" not in source and "def load_model" not in source
+    assert gradcheck.format_number is glassbox_common.format_number
+    assert explain.format_number is glassbox_common.format_number
+    # the trace's text is shared with the playground, so it lives with the other helpers
+    assert trace.print_trace is glassbox_common.print_trace
 
 
 # ----- gradcheck --------------------------------------------------------------------------
@@ -219,35 +224,40 @@ def test_explain_refuses_bad_values_in_one_line(args: list[str], words: list[str
 
 
 # ----- with a model file and a CSV ------------------------------------------------------------
+def numeric(names: list[str], means: list[float], scales: list[float]) -> Any:
+    """A Preprocessor that standardizes numeric columns, as glassnet train fits one."""
+    from glassnet.preprocessing import Preprocessor
+
+    columns = [
+        {"name": n, "role": "numeric", "median": m, "mean": m, "scale": s,
+         "missing_indicator": False}
+        for n, m, s in zip(names, means, scales, strict=True)
+    ]  # fmt: skip
+    return Preprocessor.from_config({"columns": columns, "na_values": []})
+
+
 @pytest.fixture
 def model_and_csv(tmp_path: Path) -> tuple[Path, Path]:
-    serialization = pytest.importorskip("glassnet.serialization")
-    from glassnet import Dense, Network
+    from glassnet import Dense, Model, Network, save
 
     net = Network([Dense(2, 3, "tanh"), Dense(3, 1, "sigmoid")], cost="binary_crossentropy", seed=0)
-    net.metadata.update(
-        feature_names=["height", "weight"],
-        target_name="kind",
-        classes=["cat", "dog"],
-        task="classification",
-        scaler={"mean": [10.0, 5.0], "scale": [2.0, 4.0]},
-    )
+    pre = numeric(["height", "weight"], [10.0, 5.0], [2.0, 4.0])
     model = tmp_path / "pets.safetensors"
-    serialization.save(net, model)
+    save(Model(net, pre, task="classification", target="kind", classes=["cat", "dog"]), model)
     csv = tmp_path / "pets.csv"
     csv.write_text("weight,kind,height\n5,cat,9\n9,dog,12\n1,cat,10\n13,dog,13\n", encoding="utf-8")
     return model, csv
 
 
 def test_model_paths_work_end_to_end(model_and_csv: tuple[Path, Path]) -> None:
+    from glassnet import load
     from glassnet.glassbox import explain
 
-    load = pytest.importorskip("glassnet.serialization").load
     model, csv = model_and_csv
     traced = run_cli("trace", str(model), str(csv), "--json")
     assert traced.returncode == 0, traced.stderr
     first = json.loads(traced.stdout)["steps"][0]["layers"][0]
-    # the CSV's columns in the model's order, standardized by its scaler
+    # the CSV's columns in the model's order, standardized by its preprocessing
     np.testing.assert_allclose(first["inputs"], [[-0.5, 0], [1, 1], [0, -1], [1.5, 2]])
     assert json.loads(traced.stdout)["targets"] == [[0.0], [1.0], [0.0], [1.0]]
     checked = run_cli("gradcheck", str(model), str(csv), "--json")
@@ -258,8 +268,9 @@ def test_model_paths_work_end_to_end(model_and_csv: tuple[Path, Path]) -> None:
     document = json.loads(explained.stdout)
     assert document["feature_names"] == ["height", "weight"]
     assert document["inputs"] == [1.0, 1.0]
-    expected = explain(load(model), [1.0, 1.0])
-    assert document["verdict"] == expected.verdict in ("cat", "dog")
+    assert document["raw_inputs"] == {"height": "12", "weight": "9"}
+    expected = explain(load(model), {"height": 12.0, "weight": 9.0})
+    assert document["verdict"] == expected.verdict == expected.answer in ("cat", "dog")
     assert_user_error(run_cli("explain", str(model), "1"), "2 input values")
 
 
@@ -272,31 +283,29 @@ def test_hidden_layers_are_labelled_in_the_human_view(model_and_csv: tuple[Path,
     assert "input = a of layer 1" in out
     assert "delta = (delta_next · W_nextᵀ) ⊙ tanh′(z)" in out
     assert "delta = ∂C/∂z = (a − y) / n" in out  # sigmoid with cross-entropy: fused
-    explained = run_cli("explain", str(model), "12", "9")
-    assert "standardized by the model's scaler: 1, 1" in explained.stdout
+    explained = run_cli("explain", str(model), "12", "-9e-1")  # a negative value, exponent too
+    assert explained.returncode == 0, explained.stderr
+    assert "input: height = 12, weight = -9e-1" in explained.stdout
+    assert "encoded by the model's preprocessing: height = 1, weight = −1.475" in explained.stdout
     assert "h1[2]" in explained.stdout
 
 
 def test_a_regression_model_reports_its_value_in_target_units(tmp_path: Path) -> None:
-    serialization = pytest.importorskip("glassnet.serialization")
-    from glassnet import Dense, Network
+    from glassnet import Dense, Model, Network, save
 
     net = Network([Dense(1, 1, "identity", weights=2.0, bias=0.5)], cost="mse")
-    net.metadata.update(
-        feature_names=["x"],
-        target_name="price",
-        task="regression",
-        target_scaler={"mean": [100.0], "scale": [10.0]},
-    )
+    pre = numeric(["x"], [0.0], [1.0])
     model = tmp_path / "price.safetensors"
-    serialization.save(net, model)
+    save(
+        Model(net, pre, task="regression", target="price", target_mean=100, target_scale=10), model
+    )
     csv = tmp_path / "prices.csv"
     csv.write_text("x,price\n1,125\n0,105\n", encoding="utf-8")
     explained = run_cli("explain", str(model), "3", "--json")
     assert explained.returncode == 0, explained.stderr
     document = json.loads(explained.stdout)
     assert document["outputs"] == [6.5] and document["verdict"] is None
-    assert document["value"] == pytest.approx(165.0)
+    assert document["answer"] == pytest.approx(165.0)
     assert "→ price = 165" in run_cli("explain", str(model), "3").stdout
     traced = run_cli("trace", str(model), str(csv), "--json")
     assert traced.returncode == 0, traced.stderr
@@ -307,3 +316,38 @@ def test_a_regression_model_reports_its_value_in_target_units(tmp_path: Path) ->
     bad = tmp_path / "bad.csv"
     bad.write_text("x,price\n1,cheap\n", encoding="utf-8")
     assert_user_error(run_cli("trace", str(model), str(bad)), "text")
+
+
+def test_categorical_inputs_are_named_as_the_model_encodes_them(tmp_path: Path) -> None:
+    # trace, gradcheck and explain go through the Model: the same encoding as predict
+    from glassnet import Dense, Model, Network, save
+    from glassnet.preprocessing import Preprocessor
+
+    rows = {"island": ["Biscoe", "Dream", "Biscoe", "Torgersen"], "bill": [39.0, 46.0, 50.0, 38.0]}
+    pre = Preprocessor().fit(rows)
+    net = Network([Dense(len(pre.feature_names_out_), 2, "relu"), Dense(2, 1, "sigmoid")],
+                  cost="binary_crossentropy", seed=0)  # fmt: skip
+    model = tmp_path / "penguins.safetensors"
+    save(Model(net, pre, task="classification", target="sex", classes=[3, 7]), model)
+    csv = tmp_path / "penguins.csv"
+    csv.write_text("island,bill,sex\nBiscoe,39,3\nDream,46,7\nTorgersen,50,7\n", "utf-8")
+    explained = run_cli("explain", str(model), "Dream", "41.5", "--json")
+    assert explained.returncode == 0, explained.stderr
+    document = json.loads(explained.stdout)
+    assert "island=Dream" in document["feature_names"]
+    assert document["inputs"][document["feature_names"].index("island=Dream")] == 1.0
+    assert document["answer"] in (3, 7) and document["verdict"] in ("3", "7")
+    human = run_cli("explain", str(model), "Dream", "41.5").stdout
+    assert "island=Dream" in human and "input: island = Dream, bill = 41.5" in human
+    traced = run_cli("trace", str(model), str(csv), "--json")
+    assert traced.returncode == 0, traced.stderr
+    assert json.loads(traced.stdout)["targets"] == [[0.0], [1.0], [1.0]]  # 3 → 0, 7 → 1
+    assert run_cli("gradcheck", str(model), str(csv)).returncode == 0
+    assert_user_error(run_cli("explain", str(model), "Dream", "x"), "value 2", "'x'")
+
+
+def test_gradcheck_with_a_vanishing_step_fails_instead_of_crashing() -> None:
+    # --eps 1e-320: w ± eps rounds back to w, so the numeric derivative is 0/0 (KeyError before)
+    result = run_cli("gradcheck", "--eps", "1e-320")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "FAILED" in result.stdout

@@ -38,3 +38,63 @@ def test_a_missing_extra_is_one_line_naming_the_install(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
     assert "pip install 'glassnet[plot]'" in result.stderr
     assert not (tmp_path / "n.png").exists()
+
+
+def test_no_command_prints_the_usage_on_stderr(tmp_path: Path) -> None:
+    result = _run("from glassnet.cli import main; raise SystemExit(main([]))", tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""  # round 1 printed it on stdout, as if it were the output
+    assert result.stderr.startswith("usage: glassnet")
+
+
+def test_a_closed_stdout_is_no_traceback(tmp_path: Path) -> None:
+    import os
+
+    # started with stdout closed (`glassnet demo --json >&-`): the JSON goes nowhere
+    closed = subprocess.run(
+        [sys.executable, "-m", "glassnet", "demo", "--json"],
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),  # in the child: its own stdout only
+        check=False,
+    )
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stderr == ""
+    # a reader that goes away (`glassnet trace --steps 1,...,300 | head -0`)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "trace", "--steps", ",".join(map(str, range(1, 300)))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read()
+    assert process.wait(timeout=120) == 0
+    assert error == ""  # neither a traceback nor "Exception ignored ... BrokenPipeError"
+
+
+def test_check_out_file_refuses_the_files_a_command_reads(tmp_path: Path) -> None:
+    import os
+
+    import pytest
+
+    from glassnet.cli.common import UserError, check_out_file
+
+    data = tmp_path / "d.csv"
+    data.write_text("x\n1\n")
+    (tmp_path / "sub").mkdir()
+    os.symlink(data, tmp_path / "link.csv")
+    os.link(data, tmp_path / "hard.csv")
+    for same in (data, tmp_path / "sub" / ".." / "d.csv", tmp_path / "link.csv",
+                 tmp_path / "hard.csv"):  # fmt: skip
+        with pytest.raises(UserError, match="is the file this command reads"):
+            check_out_file(str(same), reads=[str(data)])
+    with pytest.raises(UserError, match="it is a folder"):
+        check_out_file(str(tmp_path / "sub"))
+    with pytest.raises(UserError, match="does not exist; create it first"):
+        check_out_file(str(tmp_path / "no" / "out.csv"), "--out")
+    assert check_out_file(str(tmp_path / "new.csv"), reads=[str(data)]) == str(tmp_path / "new.csv")
+    os.mkfifo(tmp_path / "fifo")  # written into when the command writes, not replaced
+    assert check_out_file(str(tmp_path / "fifo")) == str(tmp_path / "fifo")

@@ -116,3 +116,37 @@ def test_bad_input_is_refused(trained: Network) -> None:
         explain(trained, [1, 1, 1], feature_names=["a"])
     with pytest.raises(ValueError, match="classes"):
         explain(trained, [1, 1, 1], classes=["a", "b", "c"])
+
+
+def test_a_model_explains_a_raw_row_with_its_encoding_and_labels() -> None:
+    from glassnet import Model
+    from glassnet.preprocessing import Preprocessor
+
+    rows = {"island": ["Biscoe", "Dream", "Torgersen", "Dream"], "bill": [39.0, 46.0, 50.0, 41.0]}
+    pre = Preprocessor().fit(rows)
+    net = Network([Dense(len(pre.feature_names_out_), 1, "sigmoid")], seed=0)
+    model = Model(net, pre, task="classification", target="sex", classes=[3, 7])
+    path = explain(model, {"island": "Dream", "bill": 44.0})
+    assert "island=Dream" in path.feature_names
+    assert path.inputs[path.feature_names.index("island=Dream")] == 1.0
+    assert path.answer in (3, 7) and path.verdict == str(path.answer)
+    assert path.answer == model.predict({"island": ["Dream"], "bill": [44.0]})[0]
+    # the raw columns' values in order are the same row
+    assert explain(model, ["Dream", 44.0]).to_dict() == path.to_dict()
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # lbfgs's ConvergenceWarning
+def test_a_fitted_estimator_is_explained_as_its_model() -> None:
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier, GlassRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    clf = GlassClassifier(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=30, random_state=0)
+    clf.fit(X, np.where(X[:, 0] > 0, 7, 3))
+    path = explain(clf, X[0])
+    assert path.answer == clf.predict(X[:1])[0] and path.answer in (3, 7)
+    reg = GlassRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=30, random_state=0)
+    reg.fit(X, 100 + 10 * X[:, 1])
+    path = explain(reg, X[1])
+    assert path.verdict is None
+    assert path.answer == pytest.approx(reg.predict(X[1:2])[0])

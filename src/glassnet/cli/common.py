@@ -1,11 +1,20 @@
-"""What every command shares: the user-error type and JSON output."""
+"""What every command shares: the user-error type, JSON output, the output-file check,
+reading a model file and reading a table the way a model reads it."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from glassnet._types import Array
+    from glassnet.model import Model
+    from glassnet.network import Network
 
 
 class UserError(Exception):
@@ -20,20 +29,111 @@ def print_json(document: Any) -> None:
     sys.stdout.write("\n")
 
 
-def check_out_file(path: str, option: str = "--out") -> str:
-    """Check before any work that a file can be written at ``path`` (given as ``option``).
+def check_out_file(path: str, option: str = "--out", *, reads: Sequence[str] = ()) -> str:
+    """Check before any work that the command may write its output ``path`` (given as
+    ``option``), and return it.
 
-    Raises UserError when its folder is missing ("create it first") or ``path`` is a folder.
+    Raises UserError when ``path`` is one of the files the command ``reads`` (writing it
+    would destroy the input), a folder, or in a folder that is missing or not writable.
+    A FIFO or a device (``/dev/null``, ``/dev/stdout``) passes: it is written into.
     """
-    import os
-
     from glassnet.serialization import check_writable
 
+    for source in reads:
+        if _same_file(path, source):
+            raise UserError(
+                f"{option} {path} is the file this command reads ({source}); writing it would "
+                "destroy it, so give another path"
+            )
     try:
         return check_writable(path)
     except ValueError as error:
-        fix = "" if os.path.isdir(path) else "; create it first or choose another path"
+        folder = os.path.dirname(os.path.realpath(path)) if path else "."
+        fix = "" if os.path.isdir(folder) else "; create it first or choose another path"
         raise UserError(f"{option}: {error}{fix}") from None
+
+
+def _same_file(path: str, other: str) -> bool:
+    """Whether ``path`` and ``other`` name one file (through links, ``..`` or hard links)."""
+    try:
+        return os.path.samefile(path, other)
+    except (OSError, ValueError):  # one of them does not exist (yet)
+        return os.path.realpath(path) == os.path.realpath(other)
+
+
+def load_model(path: str) -> Model:
+    """The model in the file ``path``, as a ``Model`` (a bare network is wrapped, its task
+    read from its output layer); a UserError in one line for any bad file."""
+    from glassnet.model import Model
+    from glassnet.serialization import load
+
+    try:
+        loaded = load(path)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if isinstance(loaded, Model):
+        return loaded
+    return Model(loaded, task=task_of(loaded))
+
+
+def task_of(net: Network) -> str:
+    """The task whose output layer and cost ``net`` has (``build.output_and_cost``'s rule
+    read backwards); a sigmoid or softmax output with another cost (the article's sse) is
+    a classification, anything else a regression."""
+    from glassnet.build import TASKS, output_and_cost
+
+    last = (net.layers[-1].activation.name, net.cost_function.name)
+    for task in TASKS:
+        if output_and_cost(task, net.n_outputs) == last:
+            return task
+    return "classification" if last[0] in ("sigmoid", "softmax") else "regression"
+
+
+def read_rows(model: Model, path: str, delimiter: str | None = None) -> pl.DataFrame:
+    """The table at ``path`` as ``model`` reads it: its missing-value markers, and the target
+    column, when there, as text so labels stay exactly as written."""
+    from glassnet.table import NA_VALUES, DataError, read_table
+
+    na_values = NA_VALUES if model.preprocessor is None else model.preprocessor.na_values
+    text = [model.target] if model.target else []
+    try:
+        return read_table(path, na_values=na_values, delimiter=delimiter, text_columns=text)
+    except DataError as error:
+        raise UserError(str(error)) from None
+
+
+def model_inputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
+    """The network's input matrix (n_rows, n_inputs) for the rows of ``frame`` (read from
+    ``path``): through the model's preprocessing; without one, every column but the target,
+    in order, as numbers. A bad cell is one line naming the file's line."""
+    import numpy as np
+
+    from glassnet.table import DataError, locate
+
+    if model.preprocessor is not None:
+        try:
+            return model.transform(frame)
+        except DataError as error:
+            raise UserError(str(locate(error, path))) from None
+    names = [c for c in frame.columns if c != model.target]
+    if len(names) != model.network.n_inputs:
+        raise UserError(
+            f"{path}: the model takes {model.network.n_inputs} numbers per row and stores no "
+            f"column names, but the table has {len(names)} columns besides the target; give a "
+            "table of exactly its inputs"
+        )
+    try:
+        return frame.select(names).to_numpy().astype(np.float64)
+    except Exception:  # text, or missing cells polars cannot make float
+        raise UserError(
+            f"{path}: the model stores no preprocessing, so every column must be numbers with "
+            "no missing cells"
+        ) from None
+
+
+def model_outputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
+    """The network's outputs (n_rows, n_outputs) for every row of ``frame``."""
+    return model.network.predict_outputs(model_inputs(model, frame, path))
 
 
 _ALLOCATOR_TUNED = False

@@ -8,7 +8,8 @@ shows 3.406·1 + (−2.671)·1 + 5.691·1 + bias (−0.065) = 6.361, sigmoid of 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from glassnet.cli.common import UserError
 from glassnet.cli.glassbox_common import (
@@ -20,7 +21,7 @@ from glassnet.cli.glassbox_common import (
 
 if TYPE_CHECKING:
     from glassnet.glassbox import Explanation, NeuronPath
-    from glassnet.network import Network
+    from glassnet.model import Model
 
 HELP = "show how one input goes through the network: each w·x, the bias, z, a, the verdict"
 
@@ -51,14 +52,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="show only each neuron's K largest terms |w·x| (the rest are summed)",
     )
     add_digits_argument(parser)
+    # argparse takes "-1.5" for a value but "-1e3" for an unknown option; teach this parser
+    # every negative number (no option of explain looks like one)
+    parser._negative_number_matcher = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 
 
-def _numbers(texts: list[str]) -> list[float]:
-    """The input values, or a UserError naming the first that is not a finite number."""
+def _numbers(texts: list[str], first: int = 1) -> list[float]:
+    """The input values, or a UserError naming the first that is not a finite number
+    (``first``: the position of ``texts[0]`` among all the values)."""
     import math
 
     values = []
-    for position, text in enumerate(texts, start=1):
+    for position, text in enumerate(texts, start=first):
         try:
             value = float(text)
         except ValueError:
@@ -111,23 +116,24 @@ def print_explanation(
     lang: str,
     top: int | None,
     digits: int,
-    raw: list[float] | None = None,
+    raw: list[tuple[str, str]] | None = None,
     verdict: str | None = None,
 ) -> None:
     """The human view: every neuron's terms and sums, the outputs and the verdict.
 
-    ``raw`` are the values as given when the network sees them standardized; ``verdict``
-    replaces the explanation's own (a regression's value in the target's units).
+    ``raw`` are the values as given, by column, when the network sees them encoded by the
+    model's preprocessing; ``verdict`` replaces the explanation's own (a regression's value
+    in the target's units).
     """
     print(title)
+    label = "入力: " if lang == "ja" else "input: "
+    if raw is not None:
+        print(label + ", ".join(f"{name} = {value}" for name, value in raw))
     shown = ", ".join(
         f"{name} = {format_number(value, digits)}"
-        for name, value in zip(explanation.feature_names, raw or explanation.inputs, strict=True)
+        for name, value in zip(explanation.feature_names, explanation.inputs, strict=True)
     )
-    print(("入力: " if lang == "ja" else "input: ") + shown)
-    if raw is not None:
-        scaled = ", ".join(format_number(v, digits) for v in explanation.inputs)
-        print(f"standardized by the model's scaler: {scaled}")
+    print(("encoded by the model's preprocessing: " if raw is not None else label) + shown)
     for layer in explanation.layers:
         for neuron in layer.neurons:
             print()
@@ -151,88 +157,106 @@ def run(args: argparse.Namespace) -> int:
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
     check_digits(args.digits)
-    from glassnet.data import is_number
-
     texts = list(args.values)
-    model_path = None if is_number(texts[0]) else texts.pop(0)
+    model_path = None if _is_number(texts[0]) else texts.pop(0)
     if not texts:
         raise UserError(f"give the input values after the model {model_path!r}")
-    values = _numbers(texts)
 
     from glassnet.cli.common import print_json
     from glassnet.glassbox import explain
 
+    raw: list[tuple[str, str]] | None = None
+    target = "y"
     if model_path is None:
-        from glassnet import article
-        from glassnet.datasets import jobs
-
-        if len(values) != 3:
-            raise UserError(
-                f"the article's network takes 3 values (math english physics, 1 = passed, "
-                f"0 = failed); got {len(values)}"
-            )
-        data = jobs()
-        names = data.feature_names
-        if args.lang == "ja":
-            names = [data.names_ja[n] for n in names]
-        net = article.trained_network()
-        x = values
-        classes: list[str] | None = list(article.VERDICTS[args.lang])
-        title = (
-            f"記事のネットワーク ({article.EPOCHS} エポック学習済み)"
-            if args.lang == "ja"
-            else f"the article's network, trained ({article.EPOCHS} epochs of gradient descent)"
-        )
+        explanation, title = _article(_numbers(texts), args.lang)
     else:
-        net, x, names, classes = _load(model_path, values)
+        model, row, raw = _model_row(model_path, texts)
+        try:
+            explanation = explain(model, row)
+        except ValueError as error:  # a cell the preprocessing refuses (DataError)
+            raise UserError(f"{model_path}: {error}") from None
         title = f"model {model_path}"
-    explanation = explain(net, x, feature_names=names, classes=classes)
-    raw = values if x != values else None
-    value = _target_value(net, explanation.outputs) if explanation.prediction is None else None
+        target = model.target or target
+    value = explanation.answer if explanation.prediction is None else None
     if args.json:
         document = explanation.to_dict()
         if raw is not None:
-            document["raw_inputs"] = raw
-        if value is not None:
-            document["value"] = value
+            document["raw_inputs"] = dict(raw)
         print_json(document)
-    else:
-        verdict = None
-        if value is not None:
-            target = net.metadata.get("target_name") or "y"
-            verdict = f"{target} = {format_number(value, args.digits)}"
-        print_explanation(explanation, title, args.lang, args.top, args.digits, raw, verdict)
+        return 0
+    verdict = None
+    if value is not None:
+        shown = (
+            format_number(value, args.digits)
+            if isinstance(value, float)
+            else ", ".join(format_number(v, args.digits) for v in value)
+        )
+        verdict = f"{target} = {shown}"
+    print_explanation(explanation, title, args.lang, args.top, args.digits, raw, verdict)
     return 0
 
 
-def _target_value(net: Network, outputs: list[float]) -> float | None:
-    """A one-output regression's answer in the target's own units (undoing its scaling)."""
-    if len(outputs) != 1 or not net.metadata.get("target_scaler"):
-        return None
-    import numpy as np
-
-    from glassnet.data import decode_outputs
-
-    values, _ = decode_outputs(net.metadata, np.array([outputs]))
-    return float(values[0])
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
-def _load(
-    path: str, values: list[float]
-) -> tuple[Network, list[float], list[str], list[str] | None]:
-    """A model file's network, the values scaled as it was trained, its names and classes."""
-    import numpy as np
+def _article(values: list[float], lang: str) -> tuple[Explanation, str]:
+    """The article's trained network explaining three exam results."""
+    from glassnet import article
+    from glassnet.datasets import jobs
+    from glassnet.glassbox import explain
 
-    from glassnet.data import model_inputs
-    from glassnet.serialization import load
-
-    net = load(path)
-    names = net.metadata.get("feature_names") or [f"x{i + 1}" for i in range(net.n_inputs)]
-    if len(values) != net.n_inputs:
+    if len(values) != 3:
         raise UserError(
-            f"{path} takes {net.n_inputs} input values ({' '.join(map(str, names))}); "
-            f"got {len(values)}"
+            f"the article's network takes 3 values (math english physics, 1 = passed, "
+            f"0 = failed); got {len(values)}"
         )
-    classes = net.metadata.get("classes")
-    x = model_inputs(net.metadata, np.array([values], dtype=np.float64))[0]
-    return net, x.tolist(), list(names), None if classes is None else [str(c) for c in classes]
+    data = jobs()
+    names = data.feature_names
+    if lang == "ja":
+        names = [data.names_ja[n] for n in names]
+    explanation = explain(
+        article.trained_network(),
+        values,
+        feature_names=names,
+        classes=list(article.VERDICTS[lang]),
+    )
+    title = (
+        f"記事のネットワーク ({article.EPOCHS} エポック学習済み)"
+        if lang == "ja"
+        else f"the article's network, trained ({article.EPOCHS} epochs of gradient descent)"
+    )
+    return explanation, title
+
+
+def _model_row(path: str, texts: list[str]) -> tuple[Model, Any, list[tuple[str, str]] | None]:
+    """A model file's Model, the row the values make, and the values by column (None for
+    a model without preprocessing, whose inputs are the numbers as given)."""
+    from glassnet.cli.common import load_model
+
+    model = load_model(path)
+    if model.preprocessor is None:
+        n = model.network.n_inputs
+        if len(texts) != n:
+            names = " ".join(model.feature_names_out_)
+            raise UserError(f"{path} takes {n} input values ({names}); got {len(texts)}")
+        return model, _numbers(texts), None
+    columns = model.preprocessor.columns_
+    used = [c for c in columns if c["role"] != "ignored"]
+    if len(texts) != len(used):
+        names = " ".join(c["name"] for c in used)
+        raise UserError(f"{path} takes {len(used)} input values ({names}); got {len(texts)}")
+    missing = set(model.preprocessor.na_values)
+    row: dict[str, Any] = {}
+    for position, (column, text) in enumerate(zip(used, texts, strict=True), start=1):
+        if text in missing or not text.strip():
+            row[column["name"]] = None  # filled as the model fills a missing cell
+        elif column["role"] == "numeric":
+            row[column["name"]] = _numbers([text], position)[0]
+        else:
+            row[column["name"]] = text
+    return model, row, [(c["name"], t) for c, t in zip(used, texts, strict=True)]

@@ -77,6 +77,9 @@ class Explanation:
 
     ``prediction`` is the class index for a classifier (one sigmoid output: output >= 0.5;
     softmax: the largest output), None for a regression; ``verdict`` is that class's name.
+    ``answer`` is what the model answers for this row, as ``Model.predict`` does: the class
+    label itself (``7`` for labels [3, 7]) or, for a regression, the value in the target's
+    units; for a bare network, the class label or None.
     """
 
     inputs: list[float]
@@ -85,6 +88,7 @@ class Explanation:
     outputs: list[float]
     prediction: int | None
     verdict: str | None
+    answer: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -95,12 +99,13 @@ class Explanation:
             "outputs": self.outputs,
             "prediction": self.prediction,
             "verdict": self.verdict,
+            "answer": self.answer,
         }
 
 
 def _classify(
     net: Network, outputs: list[float], classes: Sequence[Any] | None
-) -> tuple[int | None, str | None]:
+) -> tuple[int | None, str | None, Any]:
     activation = net.layers[-1].activation.name
     if activation == "sigmoid" and len(outputs) == 1:
         index = int(outputs[0] >= 0.5)
@@ -109,40 +114,97 @@ def _classify(
         index = int(np.argmax(outputs))
         n_classes = len(outputs)
     else:
-        return None, None
+        return None, None, None
     if classes is None:
-        return index, f"class {index}"
+        return index, f"class {index}", index
     if len(classes) != n_classes:
         raise ValueError(
             f"classes names {len(classes)} classes but the network's output has {n_classes}"
         )
-    return index, str(classes[index])
+    return index, str(classes[index]), classes[index]
 
 
 def explain(
-    net: Network,
+    model: Any,
     x: Any,
     *,
     feature_names: Sequence[str] | None = None,
     classes: Sequence[Any] | None = None,
 ) -> Explanation:
-    """Follow one input ``x`` : (n_inputs,) through ``net`` and keep every term.
+    """Follow one input ``x`` through the network and keep every term.
 
     Parameters
     ----------
-    net : the network.
-    x : one sample, as the network takes it (already scaled, if the model scales).
-    feature_names : names of the inputs; default ``net.metadata["feature_names"]``, else
-        x1, x2, ...  Hidden neurons are named ``h1[0]`` (layer 1, neuron 0) and so on.
+    model : a ``Network``; or a ``glassnet.Model`` or a fitted ``GlassClassifier`` /
+        ``GlassRegressor``, whose preprocessing, class labels and target scaling are used.
+    x : one sample. For a Network, as the network takes it: (n_inputs,) numbers, already
+        scaled. For a Model or an estimator, one raw row: a dict of column → value, or the
+        values of the model's raw columns in order (``feature_names_in_``); it is encoded as
+        ``model.predict`` encodes it, and the inputs are named as the encoding names them
+        (``island=Biscoe``).
+    feature_names : names of the network's inputs; default the model's encoded names, or
+        ``net.metadata["feature_names"]``, else x1, x2, ...  Hidden neurons are named
+        ``h1[0]`` (layer 1, neuron 0) and so on.
     classes : names of the classes, index 0 first (for one sigmoid output: the name for
-        output < 0.5, then for >= 0.5); default ``net.metadata["classes"]``, else
-        "class 0", "class 1", ...
+        output < 0.5, then for >= 0.5); default the model's labels, or
+        ``net.metadata["classes"]``, else "class 0", "class 1", ...
 
     Returns
     -------
     Explanation : per layer, per neuron, the terms ``w_i·x_i``, bias, ``z``, ``a``; the
-    outputs, the predicted class and its name.
+    outputs, the predicted class, its name and the model's answer.
     """
+    from glassnet.model import Model
+
+    if hasattr(model, "to_model") and not isinstance(model, (Model, Network)):
+        model = model.to_model()
+    if isinstance(model, Model):
+        sample = model.transform(_one_row(model, x))[0]
+        if feature_names is None and model.preprocessor is not None:
+            feature_names = model.feature_names_out_
+        explained = _explain(
+            model.network,
+            sample,
+            feature_names,
+            model.classes if classes is None else classes,
+        )
+        answer = model.decode(np.asarray([explained.outputs]))[0]
+        explained.answer = answer.tolist() if isinstance(answer, np.ndarray) else answer
+        if isinstance(explained.answer, np.generic):
+            explained.answer = explained.answer.item()
+        return explained
+    if not isinstance(model, Network):
+        raise TypeError(
+            "explain needs a Network, a glassnet Model or a fitted GlassClassifier/"
+            f"GlassRegressor; got {type(model).__name__}"
+        )
+    return _explain(model, x, feature_names, classes)
+
+
+def _one_row(model: Any, x: Any) -> Any:
+    """One raw row as ``Model.transform`` takes rows: a dict of one-item columns, or a
+    (1, n) array of numbers for a model without preprocessing."""
+    if isinstance(x, dict):
+        return {name: [value] for name, value in x.items()}
+    if model.preprocessor is None:
+        row = np.asarray(x, dtype=np.float64)
+        return row.reshape(1, -1) if row.ndim == 1 else row
+    names = model.feature_names_in_
+    values = list(x[0]) if np.ndim(x) == 2 and len(x) == 1 else list(x)
+    if len(values) != len(names):
+        raise ValueError(
+            f"the model reads {len(names)} columns ({', '.join(names)}); got {len(values)} values"
+        )
+    return {name: [value] for name, value in zip(names, values, strict=True)}
+
+
+def _explain(
+    net: Network,
+    x: Any,
+    feature_names: Sequence[str] | None,
+    classes: Sequence[Any] | None,
+) -> Explanation:
+    """The path of ``x``, as the network takes it, through ``net``."""
     sample = np.asarray(x, dtype=net.dtype)
     if sample.ndim == 2 and sample.shape[0] == 1:
         sample = sample[0]
@@ -177,7 +239,7 @@ def explain(
             ]
             neurons.append(NeuronPath(j, terms, float(layer.bias[j]), float(z[j]), float(a[j])))
         layers.append(LayerPath(number, layer.activation.name, neurons))
-    prediction, verdict = _classify(net, outputs, classes)
+    prediction, verdict, answer = _classify(net, outputs, classes)
     return Explanation(
         inputs=[float(v) for v in sample],
         feature_names=input_names,
@@ -185,4 +247,5 @@ def explain(
         outputs=outputs,
         prediction=prediction,
         verdict=verdict,
+        answer=answer,
     )

@@ -88,9 +88,14 @@ class GradcheckResult:
 
 
 def relative_error(backprop: Array, numeric: Array, floor: float) -> Array:
-    """``|backprop − numeric| / max(|backprop|, |numeric|, floor)``, element by element."""
+    """``|backprop − numeric| / max(|backprop|, |numeric|, floor)``, element by element.
+
+    Where either derivative is NaN (a step ``eps`` so small that ``p ± eps`` rounds back
+    to ``p``, or a cost that is NaN) nothing was compared: the error is infinite, a failure.
+    """
     scale = np.maximum(np.maximum(np.abs(backprop), np.abs(numeric)), floor)
-    return np.asarray(np.abs(backprop - numeric) / scale)
+    error = np.abs(backprop - numeric) / scale
+    return np.asarray(np.where(np.isnan(error), np.inf, error))
 
 
 def float64_copy(net: Network) -> Network:
@@ -125,8 +130,10 @@ def _numeric_derivatives(
         down = flat[i]
         cost_down = net.cost(X, y, sw)
         flat[i] = original
-        # divide by the step actually taken, which rounding may have changed
-        out[k] = (cost_up - cost_down) / (up - down)
+        # divide by the step actually taken, which rounding may have changed (to 0 when
+        # eps is below the spacing of floats at p: then 0/0, a NaN the comparison fails)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[k] = np.divide(cost_up - cost_down, up - down)
     return out
 
 
