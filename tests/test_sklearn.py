@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 pytest.importorskip("sklearn")
 
-from sklearn.datasets import load_breast_cancer, load_iris, make_classification, make_regression
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -28,7 +34,14 @@ from glassnet.sklearn import GlassClassifier, GlassRegressor
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@parametrize_with_checks([GlassClassifier(), GlassRegressor()])
+@parametrize_with_checks(
+    [
+        GlassClassifier(),
+        GlassRegressor(),
+        GlassClassifier(categorical_features="from_dtype"),
+        GlassRegressor(categorical_features="from_dtype"),
+    ]
+)
 def test_sklearn_estimator_checks(estimator, check):  # type: ignore[no-untyped-def]
     check(estimator)
 
@@ -221,7 +234,7 @@ def test_warm_start_continues_as_mlp_does() -> None:
     assert ours.network_ is network  # the same network, trained further
     ours.set_params(warm_start=False).fit(X, y)
     assert ours.network_ is not network
-    with pytest.raises(ValueError, match=r"classes of the previous fit \[0, 1, 2\]"):
+    with pytest.raises(ValueError, match=r"previous call to fit. Previously got \[0 1 2\]"):
         ours.set_params(warm_start=True).fit(X[:100], y[:100])
 
 
@@ -254,8 +267,8 @@ def test_parameters_are_mlps_written_once() -> None:
     # there); the shared base class has none of its own
     assert "__init__" not in vars(_GlassPerceptron)
     for ours, theirs, extra in [
-        (GlassClassifier(), MLPClassifier(), {"class_weight": None}),
-        (GlassRegressor(), MLPRegressor(), {}),
+        (GlassClassifier(), MLPClassifier(), {"class_weight": None, "categorical_features": None}),
+        (GlassRegressor(), MLPRegressor(), {"categorical_features": None}),
     ]:
         assert ours.get_params() == {**theirs.get_params(), **extra}
     clf = GlassClassifier((7,), "tanh", alpha=0.5, class_weight="balanced", max_fun=9)
@@ -427,13 +440,16 @@ def test_convergence_warning_names_the_user_line() -> None:
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"activation": "softplus"}, "activation must be one of"),
-        ({"solver": "newton"}, "solver must be one of"),
-        ({"alpha": -1.0}, r"alpha must be a number in \[0.0, inf\]; got -1.0"),
+        ({"activation": "softplus"}, "activation must be one of identity, logistic"),
+        ({"solver": "newton"}, "solver must be one of lbfgs, sgd, adam; got 'newton'"),
+        ({"alpha": -1.0}, r"alpha must be a non-negative number; got -1.0"),
         ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes must hold positive integers"),
-        ({"max_iter": 0}, "max_iter must be an integer"),
-        ({"momentum": 1.5}, "momentum must be a number"),
-        ({"batch_size": "big"}, "batch_size must be an integer"),
+        ({"max_iter": 0}, "max_iter must be a positive integer; got 0"),
+        ({"max_iter": True}, "max_iter must be a positive integer; got True"),
+        ({"momentum": 1.5}, r"momentum must be in \[0, 1\); got 1.5"),
+        ({"learning_rate_init": 0.0}, "learning_rate_init must be a positive number; got 0.0"),
+        ({"batch_size": "big"}, "batch_size must be a positive integer; got 'big'"),
+        ({"categorical_features": "auto"}, "categorical_features must be one of from_dtype"),
     ],
 )
 def test_bad_parameters_say_what_is_wrong(params: dict, message: str) -> None:
@@ -442,9 +458,89 @@ def test_bad_parameters_say_what_is_wrong(params: dict, message: str) -> None:
         GlassClassifier(**params).fit(X, y)
 
 
-def test_regressor_refuses_poisson() -> None:
-    with pytest.raises(ValueError, match="loss must be one of 'squared_error'"):
-        GlassRegressor(loss="poisson").fit(*_regression())
+def _counts(n_targets: int = 1):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    rates = np.exp(X[:, :n_targets] * 0.5 + 0.3)
+    return X, rng.poisson(rates).astype(float).squeeze()
+
+
+@pytest.mark.parametrize("n_targets", [1, 2])
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_poisson_loss_equals_mlpregressor(solver: str, n_targets: int) -> None:
+    X, y = _counts(n_targets)
+    params = dict(
+        loss="poisson", solver=solver, random_state=0, max_iter=15, hidden_layer_sizes=(6,)
+    )
+    if solver == "sgd":
+        params["learning_rate_init"] = 0.01
+    ours, theirs = GlassRegressor(**params).fit(X, y), MLPRegressor(**params).fit(X, y)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    _assert_same_weights(ours, theirs, atol=1e-10)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
+    if solver != "lbfgs":  # MLPRegressor keeps no loss curve for L-BFGS
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10)
+    assert ours.network_.cost_function.name == "poisson"
+
+
+def test_poisson_loss_refuses_negative_targets() -> None:
+    X, y = _counts()
+    y[7] = -1.0
+    with pytest.raises(ValueError, match=r"loss='poisson' needs targets >= 0.*at row 7"):
+        GlassRegressor(loss="poisson").fit(X, y)
+
+
+def test_multilabel_partial_fit_equals_mlp() -> None:
+    # the labels are the columns of y; classes lists their indices (it failed with "The
+    # object was not fitted with multilabel input")
+    X, Y = make_multilabel_classification(60, n_classes=4, random_state=0)
+    ours = GlassClassifier(solver="sgd", hidden_layer_sizes=(8,), random_state=0)
+    theirs = MLPClassifier(solver="sgd", hidden_layer_sizes=(8,), random_state=0)
+    for start in range(0, 60, 20):
+        ours.partial_fit(X[start : start + 20], Y[start : start + 20], classes=[0, 1, 2, 3])
+        theirs.partial_fit(X[start : start + 20], Y[start : start + 20], classes=[0, 1, 2, 3])
+    assert ours.classes_.tolist() == [0, 1, 2, 3] and ours.out_activation_ == "logistic"
+    _assert_same_weights(ours, theirs, atol=1e-12)
+    assert ours.predict(X).shape == (60, 4)
+    with pytest.raises(ValueError, match=r"4 label columns, so classes must be"):
+        GlassClassifier(solver="sgd").partial_fit(X, Y, classes=[0, 1])
+
+
+def test_multilabel_class_weight_is_the_product_over_labels() -> None:
+    X, Y = make_multilabel_classification(80, n_classes=3, random_state=1)
+    per_label = [{0: 1.0, 1: 2.0}, {0: 0.5, 1: 1.0}, {0: 1.0, 1: 4.0}]
+    weights = np.prod([[d[v] for d, v in zip(per_label, row, strict=True)] for row in Y], axis=1)
+    params = dict(max_iter=10, random_state=0, hidden_layer_sizes=(5,))
+    by_label = GlassClassifier(class_weight=per_label, **params).fit(X, Y)
+    by_sample = GlassClassifier(**params).fit(X, Y, sample_weight=weights)
+    _assert_same_weights(by_label, by_sample, atol=1e-12)
+    with pytest.raises(ValueError, match=r"multilabel \(3 label columns\), so class_weight"):
+        GlassClassifier(class_weight={0: 1.0, 1: 2.0}, **params).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "fit, message",
+    [
+        # scikit-learn's own words, which its test suite matches, then the fix
+        (
+            lambda: GlassRegressor().fit(np.full((5, 2), 1e308), np.arange(5.0)),
+            "Solver produced non-finite parameter weights.* scale it",
+        ),
+        (
+            lambda: GlassRegressor(early_stopping=True).fit(np.ones((2, 3)), [1.0, 2.0]),
+            "The validation set is too small",
+        ),
+        (
+            lambda: GlassClassifier(early_stopping=True).fit(np.ones((4, 2)), [0, 0, 0, 1]),
+            r"Classes with too few members are: \['True'\]",
+        ),
+    ],
+)
+def test_messages_are_scikit_learns(fit, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way to inf
+        fit()
 
 
 # ----- in scikit-learn's machinery -------------------------------------------------------------
@@ -526,3 +622,183 @@ def test_import_without_sklearn_names_the_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'glassnet[sklearn]'" in out.stdout
+
+
+# ----- to_model(): the estimator as a glassnet Model, on every route ---------------------------
+def test_a_saved_classifier_answers_with_its_own_labels(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
+
+    X, y = _iris()
+    labels = np.array([3, 7, 9])[y]
+    clf = GlassClassifier(hidden_layer_sizes=(5,), max_iter=200, random_state=0).fit(X, labels)
+    model = clf.to_model()
+    assert model.network is clf.network_ and model.classes == [3, 7, 9]
+    glassnet.save(clf, tmp_path / "iris.safetensors")
+    loaded = glassnet.load(tmp_path / "iris.safetensors")
+    assert isinstance(loaded, glassnet.Model) and loaded.task == "classification"
+    answers = loaded.predict(X)
+    assert set(answers.tolist()) == {3, 7, 9}  # not the indices 0, 1, 2
+    np.testing.assert_array_equal(answers, clf.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("kind", ["multilabel", "multioutput", "poisson", "text labels"])
+def test_to_model_round_trips_through_a_file(tmp_path, kind: str) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
+
+    if kind == "multilabel":
+        X, y = make_multilabel_classification(80, n_classes=3, random_state=0)
+        est = GlassClassifier(hidden_layer_sizes=(6,), max_iter=50, random_state=0).fit(X, y)
+    elif kind == "text labels":
+        X, y = _cancer()
+        labels = np.array(["benign", "malignant"])[y]
+        est = GlassClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(X, labels)
+    elif kind == "multioutput":
+        X, y = _regression(3)
+        est = GlassRegressor(hidden_layer_sizes=(6,), max_iter=50, random_state=0).fit(X, y)
+    else:
+        X, y = _counts(2)
+        est = GlassRegressor(loss="poisson", max_iter=50, random_state=0).fit(X, y)
+    model = est.to_model()
+    assert model.task == {"multioutput": "regression", "text labels": "classification"}.get(
+        kind, kind
+    )
+    glassnet.save(est, tmp_path / "model.safetensors")
+    loaded = glassnet.load(tmp_path / "model.safetensors")
+    for answers in (model.predict(X), loaded.predict(X)):
+        np.testing.assert_array_equal(answers, est.predict(X))
+    if kind == "multilabel":
+        np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
+def test_to_model_refuses_a_one_class_classifier() -> None:
+    X, _ = _iris()
+    clf = GlassClassifier(hidden_layer_sizes=(2,), max_iter=5).fit(X, np.zeros(len(X), int))
+    with pytest.raises(ValueError, match="fitted on one class only"):
+        clf.to_model()
+
+
+def test_to_model_needs_a_fitted_estimator() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        GlassRegressor().to_model()
+
+
+# ----- categorical_features="from_dtype": a DataFrame as it comes -----------------------------
+def _penguins(n: int = 240):  # type: ignore[no-untyped-def]
+    """A pandas table with text, category and bool columns and missing cells."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "mass": rng.normal(4.2, 0.8, n),
+            "island": rng.choice(["Biscoe", "Dream", "Torgersen", None], n),
+            "sex": pd.Categorical(rng.choice(["male", "female"], n)),
+            "tagged": rng.choice([True, False], n),
+            "note": rng.choice(["NA", "ok"], n),  # the text "NA" is a level, not missing
+        }
+    )
+    frame.loc[::13, "mass"] = np.nan
+    heavy = frame["mass"].fillna(4.2) > 4.4
+    species = np.where(frame["island"] == "Dream", "Chinstrap", "Adelie")
+    species = np.where(heavy & (frame["sex"] == "male"), "Gentoo", species)
+    return frame, pd.Series(species, name="species")
+
+
+@pytest.mark.parametrize("Estimator", [GlassClassifier, GlassRegressor])
+def test_from_dtype_trains_on_text_columns_and_missing_cells(tmp_path, Estimator) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
+
+    frame, species = _penguins()
+    dream = (frame["island"] == "Dream").astype(float)
+    target = species if Estimator is GlassClassifier else frame["mass"].fillna(4.0) + dream
+    est = Estimator(
+        categorical_features="from_dtype",
+        hidden_layer_sizes=(8,),
+        solver="lbfgs",
+        max_iter=300,
+        random_state=0,
+    ).fit(frame, target)
+    assert est.feature_names_in_.tolist() == ["mass", "island", "sex", "tagged", "note"]
+    names = est.preprocessor_.feature_names_out_
+    assert names[:2] == ["mass", "mass (missing)"]
+    assert {"island=Dream", "island=(missing)", "sex=male", "tagged=true", "note=NA"} <= set(names)
+    assert est.network_.n_inputs == len(names) == len(est.network_.metadata["feature_names"])
+    assert est.score(frame, target) > 0.8
+    # rows with missing cells and an island never seen in training still get answers
+    query = frame.iloc[:4].copy()
+    query.loc[query.index[0], "island"] = "Atlantis"
+    query.loc[query.index[1], "mass"] = np.nan
+    answers = est.predict(query)
+    assert len(answers) == 4
+    glassnet.save(est, tmp_path / "penguins.safetensors")
+    loaded = glassnet.load(tmp_path / "penguins.safetensors")
+    np.testing.assert_array_equal(loaded.predict(query), answers)
+    np.testing.assert_array_equal(est.to_model().predict(query), answers)
+
+
+def test_from_dtype_reads_polars_as_pandas() -> None:
+    pl = pytest.importorskip("polars")
+    frame, species = _penguins()
+    params = dict(categorical_features="from_dtype", max_iter=30, random_state=0)
+    on_pandas = GlassClassifier(**params).fit(frame, species)
+    on_polars = GlassClassifier(**params).fit(pl.from_pandas(frame), species)
+    assert on_polars.preprocessor_.get_config() == on_pandas.preprocessor_.get_config()
+    np.testing.assert_array_equal(
+        on_polars.predict_proba(pl.from_pandas(frame)), on_pandas.predict_proba(frame)
+    )
+
+
+def test_from_dtype_on_numbers_trains_as_the_default() -> None:
+    X, y = _iris()
+    params = dict(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    default = GlassClassifier(**params).fit(X, y)
+    from_dtype = GlassClassifier(categorical_features="from_dtype", **params).fit(X, y)
+    _assert_same_weights(from_dtype, default, atol=0.0)
+    assert from_dtype.loss_curve_ == default.loss_curve_
+
+
+def test_from_dtype_mistakes_get_one_line() -> None:
+    sparse = pytest.importorskip("scipy.sparse")
+    X, y = _iris()
+    with pytest.raises(TypeError, match="does not support sparse input"):
+        GlassClassifier(categorical_features="from_dtype").fit(sparse.csr_matrix(X), y)
+    frame, species = _penguins()
+    clf = GlassClassifier(categorical_features="from_dtype", max_iter=5).fit(frame, species)
+    with pytest.raises(ValueError, match="island"):
+        clf.predict(frame.drop(columns="island"))
+
+
+def test_every_route_gives_the_estimators_answers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import glassnet
+
+    frame, species = _penguins(120)
+    labels = species.map({"Adelie": 3, "Chinstrap": 7, "Gentoo": 9}).rename("species")
+    clf = GlassClassifier(
+        categorical_features="from_dtype", solver="lbfgs", max_iter=100, random_state=0
+    ).fit(frame, labels)
+    glassnet.save(clf, tmp_path / "model.safetensors")
+    frame.to_csv(tmp_path / "rows.csv", index=False)  # missing cells become empty ones
+    done = subprocess.run(
+        [sys.executable, "-m", "glassnet", "predict", "model.safetensors", "rows.csv", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = clf.predict(frame).tolist()
+    assert set(expected) <= {3, 7, 9}
+    assert [row["prediction"] for row in json.loads(done.stdout)["predictions"]] == expected
+    assert clf.to_model().predict(frame).tolist() == expected
+    assert glassnet.load(tmp_path / "model.safetensors").predict(frame).tolist() == expected
+    onnx = pytest.importorskip("glassnet.onnx")
+    pytest.importorskip("onnxruntime")
+    onnx.export(clf, tmp_path / "model.onnx")
+    # an ONNX file takes each category as the text the model lists (docs/onnx.md)
+    as_text = frame.assign(tagged=frame["tagged"].map({True: "true", False: "false"}))
+    answers = onnx.run(tmp_path / "model.onnx", as_text)
+    assert answers["label"].ravel().tolist() == expected
+    np.testing.assert_allclose(answers["probabilities"], clf.predict_proba(frame), atol=1e-5)

@@ -8,12 +8,16 @@ stopping) and expose the same fitted attributes, so switching is a one-line chan
 
     from glassnet.sklearn import GlassClassifier as MLPClassifier
 
-What they add: ``class_weight``, ``activation="leaky_relu"``, ``validation_loss_curve_`` and
+What they add: ``class_weight``, ``activation="leaky_relu"``, ``validation_loss_curve_``,
 ``network_``, the trained glassnet ``Network`` (every weight visible; ready for
-``glassnet.glassbox`` trace and explain, plots, ``glassnet.onnx.export``), which saves to a
-safetensors file, weights and metadata only, nothing executable::
+``glassnet.glassbox`` trace and explain, plots, ``glassnet.onnx.export``),
+``categorical_features="from_dtype"`` (a DataFrame's text, category and bool columns one-hot
+encoded, missing cells filled, by a ``glassnet.Preprocessor``) and ``to_model()``, the
+``glassnet.Model`` that saves to a safetensors file, weights and JSON only, nothing
+executable, and loads predicting what the estimator predicts::
 
-    glassnet.save(clf, "model.safetensors")  # saves clf.network_
+    glassnet.save(clf, "model.safetensors")  # saves clf.to_model()
+    glassnet.load("model.safetensors").predict(X)  # == clf.predict(X), labels included
 
 This module needs scikit-learn and SciPy: ``pip install 'glassnet[sklearn]'``.
 """
@@ -39,8 +43,17 @@ try:
     from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle
     from sklearn.utils.class_weight import compute_sample_weight
     from sklearn.utils.metaestimators import available_if
-    from sklearn.utils.multiclass import check_classification_targets, unique_labels
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.multiclass import (
+        check_classification_targets,
+        type_of_target,
+        unique_labels,
+    )
+    from sklearn.utils.validation import (
+        check_array,
+        check_consistent_length,
+        check_is_fitted,
+        validate_data,
+    )
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         f"glassnet.sklearn needs scikit-learn and SciPy ({error}); "
@@ -48,11 +61,21 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from glassnet._types import Array
-from glassnet.layers import Dense
+from glassnet.build import build_network, make_optimizer, output_and_cost
+from glassnet.callbacks import BestWeights
 from glassnet.metrics import predicted_classes
-from glassnet.network import Network
-from glassnet.optimizers import SGD, Adam, Optimizer
+from glassnet.model import Model
+from glassnet.optimizers import SGD, Optimizer
+from glassnet.preprocessing import Preprocessor, as_frame
 from glassnet.training import History
+from glassnet.validation import (
+    choice,
+    fraction,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    shown,
+)
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
@@ -65,12 +88,13 @@ HIDDEN_ACTIVATIONS = {
 }
 """scikit-learn's activation names → glassnet's."""
 
-_OUTPUTS = {
-    # out_activation_: (glassnet activation, glassnet cost)
-    "softmax": ("softmax", "categorical_crossentropy"),
-    "logistic": ("sigmoid", "binary_crossentropy"),
-    "identity": ("identity", "mse"),
+_SKLEARN_OUTPUTS = {
+    "softmax": "softmax",
+    "sigmoid": "logistic",
+    "identity": "identity",
+    "exp": "exp",
 }
+"""glassnet's output activation → scikit-learn's name for it (``out_activation_``)."""
 
 
 def _dense(X: Any) -> Array:
@@ -126,32 +150,43 @@ def _target_name(y: Any) -> str:
     return "prediction" if name is None else str(name)
 
 
-def _check_number(
-    name: str,
-    value: Any,
-    low: float,
-    high: float = np.inf,
-    *,
-    integer: bool = False,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> None:
-    """Raise a ValueError unless ``value`` is a number (an integer) in the given interval."""
-    kind = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, bool)
-    if ok:
-        ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high
-        )
-    if not ok:
-        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        what = "an integer" if integer else "a number"
-        raise ValueError(f"{name} must be {what} in {interval}; got {value!r}")
+def _categorical_columns(X: Any) -> list[str]:
+    """The columns of ``X`` that ``categorical_features="from_dtype"`` treats as categories:
+    pandas category, object, string and bool columns; polars String, Categorical, Enum and
+    Boolean ones. An array has none (as in HistGradientBoosting)."""
+    library = type(X).__module__.split(".")[0]
+    if library == "pandas":
+        # by the dtype's kind, without importing pandas: "O" for object, category and the
+        # string dtypes, "b" for bool and "boolean", "U"/"S" for Arrow-backed text
+        return [
+            str(name)
+            for name, dtype in X.dtypes.items()
+            if getattr(dtype, "kind", None) in ("O", "b", "U", "S")
+        ]
+    if library == "polars":
+        import polars as pl
+
+        kinds = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
+        return [name for name, dtype in X.schema.items() if dtype.base_type() in kinds]
+    return []
 
 
-def _check_choice(name: str, value: Any, choices: Any) -> None:
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+def _fit_preprocessor(X: Any) -> Preprocessor:
+    """A ``Preprocessor`` fitted on ``X`` with every column kept: the categorical ones by
+    dtype (one-hot, missing as its own level), the others numeric, passed as they are (as
+    with ``categorical_features=None``; scale them as for MLPClassifier), a missing cell
+    filled with the column's median plus a 0/1 "COL (missing)" input."""
+    categorical = _categorical_columns(X)
+    # only None and NaN are missing in a DataFrame: a text cell "NA" is a level
+    frame = as_frame(X, na_values=())
+    numeric = [name for name in frame.columns if name not in categorical]
+    preprocessor = Preprocessor().fit(frame, categorical=categorical, numeric=numeric, na_values=())
+    for column in preprocessor.columns_:
+        if column["role"] == "numeric":
+            # no standardization: the numbers the network sees are X's, so an all-numeric
+            # X trains exactly as with categorical_features=None
+            column["mean"], column["scale"] = 0.0, 1.0
+    return preprocessor
 
 
 class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
@@ -186,7 +221,11 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        tables = self.categorical_features == "from_dtype"
+        tags.input_tags.sparse = not tables
+        # a table's missing cells are encoded by preprocessor_ (its text columns too, but
+        # the "categorical" tag would make scikit-learn's checks round every X to integers)
+        tags.input_tags.allow_nan = tables
         return tags
 
     # ----- checks ----------------------------------------------------------------------
@@ -202,24 +241,24 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         return [int(size) for size in sizes]
 
     def _check_params(self) -> None:
-        _check_choice("activation", self.activation, HIDDEN_ACTIVATIONS)
-        _check_choice("solver", self.solver, ("lbfgs", "sgd", "adam"))
-        _check_choice("learning_rate", self.learning_rate, ("constant", "invscaling", "adaptive"))
+        # glassnet's shared checks: one line naming the parameter, the rule and the value
+        if self.categorical_features is not None:
+            choice(self.categorical_features, "categorical_features", ("from_dtype",))
+        choice(self.activation, "activation", tuple(HIDDEN_ACTIVATIONS))
+        choice(self.solver, "solver", ("lbfgs", "sgd", "adam"))
+        choice(self.learning_rate, "learning_rate", ("constant", "invscaling", "adaptive"))
         if self.batch_size != "auto":
-            _check_number("batch_size", self.batch_size, 1, integer=True)
-        _check_number("alpha", self.alpha, 0.0)
-        _check_number("learning_rate_init", self.learning_rate_init, 0.0, low_open=True)
-        _check_number("power_t", self.power_t, 0.0)
-        _check_number("max_iter", self.max_iter, 1, integer=True)
-        _check_number("max_fun", self.max_fun, 1, integer=True)
-        _check_number("tol", self.tol, 0.0)
-        _check_number("momentum", self.momentum, 0.0, 1.0, high_open=True)
-        _check_number("validation_fraction", self.validation_fraction, 0.0, 1.0, high_open=True)
-        _check_number("beta_1", self.beta_1, 0.0, 1.0, high_open=True)
-        _check_number("beta_2", self.beta_2, 0.0, 1.0, high_open=True)
-        _check_number("epsilon", self.epsilon, 0.0, low_open=True)
+            positive_int(self.batch_size, "batch_size")
+        for name in ("max_iter", "max_fun"):
+            positive_int(getattr(self, name), name)
         if self.n_iter_no_change != np.inf:
-            _check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
+            positive_int(self.n_iter_no_change, "n_iter_no_change")
+        for name in ("alpha", "power_t", "tol"):
+            non_negative_number(getattr(self, name), name)
+        for name in ("learning_rate_init", "epsilon"):
+            positive_number(getattr(self, name), name)
+        for name in ("momentum", "validation_fraction", "beta_1", "beta_2"):
+            fraction(getattr(self, name), name)
         self._hidden_sizes()
 
     # ----- what each estimator decides -------------------------------------------------
@@ -230,7 +269,8 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         each sample's class weight (None without ``class_weight``)."""
         raise NotImplementedError
 
-    def _output_activation(self) -> str:
+    def _task(self) -> str:
+        """The task of ``glassnet.build.output_and_cost`` that gives the output and cost."""
         raise NotImplementedError
 
     def _targets(self, Y: Array) -> Array:
@@ -297,9 +337,11 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         # a full batch of unit-weight samples, as glassnet train stores it (see _set_l2)
         self._set_l2(self.alpha / batch_size)
         if not all(np.all(np.isfinite(p)) for p in self._parameters()):
+            # scikit-learn's words first (its own tests match them), then the fix
             raise ValueError(
-                "training produced non-finite weights; the input data may contain large "
-                "values: scale it (e.g. StandardScaler) or lower learning_rate_init"
+                "Solver produced non-finite parameter weights. The input data may contain "
+                "large values and need to be preprocessed: scale it (e.g. StandardScaler) "
+                "or lower learning_rate_init"
             )
         self._record_history()
         return self
@@ -324,29 +366,38 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         self.t_ = 0
         self.n_outputs_ = units[-1]
         self.n_layers_ = len(units)
-        self.out_activation_ = self._output_activation()
-        out_activation, cost = _OUTPUTS[self.out_activation_]
-        # Glorot uniform for weights and biases alike; sigmoid units get a narrower range
-        factor = 2.0 if self.activation == "logistic" else 6.0
-        layers = []
-        for i, (fan_in, fan_out) in enumerate(pairwise(units)):
-            bound = np.sqrt(factor / (fan_in + fan_out))
-            weights = rng.uniform(-bound, bound, (fan_in, fan_out))
-            bias = rng.uniform(-bound, bound, fan_out)
-            last = i == len(units) - 2
-            activation = out_activation if last else HIDDEN_ACTIVATIONS[self.activation]
-            layers.append(Dense(fan_in, fan_out, activation, weights=weights, bias=bias))
+        task = self._task()
+        out_activation, cost = output_and_cost(task, self.n_outputs_)
+        self.out_activation_ = _SKLEARN_OUTPUTS[out_activation]
         seed = int(self.random_state) if isinstance(self.random_state, numbers.Integral) else None
-        self.network_ = Network(layers, cost=cost, seed=seed, dtype=dtype)
+        # the shared builder (one rule for the output and cost; a network too large for
+        # this machine refused before anything is allocated) ...
+        self.network_ = build_network(
+            units[0],
+            units[-1],
+            task=task,
+            hidden=units[1:-1],
+            activation=HIDDEN_ACTIVATIONS[self.activation],
+            seed=seed,
+            dtype=np.dtype(dtype).name,
+        )
+        # ... then scikit-learn's initial weights, drawn from random_state as MLP draws them:
+        # Glorot uniform for weights and biases alike, a narrower range for sigmoid units
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        initial = []
+        for fan_in, fan_out in pairwise(units):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            initial.append(rng.uniform(-bound, bound, (fan_in, fan_out)))
+            initial.append(rng.uniform(-bound, bound, fan_out))
+        self.network_.set_weights(initial)
         self.network_.metadata.update(self._metadata())
         # scikit-learn's losses average over samples but sum over outputs (squared error is
-        # halved, and reported averaged over outputs); glassnet's costs average over every
-        # element. Scaling each sample's weight by this factor makes the gradients equal.
+        # halved, and reported averaged over outputs); glassnet's mse and binary cross-entropy
+        # average over every element, its categorical cross-entropy and poisson over samples.
+        # Scaling each sample's weight by this factor makes the gradients equal.
         n_out = self.n_outputs_
-        self._weight_factor = {"softmax": 1.0, "logistic": n_out, "identity": n_out / 2}[
-            self.out_activation_
-        ]
-        self._loss_scale = 1.0 / n_out if self.out_activation_ == "identity" else 1.0
+        self._weight_factor = {"mse": n_out / 2, "binary_crossentropy": n_out}.get(cost, 1.0)
+        self._loss_scale = 1.0 / n_out if cost == "mse" else 1.0
         self._optimizer: Optimizer | None = None
         self.loss_curve_: list[float] = []
         self._no_improvement_count = 0
@@ -356,15 +407,108 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         self.validation_scores_: list[float] | None = [] if stopping else None
         self.best_validation_score_: float | None = -np.inf if stopping else None
         self.validation_loss_curve_: list[float] | None = [] if stopping else None
-        self._best_parameters = [p.copy() for p in self._parameters()]
+        # glassnet's one best-weights keeper, on scikit-learn's rule: the weights of the
+        # epoch with the highest validation score (a strict improvement, NaN never is one)
+        self._best_weights = BestWeights(monitor="val_score", mode="max")
+        self._best_weights.network = self.network_
 
     def _metadata(self) -> dict[str, Any]:
+        # the network's inputs: the encoded columns with a preprocessor, else X's columns
+        preprocessor = getattr(self, "preprocessor_", None)
         names = getattr(self, "feature_names_in_", None)
+        if preprocessor is not None:
+            names = preprocessor.feature_names_out_
         return {
-            "task": "classification" if hasattr(self, "classes_") else "regression",
+            "task": self._task(),
             "estimator": type(self).__name__,
             "feature_names": None if names is None else [str(n) for n in names],
         }
+
+    # ----- tables (categorical_features="from_dtype") ------------------------------------
+    def _check_data(self, X: Any, y: Any, reset: bool, y_numeric: bool) -> tuple[Any, Any]:
+        """``X`` as the network's input (n_samples, n_inputs) and ``y`` checked.
+
+        With ``categorical_features=None`` scikit-learn's checks, as MLP's; with "from_dtype"
+        the table's columns are encoded by ``preprocessor_`` (fitted when ``reset``).
+        """
+        if self.categorical_features is None:
+            return validate_data(  # type: ignore[no-any-return]
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=y_numeric,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
+        if y is None:  # scikit-learn's words, which its checks match
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        X = self._check_table(X, reset)
+        y = check_array(y, ensure_2d=False, dtype="numeric" if y_numeric else None, input_name="y")
+        if reset:
+            self.preprocessor_ = _fit_preprocessor(X)
+        encoded = self.preprocessor_.transform(X)
+        check_consistent_length(encoded, y)
+        return encoded, y
+
+    def _check_table(self, X: Any, reset: bool) -> Any:
+        """``X`` for ``preprocessor_``: 2-D, not sparse, at least one column; its column
+        names and count checked (and kept when ``reset``) as scikit-learn does."""
+        if scipy.sparse.issparse(X):
+            raise TypeError(
+                "categorical_features='from_dtype' does not support sparse input: it reads "
+                "the columns of a table; pass a sparse matrix with categorical_features=None"
+            )
+        if not hasattr(X, "columns"):
+            # not a DataFrame: an array has no column types, so every column is numeric (as
+            # in HistGradientBoosting); missing cells (NaN) are allowed
+            X = check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan")
+        shape = X.shape
+        if len(shape) != 2:
+            raise ValueError(
+                f"Expected a 2-D table (n_samples, n_features); got shape {shape}. Reshape "
+                "your data: one sample → reshape(1, -1), one feature → reshape(-1, 1)"
+            )
+        if shape[1] == 0:
+            raise ValueError(
+                f"0 feature(s) (shape={shape}) while a minimum of 1 is required; give X at "
+                "least one column"
+            )
+        # the cells are the preprocessor's to read (text, missing)
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        return X
+
+    def to_model(self) -> Model:
+        """The fitted estimator as a ``glassnet.Model``: what ``glassnet.save`` stores.
+
+        The model holds ``network_`` itself (not a copy), the task, the class labels
+        (``classes_``, in output order; multilabel: the label columns' indices), the target's
+        name and, with ``categorical_features="from_dtype"``, ``preprocessor_``, so
+        ``model.predict(rows)`` equals ``predict(rows)``: a table (pandas or polars
+        DataFrame, a dict of columns) read by column name; without a preprocessor, a 2-D
+        array (or DataFrame) whose columns are the training columns in order.
+
+        Raises
+        ------
+        ValueError for a classifier fitted on one class only: a model file needs two.
+        """
+        check_is_fitted(self, "network_")
+        classes = getattr(self, "classes_", None)
+        if classes is not None and len(classes) < 2:
+            raise ValueError(
+                f"this classifier was fitted on one class only ({classes[0]!r}); a model "
+                "needs examples of at least two classes: fit it on data with two or more"
+            )
+        return Model(
+            self.network_,
+            getattr(self, "preprocessor_", None),
+            task=self._task(),
+            target=self.network_.metadata.get("target_name"),
+            classes=None if classes is None else classes.tolist(),
+        )
 
     def _parameters(self) -> list[Array]:
         """What the optimizer moves: every layer's weights, then every layer's bias.
@@ -412,8 +556,15 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
 
     def _new_optimizer(self) -> Optimizer:
         if self.solver == "adam":
-            return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
-        return SGD(
+            return make_optimizer(
+                "adam",
+                self.learning_rate_init,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                epsilon=self.epsilon,
+            )
+        return make_optimizer(
+            "sgd",
             self.learning_rate_init,
             momentum=self.momentum,
             nesterov=self.nesterovs_momentum and self.momentum > 0,
@@ -482,8 +633,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=4)
         if self.early_stopping:
-            for param, best in zip(params, self._best_parameters, strict=True):
-                np.copyto(param, best)
+            self._best_weights.restore()
         return batch_size
 
     def _lower_learning_rate(self, optimizer: Optimizer) -> bool:
@@ -526,8 +676,8 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
             ) from None
         if len(val) < 2:
             raise ValueError(
-                f"{hint}: a validation set of {len(val)} sample(s), and it needs at least 2; "
-                "increase validation_fraction or give more data"
+                f"The validation set is too small: {len(val)} sample(s) where it needs at least "
+                f"2 ({hint}); increase validation_fraction or give more data"
             )
         return X[train], Y[train], weights[train], (X[val], Y[val], weights[val])
 
@@ -563,9 +713,8 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
             self._no_improvement_count += 1
         else:
             self._no_improvement_count = 0
-        if score > self.best_validation_score_:
+        if self._best_weights.update(score, len(self.validation_scores_)):
             self.best_validation_score_ = score
-            self._best_parameters = [p.copy() for p in self._parameters()]
 
     def _fit_lbfgs(self, X: Array, Y: Array, weights: Array) -> None:
         """Full-batch L-BFGS (SciPy's L-BFGS-B) on the packed weights and biases."""
@@ -615,7 +764,9 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
     def _output_activations(self, X: Any, check_input: bool = True) -> Array:
         """The network's outputs (n_samples, n_outputs) for ``X``."""
         check_is_fitted(self, "network_")
-        if check_input:
+        if check_input and self.categorical_features is not None:
+            X = self.preprocessor_.transform(self._check_table(X, reset=False))
+        elif check_input:
             X = validate_data(
                 self,
                 X,
@@ -660,9 +811,20 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         samples scikit-learn holds out: stratified for binary targets) and keep the weights
         of the epoch with the best validation accuracy.
     shuffle, random_state, verbose, warm_start : as in scikit-learn.
+    categorical_features : None or "from_dtype", default None (glassnet's addition, as
+        HistGradientBoosting's): with "from_dtype", ``X`` may be a pandas or polars
+        DataFrame whose category, object/string and bool columns become one-hot inputs
+        (``"col=level"``; a missing cell is the level "(missing)", an unseen level at predict
+        time all zeros) and whose other columns are used as numbers, a missing cell filled
+        with the training median plus a 0/1 input ``"col (missing)"``; an array's columns
+        are all numbers (NaN allowed). Numbers are not rescaled, so on an all-numeric ``X``
+        training equals None's. ``preprocessor_`` (a ``glassnet.Preprocessor``) holds the
+        encoding; it is fitted by the first ``fit``/``partial_fit``.
     class_weight : dict {class label: weight}, "balanced" or None (glassnet's addition):
         multiplies each sample's weight by its class's weight; "balanced" uses
-        n_samples / (n_classes · class count).
+        n_samples / (n_classes · class count). For a multilabel ``y`` (n_samples, n_labels),
+        scikit-learn's multi-output rule: "balanced" or a list of one dict {0: w, 1: w} per
+        label column, and a sample's weight is the product over its labels.
 
     Attributes
     ----------
@@ -675,7 +837,7 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
     network_ : glassnet.Network, the trained network; ``network_.metadata`` holds the class
         labels, the feature names and ``target_name`` (the name of a pandas Series ``y``,
         else "prediction"), so ``glassnet predict`` can answer a CSV with it. Save it with
-        ``glassnet.save(clf, path)`` (which saves ``clf.network_``), export it with
+        ``glassnet.save(clf, path)`` (which saves ``clf.to_model()``), export it with
         ``glassnet.onnx.export(clf, path)``.
 
         After ``fit`` every layer's ``l2`` is ``alpha / b``, b the batch size (``batch_size``
@@ -688,6 +850,8 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         equals ``loss_``. With "adam"/"sgd", ``loss_`` is the mean loss of the last epoch's
         batches while the weights still moved, so it is only close. A multilabel ``loss_``
         sums the labels' losses where the cost averages them.
+    preprocessor_ : glassnet.Preprocessor, with ``categorical_features="from_dtype"`` only:
+        the raw columns → the network's inputs (``preprocessor_.feature_names_out_``).
 
     Examples
     --------
@@ -727,7 +891,8 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         epsilon: float = 1e-8,
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
-        class_weight: dict[Any, float] | str | None = None,
+        class_weight: dict[Any, float] | list[dict[Any, float]] | str | None = None,
+        categorical_features: str | None = None,
     ) -> None:
         self._keep_params(locals())
 
@@ -739,15 +904,7 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Any, Array, Array | None]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        X, y = self._check_data(X, y, reset, y_numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -757,9 +914,11 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         else:
             classes = unique_labels(y)
             if self.warm_start and not incremental and set(classes) != set(self.classes_):
+                # scikit-learn's words (its tests match them), then the fix
                 raise ValueError(
-                    f"warm_start needs y to have the classes of the previous fit "
-                    f"{self.classes_.tolist()}; y has {classes.tolist()}"
+                    "warm_start can only be used where `y` has the same classes as in the "
+                    f"previous call to fit. Previously got {self.classes_}, `y` has {classes}; "
+                    "set warm_start=False to train on these classes from scratch"
                 )
             unknown = np.setdiff1d(classes, self.classes_)
             if len(unknown):
@@ -770,17 +929,33 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         if self.class_weight is None:
             return X, Y, None
-        # keys are class labels, as in every scikit-learn classifier
+        if self._label_binarizer.y_type_ == "multilabel-indicator" and isinstance(
+            self.class_weight, dict
+        ):
+            # a multi-hot row has no one class whose weight it could take
+            raise ValueError(
+                f"y is multilabel ({Y.shape[1]} label columns), so class_weight must be "
+                "'balanced' or a list of one dict {0: weight, 1: weight} per label column; "
+                "a sample's weight is then the product over its labels"
+            )
+        # keys are class labels, as in every scikit-learn classifier; for a multilabel y,
+        # scikit-learn's multi-output rule: each label column is an output with classes 0
+        # and 1, and a sample's weight is the product of its columns' weights
         return X, Y, compute_sample_weight(self.class_weight, y).astype(X.dtype)
 
     def _stratify(self, Y: Array) -> Array | None:
         # as scikit-learn 1.9 does, to hold out the same samples: stratified for two classes
         # only (its docstring promises it for every non-multilabel target; its code checks
         # n_outputs_ == 1)
-        return Y if self.n_outputs_ == 1 else None
+        # as booleans, as scikit-learn's labels are, so a failing split names the class as
+        # its message does ('True'); the split itself is the same for 0.0/1.0
+        return Y.astype(bool) if self.n_outputs_ == 1 else None
 
-    def _output_activation(self) -> str:
-        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+    def _task(self) -> str:
+        # one sigmoid output for two classes, softmax for more, a sigmoid per label
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return "multilabel"
+        return "classification"
 
     def _metadata(self) -> dict[str, Any]:
         return {**super()._metadata(), "classes": self.classes_.tolist()}
@@ -824,8 +999,18 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
                     f"{self.classes_.tolist()}"
                 )
             if first_call:
-                self._label_binarizer = LabelBinarizer().fit(classes)
-                self.classes_ = self._label_binarizer.classes_
+                # a multilabel y is its own list of labels (one 0/1 column each), as in
+                # MLPClassifier; fitting the binarizer on `classes` would make it multiclass
+                multilabel = type_of_target(y).startswith("multilabel")
+                binarizer = LabelBinarizer().fit(y if multilabel else classes)
+                if multilabel and not np.array_equal(classes, binarizer.classes_):
+                    raise ValueError(
+                        f"y is multilabel with {len(binarizer.classes_)} label columns, so "
+                        f"classes must be their indices {binarizer.classes_.tolist()}; got "
+                        f"{shown(classes.tolist())}"
+                    )
+                self._label_binarizer = binarizer
+                self.classes_ = binarizer.classes_
         return self._fit(X, y, sample_weight, incremental=True)  # type: ignore[no-any-return]
 
     def predict(self, X: Any) -> Array:
@@ -852,17 +1037,21 @@ class GlassRegressor(RegressorMixin, _GlassPerceptron):  # type: ignore[misc]
     """A multi-layer perceptron regressor: scikit-learn's ``MLPRegressor``, in glassnet.
 
     The parameters, defaults and fitted attributes are ``MLPRegressor``'s (see
-    ``GlassClassifier`` for a summary); the output layer is linear ("identity") and the loss
-    is half the squared error, averaged over samples and outputs, plus the L2 term.
-    ``validation_scores_`` hold the R² of the validation set with ``early_stopping``.
-    ``loss`` accepts only "squared_error" ("poisson" is not implemented).
+    ``GlassClassifier`` for a summary). ``loss="squared_error"`` (the default): a linear
+    ("identity") output and half the squared error, averaged over samples and outputs, plus
+    the L2 term. ``loss="poisson"``, for counts (``y >= 0``): an ``exp`` output (the log
+    link) and half the Poisson deviance, averaged over samples and summed over outputs, as
+    ``MLPRegressor(loss="poisson")``. ``validation_scores_`` hold the R² of the validation
+    set with ``early_stopping``. ``categorical_features``, ``preprocessor_`` and
+    ``to_model()`` are as ``GlassClassifier``'s.
 
     ``network_`` is the trained glassnet ``Network``: save it with
-    ``glassnet.save(reg, path)`` (which saves ``reg.network_``), export it with
+    ``glassnet.save(reg, path)`` (which saves ``reg.to_model()``), export it with
     ``glassnet.onnx.export(reg, path)``. Its layers' ``l2`` is ``alpha / b`` after ``fit``, as
     for ``GlassClassifier``; its cost is glassnet's "mse" (the mean squared error) where
     ``loss_`` halves it, so with ``solver="lbfgs"`` and no sample weights
-    ``loss_ == (network_.cost(X, y) + network_.penalty()) / 2``.
+    ``loss_ == (network_.cost(X, y) + network_.penalty()) / 2`` (with ``loss="poisson"`` the
+    cost is glassnet's "poisson" and ``loss_ == network_.cost(X, y) + network_.penalty()``).
 
     Examples
     --------
@@ -903,32 +1092,32 @@ class GlassRegressor(RegressorMixin, _GlassPerceptron):  # type: ignore[misc]
         epsilon: float = 1e-8,
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
+        categorical_features: str | None = None,
     ) -> None:
         self._keep_params(locals())
 
     def _check_params(self) -> None:
-        _check_choice("loss", self.loss, ("squared_error",))
+        choice(self.loss, "loss", ("squared_error", "poisson"))
         super()._check_params()
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Any, Array, Array | None]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        X, y = self._check_data(X, y, reset, y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        return X, np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1), None
+        Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
+        if self.loss == "poisson" and np.any(Y < 0):
+            row = int(np.argwhere(Y < 0)[0, 0])
+            raise ValueError(
+                f"loss='poisson' needs targets >= 0 (counts); y is {Y[row].tolist()} at row "
+                f"{row}. Use loss='squared_error' for a target that can be negative"
+            )
+        return X, Y, None
 
-    def _output_activation(self) -> str:
-        return "identity"
+    def _task(self) -> str:
+        # "poisson": an exp output (the log link) and half the Poisson deviance
+        return "poisson" if self.loss == "poisson" else "regression"
 
     def _targets(self, Y: Array) -> Array:
         return Y.ravel() if Y.shape[1] == 1 else Y
