@@ -39,7 +39,9 @@ def _inputs(n_inputs: int, seed: int) -> np.ndarray:
 
 @given(
     hidden=st.sampled_from(["identity", "sigmoid", "tanh", "relu", "leaky_relu"]),
-    output=st.sampled_from([("identity", 2), ("sigmoid", 1), ("softmax", 3), ("tanh", 1)]),
+    output=st.sampled_from(
+        [("identity", 2), ("sigmoid", 1), ("softmax", 3), ("tanh", 1), ("exp", 1)]
+    ),
     n_inputs=st.integers(1, 6),
     seed=st.integers(0, 2**16),
 )
@@ -58,7 +60,7 @@ def test_every_activation_gives_glassnets_outputs(
     X = _inputs(n_inputs, seed)
     outputs = _run_in_memory(to_onnx(net), X)
     expected = net.feedforward(X.astype(np.float64))
-    if activation in ("identity", "tanh"):
+    if activation in ("identity", "tanh", "exp"):
         assert list(outputs) == ["variable"]
         np.testing.assert_allclose(outputs["variable"], expected, **TOLERANCE)
         return
@@ -106,9 +108,8 @@ def _write_csv(path, X, y, names):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_csv_model_with_its_scaling(tmp_path, task: str) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
     from glassnet.cli import main
-    from glassnet.data import decode_outputs, model_inputs
-    from glassnet.serialization import load
 
     rng = np.random.default_rng(0)
     # float32-exact columns on very different scales: the file must standardize them itself
@@ -123,44 +124,242 @@ def test_csv_model_with_its_scaling(tmp_path, task: str) -> None:  # type: ignor
     assert main([*train, "--activation", "tanh", "--out", str(model), "--seed", "0"]) == 0
     assert main(["export", str(model), str(out)]) == 0
 
-    net = load(model)
-    assert net.metadata["scaler"]  # the model has a scaling, and so does the file
+    loaded = glassnet.load(model)  # a Model: the scaling (and classes) travel with it
     outputs = run(out, X)
-    values, probabilities = decode_outputs(
-        net.metadata, net.feedforward(model_inputs(net.metadata, X.astype(np.float64)))
-    )
+    assert [i.name for i in onnx.load(out).graph.input] == ["X"]  # numbers only: one input
     if task == "classification":
         assert list(outputs) == ["label", "probabilities"]
-        np.testing.assert_allclose(outputs["probabilities"], probabilities, **TOLERANCE)
-        labels = np.array(net.metadata["classes"])[values]
-        np.testing.assert_array_equal(outputs["label"], labels)
+        np.testing.assert_allclose(outputs["probabilities"], loaded.predict_proba(X), **TOLERANCE)
+        np.testing.assert_array_equal(outputs["label"], loaded.predict(X))
     else:
         assert list(outputs) == ["variable"]
-        np.testing.assert_allclose(outputs["variable"][:, 0], values, **TOLERANCE)
+        np.testing.assert_allclose(outputs["variable"][:, 0], loaded.predict(X), **TOLERANCE)
     props = {p.key: p.value for p in onnx.load(out).metadata_props}
     assert props["feature_names"] == "x,y,z"
 
 
 def test_cli_export_json(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from glassnet.cli import main
+    from glassnet.model import Model
     from glassnet.serialization import save
 
     net = Network([Dense(2, 3, "relu"), Dense(3, 1, "sigmoid")], seed=0)
-    net.metadata = {"feature_names": ["a", "b"], "classes": ["no", "yes"], "task": "classification"}
-    save(net, tmp_path / "m.safetensors")
+    save(Model(net, task="classification", classes=["no", "yes"]), tmp_path / "m.safetensors")
     capsys.readouterr()
     assert (
         main(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "m.onnx"), "--json"]) == 0
     )
     facts = json.loads(capsys.readouterr().out)
     assert facts["outputs"] == ["label", "probabilities"]
-    assert facts["opset"] == DEFAULT_OPSET and facts["scaling_included"] is False
+    assert facts["inputs"] == [{"name": "X", "type": "float32", "shape": ["N", 2]}]
+    assert facts["opset"] == DEFAULT_OPSET and facts["preprocessing_included"] is False
+    assert facts["classes"] == ["no", "yes"]
     assert onnx.load(tmp_path / "m.onnx").opset_import[0].version == DEFAULT_OPSET
     assert (
         main(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "x.onnx"), "--opset", "5"])
         == 2
     )
     assert "--opset must be between 13 and 21" in capsys.readouterr().err
+
+
+def test_cli_export_refuses_to_overwrite_the_model(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # before: `glassnet export m m` wrote the ONNX graph over the model file, at exit 0
+    from glassnet.cli import main
+    from glassnet.serialization import save
+
+    path = tmp_path / "m.safetensors"
+    save(Network([Dense(2, 1, "sigmoid")], seed=0), path)
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert main(["export", str(path), str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "is the file this command reads" in error and error.count("\n") == 1
+    assert path.read_bytes() == before
+
+
+# ----- a model with its preprocessing: categories and missing cells ----------------------------
+def _penguins(n: int, seed: int) -> dict[str, list]:  # type: ignore[type-arg]
+    """A small mixed table: numbers with missing cells, text categories with missing cells,
+    a numeric-looking category, and a target."""
+    rng = np.random.default_rng(seed)
+    mass = rng.normal(4200.0, 800.0, n)
+    island = rng.choice(["Biscoe", "Dream", "Torgersen", "Gentoo Bay"], n)
+    return {
+        "bill": [
+            None if m else float(v)
+            for m, v in zip(rng.random(n) < 0.15, rng.normal(44, 5, n), strict=True)
+        ],
+        "island": [None if m else str(v) for m, v in zip(rng.random(n) < 0.1, island, strict=True)],
+        "year": rng.choice([2007, 2008, 2009], n).tolist(),
+        "mass": mass.tolist(),
+        "sex": rng.choice(["male", "female"], n).tolist(),
+    }
+
+
+def _preprocessor(table: dict[str, list], **options):  # type: ignore[no-untyped-def,type-arg]
+    from glassnet.preprocessing import Preprocessor
+
+    columns = {k: v for k, v in table.items() if k != "sex"}
+    return Preprocessor().fit(columns, categorical=["year"], **options)
+
+
+_QUERY = {
+    # a missing number, a missing category, an unseen island, an unseen year, plain rows
+    "bill": [None, 40.0, 50.0, 61.5, 39.0],
+    "island": ["Biscoe", None, "Atlantis", "Dream", "Torgersen"],
+    "year": [2007, 2008, 2009, 2031, 2008],
+    "mass": [3000.0, 5100.0, 4100.0, 3900.0, 6000.0],
+}
+
+
+def _onnx_feeds(model_proto, table):  # type: ignore[no-untyped-def]
+    """The graph's inputs for a dict of columns: numbers as float32 (NaN when missing),
+    categories as text ("" when missing)."""
+    kinds = {i.name: i.type.tensor_type.elem_type for i in model_proto.graph.input}
+    feeds = {}
+    for name, kind in kinds.items():
+        cells = table[name]
+        if kind == onnx.TensorProto.STRING:
+            column = np.array(["" if c is None else str(c) for c in cells], dtype=object)
+        else:
+            column = np.array([np.nan if c is None else c for c in cells], dtype=np.float32)
+        feeds[name] = column.reshape(-1, 1)
+    return feeds
+
+
+def _run_columns(model_proto, table):  # type: ignore[no-untyped-def]
+    session = onnxruntime.InferenceSession(
+        model_proto.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(names, _onnx_feeds(model_proto, table)), strict=True))
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_model_with_categories_and_missing_cells(task: str) -> None:
+    from glassnet.model import Model
+
+    table = _penguins(120, 0)
+    pre = _preprocessor(table, max_categories=3)  # four islands: the rarest one is "(other)"
+    width = len(pre.feature_names_out_)
+    if task == "classification":
+        net = Network([Dense(width, 6, "tanh", bias="glorot"), Dense(6, 3, "softmax")], seed=1)
+        model = Model(net, pre, task=task, target="sex", classes=[3, 7, 9])
+    else:
+        net = Network([Dense(width, 6, "relu", bias="glorot"), Dense(6, 2)], seed=1)
+        model = Model(
+            net, pre, task=task, target="mass", target_mean=[40.0, -3.0], target_scale=[8.0, 0.5]
+        )
+    proto = to_onnx(model)
+    # one input per raw column: float for numbers, text for categories, as skl2onnx does
+    kinds = {i.name: i.type.tensor_type.elem_type for i in proto.graph.input}
+    string, floats = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
+    assert kinds == {"bill": floats, "island": string, "year": string, "mass": floats}
+    for rows in (table, _QUERY):
+        expected = model.transform(rows)
+        outputs = _run_columns(proto, rows)
+        assert np.isfinite(expected).all()
+        if task == "classification":
+            np.testing.assert_allclose(
+                outputs["probabilities"], model.predict_proba(rows), **TOLERANCE
+            )
+            np.testing.assert_array_equal(outputs["label"], model.predict(rows))
+        else:
+            np.testing.assert_allclose(outputs["variable"], model.predict(rows), **TOLERANCE)
+
+
+def test_encoded_inputs_are_the_preprocessors() -> None:
+    # the graph's encoding, read out before the network: an identity network of one layer
+    # whose weights are the identity matrix gives the encoded inputs as "variable"
+    from glassnet.model import Model
+
+    table = _penguins(80, 2)
+    pre = _preprocessor(table, max_categories=3)
+    width = len(pre.feature_names_out_)
+    net = Network([Dense(width, width, "identity", weights=np.eye(width), bias=0.0)])
+    proto = to_onnx(Model(net, pre, task="regression"))
+    encoded = _run_columns(proto, _QUERY)["variable"]
+    np.testing.assert_allclose(encoded, pre.transform(_QUERY), **TOLERANCE)
+    names = pre.feature_names_out_
+    assert "island=(other)" in names and "island=(missing)" in names and "bill (missing)" in names
+    row = dict(zip(names, encoded[2], strict=True))  # "Atlantis" was never seen: "(other)"
+    assert row["island=(other)"] == 1.0 and row["island=Dream"] == 0.0
+    row = dict(zip(names, encoded[1], strict=True))  # a missing island: "(missing)"
+    assert row["island=(missing)"] == 1.0 and row["island=(other)"] == 0.0
+    row = dict(zip(names, encoded[3], strict=True))  # 2031, unseen, no "(other)": zeros
+    assert [row[f"year={y}"] for y in (2007, 2008, 2009)] == [0.0, 0.0, 0.0]
+
+
+def test_numbers_only_keep_one_input_and_fill_missing_cells() -> None:
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(50, 3)) * [1.0, 100.0, 0.1] + [0.0, 500.0, 2.0]
+    pre = Preprocessor().fit(X)
+    net = Network([Dense(3, 4, "leaky_relu", bias="glorot"), Dense(4, 1, "sigmoid")], seed=0)
+    model = Model(net, pre, task="classification", classes=["no", "yes"])
+    proto = to_onnx(model)
+    assert [i.name for i in proto.graph.input] == ["X"]
+    query = X[:5].copy()
+    query[0, 1] = np.nan  # a missing cell becomes the training median, as transform does
+    outputs = _run_in_memory(proto, query)
+    np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(query), **TOLERANCE)
+
+
+def test_activation_settings_agree_with_the_model_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
+    from glassnet.activations import LeakyReLU
+
+    net = Network(
+        [Dense(3, 5, LeakyReLU(0.3), bias="glorot"), Dense(5, 2, "exp", bias="glorot")], seed=3
+    )
+    glassnet.save(net, tmp_path / "m.safetensors")
+    loaded = glassnet.load(tmp_path / "m.safetensors")
+    X = _inputs(3, 3)
+    expected = net.feedforward(X.astype(np.float64))
+    np.testing.assert_allclose(loaded.predict(X), expected, rtol=1e-12)
+    outputs = _run_in_memory(to_onnx(loaded), X)
+    np.testing.assert_allclose(outputs["variable"], expected, **TOLERANCE)
+
+
+def test_labels_beyond_int64() -> None:
+    from glassnet.model import Model
+
+    X = _inputs(2, 5)
+    net = Network([Dense(2, 1, "sigmoid", bias="glorot")], seed=5)
+    huge = [2**63, 2**64 - 1]  # beyond int64: the file keeps them exactly as uint64
+    model = Model(net, task="classification", classes=huge)
+    labels = _run_in_memory(to_onnx(model), X)["label"]
+    assert labels.dtype == np.uint64
+    assert labels.tolist() == model.predict(X).tolist()
+    with pytest.raises(
+        ValueError, match=r"^cannot export: the class labels run from -1 to 9223372036854775808"
+    ):
+        to_onnx(Model(net, task="classification", classes=[-1, 2**63]))
+
+
+def test_a_column_named_like_an_output_is_refused() -> None:
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    pre = Preprocessor().fit({"label": ["a", "b", "a"], "x": [1.0, 2.0, 3.0]})
+    net = Network([Dense(len(pre.feature_names_out_), 1)], seed=0)
+    with pytest.raises(ValueError, match="the column 'label' has the name of an ONNX output"):
+        to_onnx(Model(net, pre, task="regression"))
+    # columns named like the graph's own tensors ("X", "encoded", "classes") keep their names
+    table = {
+        "encoded": ["a", "b", "a", None],
+        "X": [1.0, None, 3.0, 2.5],
+        "classes": [0.5, 1.5, 2.5, 0.25],
+    }
+    pre = Preprocessor().fit(table)
+    net = Network([Dense(len(pre.feature_names_out_), 2, "softmax")], seed=0)
+    model = Model(net, pre, task="classification", classes=["p", "q"])
+    proto = to_onnx(model)
+    assert [i.name for i in proto.graph.input] == ["encoded", "X", "classes"]
+    outputs = _run_columns(proto, table)
+    np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(table), **TOLERANCE)
 
 
 # ----- estimators -------------------------------------------------------------------------------
@@ -245,11 +444,21 @@ def test_values_float32_cannot_hold_are_refused(where: str, value: float, messag
 
 def test_cli_export_refuses_a_scaler_float32_cannot_hold(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from glassnet.cli import main
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
     from glassnet.serialization import save
 
+    numeric = {"role": "numeric", "median": 0.0, "mean": 0.0, "missing_indicator": False}
+    pre = Preprocessor.from_config(
+        {
+            "columns": [
+                {**numeric, "name": "a", "scale": 1.0},
+                {**numeric, "name": "b", "scale": 1e300},
+            ]
+        }
+    )
     net = Network([Dense(2, 1, "sigmoid")], seed=0)
-    net.metadata = {"classes": ["no", "yes"], "scaler": {"mean": [0.0, 0.0], "scale": [1.0, 1e300]}}
-    save(net, tmp_path / "m.safetensors")
+    save(Model(net, pre, task="classification", classes=["no", "yes"]), tmp_path / "m.safetensors")
     capsys.readouterr()
     assert main(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "m.onnx")]) == 2
     error = capsys.readouterr().err

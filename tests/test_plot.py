@@ -20,6 +20,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from glassnet import Adam, Dense, Network, plot  # noqa: E402
 from glassnet.datasets import jobs, moons  # noqa: E402
+from glassnet.plot.style import covered  # noqa: E402
 from glassnet.training import History  # noqa: E402
 
 
@@ -173,11 +174,21 @@ def test_network_names_the_inputs_beside_a_wide_hidden_layer(hidden: int) -> Non
             assert not a.overlaps(b)
 
 
-def test_plot_has_no_model_inputs_of_its_own() -> None:
-    """The stored scaler is applied by glassnet.data.model_inputs alone."""
-    from glassnet import data
+def test_network_names_a_models_encoded_inputs() -> None:
+    """A Model with a Preprocessor: the inputs are named as the network sees them."""
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
 
-    assert plot.model_inputs is data.model_inputs
+    table = {
+        "island": ["Biscoe", "Dream", None, "Biscoe", "Torgersen", "Dream"],
+        "bill": [39.1, None, 40.3, 36.7, 39.3, 38.9],
+    }
+    pre = Preprocessor().fit(table)
+    net = Network([Dense(len(pre.feature_names_out_), 2, "tanh"), Dense(2, 1, "sigmoid")], seed=0)
+    model = Model(net, pre, task="classification", target="sex", classes=["female", "male"])
+    texts = {t.get_text() for t in plot.plot_network(model).axes[0].texts}
+    assert set(pre.feature_names_out_) <= texts
+    assert {"island=Biscoe", "island=(missing)", "bill (missing)", "P(sex = male)"} <= texts
 
 
 def test_network_names_it_cannot_draw_fall_back_without_warnings() -> None:
@@ -186,7 +197,7 @@ def test_network_names_it_cannot_draw_fall_back_without_warnings() -> None:
     net.metadata["feature_names"] = [data.names_ja[n] for n in data.feature_names]
     fig = plot.plot_network(net)
     texts = {t.get_text() for t in fig.axes[0].texts}
-    expected = "数学" if all(plot._covered(c) for c in "数学") else "x1"
+    expected = "数学" if all(covered(c) for c in "数学") else "x1"
     assert expected in texts
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font" would fail here
@@ -265,6 +276,55 @@ def test_boundary_of_softmax_classifier_shows_class_indices() -> None:
     assert [t.get_text() for t in legend.get_texts()] == ["a", "b", "c"]
 
 
+def test_boundary_of_a_model_in_raw_units_with_labels_3_and_7() -> None:
+    """A Model's own preprocessing turns the grid into inputs; its labels [3, 7] name the
+    classes, and y may be given as those labels."""
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    data = moons(100, noise=0.1, seed=2)
+    raw = data.X * [10.0, 0.5] + [100.0, -50.0]  # raw units far from the standardized ones
+    pre = Preprocessor().fit(raw)
+    net = Network([Dense(2, 8, "tanh"), Dense(8, 1, "sigmoid")], "binary_crossentropy", seed=0)
+    net.fit(pre.transform(raw), data.y, epochs=40, optimizer=Adam(0.05))
+    model = Model(net, pre, task="classification", target="digit", classes=[3, 7])
+    labels = np.where(data.y[:, 0] == 1, 7, 3)
+    ax = plot.plot_boundary(model, raw, labels, resolution=40).axes[0]
+    (image,) = _by_gid(ax, "regions")
+    centres = _pixel_centres(image)
+    assert 80 < centres[:, 0].mean() < 120  # the axes are in raw units
+    expected = model.predict(centres) == 7
+    np.testing.assert_array_equal(np.asarray(image.get_array()).reshape(-1) >= 0.5, expected)
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["3", "7"]
+    (sevens,) = _by_gid(ax, "points 1")
+    np.testing.assert_array_equal(sevens.get_offsets(), raw[labels == 7])
+    wrong = model.predict(raw) != labels
+    assert f"{1 - wrong.mean():.1%}" in ax.get_title()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_draws_as_its_model() -> None:
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier
+
+    data = moons(60, noise=0.1, seed=3)
+    labels = np.where(data.y[:, 0] == 1, 7, 3)
+    clf = GlassClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(data.X, labels)
+    loss = plot.plot_loss(clf).axes[0]
+    np.testing.assert_allclose(_by_gid(loss, "cost")[0].get_ydata(), clf.loss_curve_)
+    texts = {t.get_text() for t in plot.plot_network(clf).axes[0].texts}
+    assert f"P({clf.to_model().target or 'y'} = 7)" in texts  # the label, not the index 1
+    ax = plot.plot_boundary(clf, data.X, labels, resolution=20).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["3", "7"]
+    (image,) = _by_gid(ax, "regions")
+    expected = clf.predict(_pixel_centres(image)) == 7
+    np.testing.assert_array_equal(np.asarray(image.get_array()).reshape(-1) >= 0.5, expected)
+    with pytest.raises(TypeError, match="cannot draw a str"):
+        plot.plot_network("model.safetensors")
+    with pytest.raises(ValueError, match="needs a fitted GlassClassifier: call fit first"):
+        plot.plot_loss(GlassClassifier())
+
+
 def test_boundary_needs_a_two_feature_classifier() -> None:
     X = np.zeros((4, 3))
     with pytest.raises(ValueError, match="2 input features; this one has 3"):
@@ -273,6 +333,15 @@ def test_boundary_needs_a_two_feature_classifier() -> None:
         plot.plot_boundary(Network([Dense(2, 1, "identity")], seed=0), X[:, :2])
     with pytest.raises(ValueError, match="network has 2 classes"):
         plot.plot_boundary(Network([Dense(2, 1)], seed=0), X[:, :2], [0, 1, 2, 1])
+    with pytest.raises(ValueError, match="not one of the classes"):
+        plot.plot_boundary(Network([Dense(2, 1)], seed=0), X[:, :2], ["a", "b", "a", "b"])
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    pre = Preprocessor().fit({"size": [1.5, 0.5, 2.5], "colour": ["red", "blue", "red"]})
+    model = Model(Network([Dense(3, 1)], seed=0), pre, task="classification")
+    with pytest.raises(ValueError, match="'colour' holds categories, which no axis can show"):
+        plot.plot_boundary(model, [[1.0, 2.0]])
 
 
 # ----- training as pictures -------------------------------------------------------------

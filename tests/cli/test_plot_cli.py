@@ -14,8 +14,9 @@ pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
 from glassnet import Adam, Dense, Network, article, plot  # noqa: E402
-from glassnet.data import Scaler  # noqa: E402
 from glassnet.datasets import moons  # noqa: E402
+from glassnet.model import Model  # noqa: E402
+from glassnet.preprocessing import Preprocessor  # noqa: E402
 from glassnet.serialization import load, save  # noqa: E402
 
 
@@ -35,18 +36,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("plot")
     data = moons(80, noise=0.15, seed=4)
     raw = data.X * np.array([3.0, 20.0]) + np.array([30.0, 200.0])  # centimetres, grams
-    scaler = Scaler().fit(raw)
+    pre = Preprocessor().fit({"length": raw[:, 0], "weight": raw[:, 1]})
     net = Network([Dense(2, 6, "tanh"), Dense(6, 1, "sigmoid")], "binary_crossentropy", seed=5)
-    net.fit(scaler.transform(raw), data.y, epochs=30, optimizer=Adam(0.05), validation_split=0.2)
-    net.metadata.update(
-        feature_names=["length", "weight"],
-        target_name="animal",
-        classes=["cat", "dog"],
-        task="classification",
-        scaler=scaler.to_dict(),
-        seed=5,
-    )
-    save(net, folder / "pets.safetensors")
+    net.fit(pre.transform(raw), data.y, epochs=30, optimizer=Adam(0.05), validation_split=0.2)
+    net.metadata["seed"] = 5
+    model = Model(net, pre, task="classification", target="animal", classes=["cat", "dog"])
+    save(model, folder / "pets.safetensors")
     labels = np.where(data.y[:, 0] == 1, "dog", "cat")
     lines = ["animal,weight,length"]  # target first, features out of order
     lines += [f"{a},{w!r},{length!r}" for a, (length, w) in zip(labels, raw.tolist(), strict=True)]
@@ -71,6 +66,31 @@ def test_network_picture_matches_the_library(files: dict[str, Path]) -> None:
     plot.plot_network(load(files["model"]), out=expected)
     with Image.open(out) as got, Image.open(expected) as want:
         assert got.size == want.size
+        assert np.array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_network_picture_names_the_encoded_inputs(files: dict[str, Path]) -> None:
+    """A model trained on a text column: the picture names its one-hot inputs."""
+    rows = ["island,bill,sex"] + [
+        f"{island},{40 + i % 7},{'male' if i % 3 else 'female'}"
+        for i, island in enumerate(["Biscoe", "Dream", "Torgersen", ""] * 10)
+    ]
+    (files["folder"] / "penguins.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model, out = files["folder"] / "penguins.safetensors", files["folder"] / "penguins.png"
+    trained = glassnet("train", files["folder"] / "penguins.csv", "--target", "sex",
+                       "--hidden", "3", "--epochs", "2", "--out", model)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    result = glassnet("plot", model, "--kind", "network", "--out", out)
+    assert result.returncode == 0, result.stderr
+    loaded = load(model)
+    assert {"island=Biscoe", "island=(missing)"} <= set(loaded.feature_names_out_)
+    texts = {
+        t.get_text() for t in plot.plot_network(loaded, out=out.with_suffix(".svg")).axes[0].texts
+    }
+    assert set(loaded.feature_names_out_) <= texts
+    expected = files["folder"] / "penguins_expected.png"
+    plot.plot_network(loaded, out=expected)
+    with Image.open(out) as got, Image.open(expected) as want:
         assert np.array_equal(np.asarray(got), np.asarray(want))
 
 
@@ -196,13 +216,16 @@ def test_training_pictures_replay_glassnet_train(files: dict[str, Path]) -> None
     fresh, X_train, labels_train, options = retraining(trained, X, labels)
     assert X_train.shape == (60, 2)  # the 20 validation rows stay out, as in training
     # the stored scaling was learnt from the 60 training rows alone, not the validation rows
-    scaler = trained.metadata["scaler"]
-    np.testing.assert_allclose(scaler["mean"], X_train.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(scaler["scale"], X_train.std(axis=0), rtol=1e-12)
-    assert not np.allclose(scaler["mean"], X.mean(axis=0), rtol=1e-6)
+    columns = trained.preprocessor.get_config()["columns"]
+    mean, scale = ([c[key] for c in columns] for key in ("mean", "scale"))
+    np.testing.assert_allclose(mean, X_train.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(scale, X_train.std(axis=0), rtol=1e-12)
+    assert not np.allclose(mean, X.mean(axis=0), rtol=1e-6)
     plot.plot_training(fresh, X_train, labels_train, epochs=8, every=4, **options)
     # the pictures show the very training that made the saved model: same weights at the end
-    for replayed, saved in zip(fresh.get_weights(), trained.get_weights(), strict=True):
+    for replayed, saved in zip(
+        fresh.network.get_weights(), trained.network.get_weights(), strict=True
+    ):
         np.testing.assert_array_equal(replayed, saved)
 
 
@@ -249,6 +272,17 @@ def test_bad_requests_fail_in_one_line(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not Path(args[args.index("--out") + 1]).exists()
+
+
+def test_out_may_not_be_the_model_or_the_data(files: dict[str, Path]) -> None:
+    # before: --out a link to the model wrote the picture over the model file, at exit 0
+    link = files["folder"] / "link.png"
+    link.symlink_to(files["model"])
+    before = files["model"].read_bytes()
+    result = glassnet("plot", files["model"], "--kind", "network", "--out", link)
+    assert result.returncode == 2 and "is the file this command reads" in result.stderr
+    assert files["model"].read_bytes() == before
+    link.unlink()
 
 
 def test_model_problems_fail_in_one_line(files: dict[str, Path]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
+from typing import Any
 
 from glassnet.cli.common import UserError
 
-HELP = "write a model file as ONNX (float32 input X in the CSV's column order, scaling included)"
+HELP = (
+    "write a model file as ONNX: raw columns in (one input per column when the model encodes "
+    "categories or missing cells), the model's preprocessing, labels or values out"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,49 +26,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _inputs(written: Any) -> list[dict[str, Any]]:
+    """Each graph input's name, type and shape, as the report shows them."""
+    import onnx
+
+    described = []
+    for value in written.graph.input:
+        tensor = value.type.tensor_type
+        shape = [d.dim_param or d.dim_value for d in tensor.shape.dim]
+        kind = "string" if tensor.elem_type == onnx.TensorProto.STRING else "float32"
+        described.append({"name": value.name, "type": kind, "shape": shape})
+    return described
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the paths and the opset, load the model, write the ONNX file, say what it holds."""
-    from glassnet.cli.common import print_json
-
-    if not os.path.isfile(args.model):
-        raise UserError(f"{args.model}: no such model file")
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise UserError(f"{args.out}: the folder {folder} does not exist; create it first")
-    if os.path.isdir(args.out):
-        raise UserError(f"{args.out} is a folder; give a file name like model.onnx")
     from glassnet import onnx as glass_onnx
+    from glassnet.cli.common import check_out_file, load_model, print_json
 
+    check_out_file(args.out, "OUT.onnx", reads=[args.model])
     opset = glass_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     if opset not in glass_onnx.SUPPORTED_OPSETS:
         raise UserError(f"--opset must be between 13 and 21; got {opset}")
-
-    from glassnet.serialization import load
-
-    net = load(args.model)
+    model = load_model(args.model)
     try:
-        written = glass_onnx.export(net, args.out, opset=opset)
+        written = glass_onnx.export(model, args.out, opset=opset)
     except ImportError as error:
         raise UserError(str(error)) from None
-    meta = net.metadata
-    outputs = [output.name for output in written.graph.output]
+    except ValueError as error:
+        raise UserError(f"{args.model}: {error}") from None
+    spec = glass_onnx.exported(model)
+    inputs = _inputs(written)
     facts = {
         "model": args.model,
         "out": args.out,
         "opset": opset,
-        "input": {"name": "X", "type": "float32", "shape": ["N", net.n_inputs]},
-        "features": meta.get("feature_names"),
-        "scaling_included": bool(meta.get("scaler")),
-        "outputs": outputs,
-        "classes": meta.get("classes"),
+        "inputs": inputs,
+        "features": spec.feature_names,
+        "preprocessing_included": spec.preprocessing is not None or spec.scaler is not None,
+        "outputs": [output.name for output in written.graph.output],
+        "classes": spec.classes if spec.task == "classification" else None,
     }
     if args.json:
         print_json(facts)
         return 0
     print(f"wrote {args.out} (ONNX opset {opset})")
-    names = facts["features"] or [f"column {i}" for i in range(net.n_inputs)]
-    print(f"input  X: float32 [N, {net.n_inputs}] = {', '.join(map(str, names))}")
-    if facts["scaling_included"]:
-        print("        the file standardizes the columns itself, as glassnet predict does")
-    print(f"output {', '.join(outputs)}")
+    if len(inputs) == 1:
+        (only,) = inputs
+        names = spec.feature_names or [f"column {i}" for i in range(spec.network.n_inputs)]
+        shape = ", ".join(map(str, only["shape"]))
+        print(f"input  X: float32 [{shape}] = {', '.join(names)}")
+    else:
+        described = (f"{i['name']} ({i['type']})" for i in inputs)
+        print(f"inputs one [N, 1] per column: {', '.join(described)}")
+    if facts["preprocessing_included"]:
+        print("        the file fills, encodes and scales the columns itself, as predict does")
+    print(f"output {', '.join(facts['outputs'])}")
     return 0

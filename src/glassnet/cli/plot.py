@@ -7,10 +7,11 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import UserError, check_out_file
 
 if TYPE_CHECKING:
     from glassnet._types import Array
+    from glassnet.model import Model
     from glassnet.network import Network
 
 HELP = "draw a model: its loss curve, its weights, its decision boundary or its training"
@@ -28,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=KINDS,
         required=True,
         help="loss: training and validation cost per epoch; network: every neuron and "
-        "weight (colour = sign, width = size); boundary: the decision boundary of a "
+        "weight (colour = sign, width = size), the inputs named as the model encodes them "
+        "(island=Biscoe, age (missing)); boundary: the decision boundary of a "
         "two-feature classifier over the points of --data; training: retrain a fresh copy of "
         "the model's architecture on --data from its seed (same held-out rows, optimizer, "
         "learning rate and batch size as glassnet train used) and draw the boundary and "
@@ -40,8 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         metavar="CSV",
-        help="the points (boundary, training): a CSV with the model's feature columns and, "
-        "for training, its target column",
+        help="the points (boundary, training): a CSV or Parquet file with the model's two "
+        "feature columns and, for training, its target column",
     )
     parser.add_argument(
         "--every",
@@ -74,6 +76,8 @@ def _check_options(args: argparse.Namespace) -> Path:
     if suffix in plot.ANIMATION_FORMATS and not training:
         raise UserError(f"--out {args.out}: only --kind training makes a .gif; use .png or .svg")
     out = plot.check_out_path(args.out, formats)
+    reads = [args.model] + ([args.data] if args.data is not None else [])
+    check_out_file(args.out, "--out", reads=reads)  # never write over the model or the data
     for name in ("every", "epochs"):
         value = getattr(args, name)
         if value is None:
@@ -97,66 +101,99 @@ def default_every(epochs: int) -> int:
     return max(1, math.ceil(epochs / DEFAULT_PICTURES))
 
 
-def read_points(net: Network, path: str, need_target: bool) -> tuple[Any, Any]:
-    """The model's feature columns of the CSV, and the class index of each row (or None)."""
-    from glassnet.data import encode_labels, read_csv
+def read_points(model: Model, path: str, need_target: bool) -> tuple[Array, Array | None]:
+    """The model's two raw columns of the table at ``path`` (n, 2) and each row's class
+    index (or None when the table has no target column and ``need_target`` is False)."""
+    import numpy as np
 
-    features = net.metadata.get("feature_names")
-    target = net.metadata.get("target_name")
-    if not features or not target or not net.metadata.get("classes"):
+    from glassnet.model import encode_labels, labels_from_text
+    from glassnet.plot.subject import subject_of
+    from glassnet.table import NA_VALUES, DataError, read_table
+
+    subject = subject_of(model)
+    columns, target, classes = subject.columns, subject.target, subject.classes
+    if not columns or not target or not classes:
         raise UserError(
-            "the model does not name its feature columns, target and classes; save it with "
-            "glassnet train (or set net.metadata) to plot it against a CSV"
+            "the model does not name its feature columns, target and classes; train it with "
+            "glassnet train (or save a Model with a Preprocessor) to plot it against a table"
         )
-    table = read_csv(path, target, features=features, target_optional=not need_target)
-    if table.y is None:
-        return table.X, None
-    classes = net.metadata["classes"]
-    return table.X, encode_labels(table.y, classes, table.path, target)
+    na_values = NA_VALUES if model.preprocessor is None else model.preprocessor.na_values
+    try:
+        frame = read_table(path, na_values=na_values, text_columns=[target])
+    except DataError as error:
+        raise UserError(str(error)) from None
+    lacking = [name for name in columns if name not in frame.columns]
+    lacking += [target] if need_target and target not in frame.columns else []
+    if lacking:
+        raise UserError(
+            f"{path}: the model needs the columns {', '.join(lacking)}, which the file lacks; "
+            f"its columns are {', '.join(frame.columns)}"
+        )
+    try:
+        X = frame.select(columns).to_numpy().astype(np.float64)
+    except (TypeError, ValueError):
+        raise UserError(f"{path}: the columns {', '.join(columns)} must hold numbers") from None
+    if target not in frame.columns:
+        return X, None
+    cells = frame[target].cast(str).to_list()
+    if None in cells:
+        raise UserError(f"{path}: data row {cells.index(None) + 1} has no {target!r}; fill it")
+    try:
+        return X, encode_labels(labels_from_text(cells), classes, path, target)
+    except DataError as error:
+        raise UserError(str(error)) from None
 
 
-def retraining(
-    net: Network, X: Array, labels: Array
-) -> tuple[Network, Array, Array, dict[str, Any]]:
-    """A fresh copy of ``net`` set up to train again as ``glassnet train`` trained it.
+def _fresh_network(model: Model, rng: Any) -> Network:
+    """The architecture of ``model``'s network with new first weights, built as glassnet
+    train builds it (``glassnet.build.build_network``) from ``rng``."""
+    from glassnet.build import build_network
 
-    From ``net.metadata["seed"]`` and ``["training"]``: the same validation rows held out
-    (so the same rows train), the same first weights (he for relu, glorot otherwise), the
-    same optimizer, learning rate and batch size. Returns the copy, the training rows of
-    ``X`` and ``labels``, and the options for ``fit``.
+    net = model.network
+    hidden = net.layers[:-1]
+    fresh = build_network(
+        net.n_inputs,
+        net.n_outputs,
+        task=model.task,
+        hidden=[layer.n_out for layer in hidden],
+        activation=hidden[0].activation if hidden else "relu",
+        output=net.layers[-1].activation.name,
+        cost=net.cost_function.name,
+        l2=net.layers[0].l2,
+        seed=rng,
+        dtype=str(net.dtype),
+    )
+    fresh.metadata = dict(net.metadata)
+    return fresh
+
+
+def retraining(model: Model, X: Array, labels: Array) -> tuple[Model, Array, Array, dict[str, Any]]:
+    """A fresh copy of ``model`` set up to train again as ``glassnet train`` trained it.
+
+    From the network's ``metadata["seed"]`` and ``["training"]``: the same validation rows
+    held out (so the same rows train, in file order), the same first weights, the same
+    optimizer, learning rate and batch size. Returns the copy (same preprocessing, a new
+    network), the training rows of ``X`` and ``labels``, and the options for ``fit``.
     """
     import numpy as np
 
-    from glassnet.cli.train import OPTIMIZERS, make_optimizer
-    from glassnet.layers import Dense
-    from glassnet.network import Network
+    from glassnet.build import OPTIMIZERS, make_optimizer
+    from glassnet.model import Model
     from glassnet.training import split_rows
 
-    settings = net.metadata.get("training") or {}
-    rng = np.random.default_rng(net.metadata.get("seed"))
-    n = X.shape[0]
+    settings = model.network.metadata.get("training") or {}
+    rng = np.random.default_rng(model.network.metadata.get("seed"))
     rows, held_out = settings.get("rows"), settings.get("validation_rows")
     if rows and held_out:
         # glassnet train draws the validation rows first, then the weights, from one generator
         try:
-            keep, _ = split_rows(n, held_out / rows, rng)
+            keep, _ = split_rows(X.shape[0], held_out / rows, rng)
         except ValueError:
             pass  # too few rows in --data to hold any out: train on them all
         else:
+            keep = np.sort(keep)  # glassnet train keeps the rows in file order
             X, labels = X[keep], labels[keep]
-    layers = [
-        Dense(
-            layer.n_in,
-            layer.n_out,
-            activation=layer.activation,
-            weights="he" if layer.activation.name in ("relu", "leaky_relu") else "glorot",
-            dropout=layer.dropout,
-            l2=layer.l2,
-        )
-        for layer in net.layers
-    ]
-    fresh = Network(layers, cost=net.cost_function.name, seed=rng, dtype=net.dtype)
-    fresh.metadata = dict(net.metadata)
+    fresh = Model.from_config(model.get_config(), _fresh_network(model, rng))
     options: dict[str, Any] = {}
     rate = settings.get("learning_rate")
     name = settings.get("optimizer")
@@ -182,35 +219,36 @@ def replay_caveats(net: Network) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Check the options, load the model (and data), draw, save, and say what was drawn."""
     from glassnet import plot
-    from glassnet.cli.common import print_json
-    from glassnet.serialization import load
+    from glassnet.cli.common import load_model, print_json
 
     out = _check_options(args)
-    net = load(args.model)
+    model = load_model(args.model)
+    net = model.network
     report: dict[str, Any] = {"kind": args.kind, "out": str(out)}
     if args.kind == "loss":
-        plot.plot_loss(net, log_scale=args.log, out=out)
+        plot.plot_loss(model, log_scale=args.log, out=out)
         report["epochs"] = len(net.history) if net.history is not None else 0
         said = f"the cost of {report['epochs']} epochs"
     elif args.kind == "network":
-        plot.plot_network(net, out=out)
+        plot.plot_network(model, out=out)
         report["parameters"] = net.n_params
         layers = "1 layer" if len(net.layers) == 1 else f"{len(net.layers)} layers"
         said = f"{layers}, {net.n_params} weights and biases"
     else:
         try:
-            plot.check_boundary_model(net)
+            plot.check_boundary_model(model)
         except ValueError as error:
             raise UserError(f"{args.model}: {error}") from None
-        X, labels = read_points(net, args.data, need_target=args.kind == "training")
+        X, labels = read_points(model, args.data, need_target=args.kind == "training")
         if args.kind == "boundary":
-            plot.plot_boundary(net, X, labels, out=out)
+            plot.plot_boundary(model, X, labels, out=out)
             report["points"] = int(X.shape[0])
             said = f"the decision boundary over {X.shape[0]} points"
         else:
             epochs = args.epochs or (len(net.history) if net.history else 0) or 200
             every = args.every or default_every(epochs)
-            fresh, X, labels, fit_options = retraining(net, X, labels)
+            assert labels is not None  # read_points needs the target for training
+            fresh, X, labels, fit_options = retraining(model, X, labels)
             plot.plot_training(fresh, X, labels, epochs=epochs, every=every, out=out, **fit_options)
             frames = len(plot.snapshot_epochs(epochs, every))
             report.update(epochs=epochs, every=every, pictures=frames)
