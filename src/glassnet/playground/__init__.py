@@ -1,0 +1,54 @@
+"""The glassnet playground: train a network in a browser page, every number from the engine.
+
+``glassnet playground`` starts a local server (``server.py``, the standard library's
+``http.server``) with one ``Session`` (``session.py``): a table, a network, its optimizer
+and its history. The page (``static/``: plain HTML, SVG, canvas and JavaScript, no build
+step, nothing fetched from elsewhere) only draws what the JSON API answers.
+
+The JSON API
+------------
+Every call is under ``/api/`` and needs the run's token, as the query ``token=…`` or the
+header ``X-Glassnet-Token``. Bodies are JSON objects (at most 64 KiB), except the uploads
+(raw bytes, at most 2 MiB). An error is a 4xx answer ``{"error": "one line"}`` (403 bad
+token or Host, 404 unknown call, 405 wrong method, 409 nothing to show yet, 411 chunked
+body, 413 too large, 400 anything else wrong).
+
+==========================  ==========================================================
+``GET  state``              the state (below)
+``POST step {"n": 10}``     train n epochs (1 to the state's ``max_steps``, at most 10000;
+                            an epoch is one step with full batches) with ``Network.fit``;
+                            the state, plus ``stopped``: null, or why training stopped
+                            (it diverged)
+``POST reset``              a fresh network from the same settings and seed
+``POST configure {...}``    change settings and start afresh; keys: ``dataset`` (article,
+                            xor, moons, circles, spiral, blobs, curve, upload),
+                            ``hidden`` (list of neuron counts), ``activation``, ``cost``
+                            (auto, sse, mse, binary_crossentropy, categorical_crossentropy),
+                            ``optimizer`` (gd, sgd, adam), ``learning_rate``,
+                            ``batch_size`` (null: full batch), ``l2``, ``initializer``
+                            (auto, glorot, he, article: weights 0.5, bias 0.2), ``seed``.
+                            A new dataset alone brings its preset settings.
+``GET  trace?lang=ja``      the last epoch replayed by ``glassbox.trace``: its numbers
+                            (``Trace.to_dict()``) and ``text``, exactly what
+                            ``glassnet trace`` prints for that step; ``replays_exactly``
+                            is false with mini-batches (the replay is one full-batch
+                            step from the same weights)
+``POST gradcheck``          ``glassbox.gradcheck`` of the current network
+``GET  grid?size=50``       the network's outputs over the data's plane (2 features,
+                            ``kind`` "plane") or line (1 feature, "curve"), with the points
+``GET  neuron?layer=1&unit=0``  z, a and δ = ∂C/∂z of one neuron for each sample
+``POST upload?target=COL``  a CSV file (the body), read in memory by glassnet's table
+                            reader and ``Preprocessor``; it becomes the dataset "upload"
+``GET  save``               the network as a ``.safetensors`` model file (a download)
+``POST load``               a model file (the body) as the current network
+==========================  ==========================================================
+
+The state: ``config`` (the settings), ``choices`` (the values each menu offers),
+``max_steps`` (the most epochs one step call takes), ``dataset`` (name, task, features,
+target, classes, Japanese names, n_samples), ``epoch``, ``cost`` (of the last epoch),
+``cost_curve`` ([epoch, cost] pairs, thinned to about 400), ``layers`` (per layer: n_in,
+n_out, activation, weights (n_in × n_out), bias (n_out), and after a step grad_weights,
+grad_bias, update_weights, update_bias of the last epoch, else null), ``cost_function``,
+``optimizer``, ``full_batch``; for the article's table also ``table`` and ``questions``
+(the article's three students: inputs, probability, finds_job, verdict in en and ja).
+"""

@@ -1,0 +1,546 @@
+"""The playground's one training session: a table, a network, its optimizer, its history.
+
+Every number the page shows is computed here, by glassnet's own engine: ``Network.fit``
+for the steps, ``glassbox.trace`` for the "this step" panel, ``glassbox.gradcheck`` for the
+gradient check, ``Network.predict_outputs`` for the decision boundary, ``glassnet.save``
+and ``glassnet.load`` for model files. The HTTP layer (``server.py``) only turns requests
+into calls of these methods and their results into JSON. A ``Session`` is not thread-safe
+on its own: the server holds its lock around every call.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from glassnet import article
+from glassnet._types import Array
+from glassnet.build import HIDDEN_ACTIVATIONS, OPTIMIZERS, build_network, make_optimizer
+from glassnet.glassbox import Trace, gradcheck, trace
+from glassnet.model import Model
+from glassnet.network import Network
+from glassnet.optimizers import Optimizer
+from glassnet.playground.datasets import BUILTIN, PlayData, builtin
+from glassnet.playground.upload import read_upload
+from glassnet.preprocessing import Preprocessor
+from glassnet.serialization import load, save
+from glassnet.training import DivergedError
+
+TraceText = Callable[[Network, Trace, str, str, int], str]
+"""``(net, trace, title, lang, digits) -> text``: how ``glassnet trace`` prints a trace."""
+
+COSTS = ("auto", "sse", "mse", "binary_crossentropy", "categorical_crossentropy")
+INITIALIZERS = ("auto", "glorot", "he", "article")
+"""auto: He for relu-like activations, else Glorot; article: every weight 0.5, bias 0.2."""
+
+MAX_HIDDEN_LAYERS = 8
+MAX_NEURONS = 256
+MAX_STEPS = 10_000
+"""Epochs one request may ask for."""
+MAX_WORK = 2_000_000_000
+"""Epochs × rows × parameters one request may ask for (a few seconds of NumPy), so a step
+answers within seconds and the server stays responsive."""
+MAX_SHOWN_ROWS = 1000
+"""Rows sent to the page for drawing points and per-sample neuron values."""
+CURVE_POINTS = 400
+"""Points of the cost curve sent to the page (the history is thinned to about this many)."""
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "article": {
+        "hidden": [],
+        "activation": "sigmoid",
+        "cost": "sse",
+        "optimizer": "gd",
+        "learning_rate": article.LEARNING_RATE,
+        "batch_size": None,
+        "l2": 0.0,
+        "initializer": "article",
+        "seed": 0,
+    },
+    "regression": {
+        "hidden": [16, 16],
+        "activation": "tanh",
+        "cost": "auto",
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "batch_size": None,
+        "l2": 0.0,
+        "initializer": "auto",
+        "seed": 0,
+    },
+    "classification": {
+        "hidden": [8, 8],
+        "activation": "tanh",
+        "cost": "auto",
+        "optimizer": "adam",
+        "learning_rate": 0.03,
+        "batch_size": None,
+        "l2": 0.0,
+        "initializer": "auto",
+        "seed": 0,
+    },
+}
+"""The settings a dataset starts with: the article's own for its table, else a small net."""
+
+SETTINGS = ("dataset", *PRESETS["article"])
+CHOICES = {
+    "dataset": [*BUILTIN, "upload"],
+    "activation": list(HIDDEN_ACTIVATIONS),
+    "cost": list(COSTS),
+    "optimizer": list(OPTIMIZERS),
+    "initializer": list(INITIALIZERS),
+}
+"""The values each chosen setting takes, sent to the page for its menus."""
+
+
+def _setting_error(name: str, value: Any, wanted: str) -> ValueError:
+    return ValueError(f"{name} must be {wanted}; got {value!r}")
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _setting_error(name, value, f"a whole number from {low} to {high}")
+    return value
+
+
+def _number(value: Any, name: str, low: float, high: float, *, open_low: bool) -> float:
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and math.isfinite(value)
+        and (low < value if open_low else low <= value)
+        and value <= high
+    )
+    if not ok:
+        bound = f"more than {low}" if open_low else f"at least {low}"
+        raise _setting_error(name, value, f"a number {bound} and at most {high}")
+    return float(value)
+
+
+def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise _setting_error(name, value, "one of " + ", ".join(choices))
+    return str(value)
+
+
+def check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The settings, checked: every value of the right type and range, or one ValueError line."""
+    hidden = config["hidden"]
+    if not isinstance(hidden, list) or len(hidden) > MAX_HIDDEN_LAYERS:
+        raise _setting_error(
+            "hidden", hidden, f"a list of at most {MAX_HIDDEN_LAYERS} neuron counts, e.g. [8, 8]"
+        )
+    batch = config["batch_size"]
+    return {
+        "dataset": config["dataset"],
+        "hidden": [_int(n, "hidden", 1, MAX_NEURONS) for n in hidden],
+        "activation": _choice(config["activation"], "activation", HIDDEN_ACTIVATIONS),
+        "cost": _choice(config["cost"], "cost", COSTS),
+        "optimizer": _choice(config["optimizer"], "optimizer", OPTIMIZERS),
+        "learning_rate": _number(
+            config["learning_rate"], "learning_rate", 0.0, 10.0, open_low=True
+        ),
+        "batch_size": None if batch is None else _int(batch, "batch_size", 1, 1_000_000),
+        "l2": _number(config["l2"], "l2", 0.0, 10.0, open_low=False),
+        "initializer": _choice(config["initializer"], "initializer", INITIALIZERS),
+        "seed": _int(config["seed"], "seed", 0, 2**32 - 1),
+    }
+
+
+def _cost_for(data: PlayData, cost: str) -> str | None:
+    """The cost to build with (None: the task's own), or a ValueError if it cannot fit."""
+    multi = data.task == "classification" and data.y.shape[1] > 1
+    if cost == "auto":
+        return None
+    if multi and cost != "categorical_crossentropy":
+        raise ValueError(
+            f"cost {cost} does not fit {len(data.classes or [])} classes (softmax outputs); "
+            "choose auto or categorical_crossentropy"
+        )
+    if not multi and cost == "categorical_crossentropy":
+        raise ValueError(
+            "cost categorical_crossentropy needs several classes; choose auto, sse, mse or "
+            "binary_crossentropy"
+        )
+    if data.task == "regression" and cost == "binary_crossentropy":
+        raise ValueError("cost binary_crossentropy needs 0/1 targets; choose auto, sse or mse")
+    return cost
+
+
+def _plain(values: Array) -> Any:
+    """A NumPy array as nested lists of Python floats (exact: JSON keeps 17 digits)."""
+    return values.tolist()
+
+
+class Session:
+    """One learner's table, network and training history.
+
+    Parameters
+    ----------
+    trace_text : how ``glassnet trace`` prints a trace, handed in by the command line (the
+        floor above), so the "this step" panel is that very text.
+    """
+
+    def __init__(self, trace_text: TraceText) -> None:
+        self.trace_text = trace_text
+        self.uploaded: PlayData | None = None
+        self.configure({"dataset": "article"})
+
+    # ----- settings and network ---------------------------------------------------------
+    def configure(self, changes: dict[str, Any]) -> None:
+        """Apply ``changes`` to the settings and start a fresh network from them.
+
+        A new ``dataset`` alone brings its preset (the article's settings for the article's
+        table); settings given along with it override the preset.
+        """
+        unknown = sorted(set(changes) - set(SETTINGS))
+        if unknown:
+            raise ValueError(f"unknown setting {unknown[0]!r}; settings: {', '.join(SETTINGS)}")
+        current = getattr(self, "config", {})
+        name = changes.get("dataset", current.get("dataset"))
+        data = self._dataset(name)
+        config = dict(current)
+        if name != current.get("dataset"):
+            config = {"dataset": name, **self._preset(data)}
+        config.update(changes)
+        config = check_config(config)
+        self._start(data, config)
+
+    def _dataset(self, name: Any) -> PlayData:
+        if name == "upload":
+            if self.uploaded is None:
+                raise ValueError("no table uploaded yet; upload a CSV file first")
+            return self.uploaded
+        if name not in BUILTIN:
+            raise _setting_error("dataset", name, "one of " + ", ".join((*BUILTIN, "upload")))
+        return builtin(name)
+
+    @staticmethod
+    def _preset(data: PlayData) -> dict[str, Any]:
+        return dict(PRESETS["article" if data.name == "article" else data.task])
+
+    def _start(self, data: PlayData, config: dict[str, Any]) -> None:
+        """Build the network ``config`` describes on ``data``; nothing changes if it fails."""
+        task = data.task
+        net = build_network(
+            data.X.shape[1],
+            data.y.shape[1],
+            task=task,
+            hidden=tuple(config["hidden"]),
+            activation=config["activation"],
+            cost=_cost_for(data, config["cost"]),
+            weights=config["initializer"] if config["initializer"] in ("glorot", "he") else None,
+            l2=config["l2"],
+            seed=config["seed"],
+        )
+        if config["initializer"] == "article":
+            for layer in net.layers:
+                layer.weights = np.full_like(layer.weights, 0.5)
+                layer.bias = np.full_like(layer.bias, 0.2)
+        self._install(data, config, net)
+
+    def _install(self, data: PlayData, config: dict[str, Any], net: Network) -> None:
+        self.data = data
+        self.config = config
+        self.net = net
+        self.optimizer: Optimizer = make_optimizer(config["optimizer"], config["learning_rate"])
+        self.epoch = len(net.history.epoch) if net.history is not None else 0
+        self.costs: list[float] = list(net.history.cost) if net.history is not None else []
+        self.before: tuple[list[Array], Optimizer] | None = None
+        """Weights and optimizer as they were before the last epoch: what trace replays."""
+        self.updates: list[Array] | None = None
+        self.grads: list[Array] | None = None
+
+    def upload(self, raw: bytes, target: str | None) -> None:
+        """Read an uploaded CSV (``read_upload``) and start its preset network on it."""
+        data = read_upload(raw, target)
+        self._start(data, check_config({"dataset": "upload", **self._preset(data)}))
+        self.uploaded = data
+
+    def reset(self) -> None:
+        """A fresh network from the same settings (the same seed: the same first weights)."""
+        self._start(self.data, self.config)
+
+    # ----- training -----------------------------------------------------------------------
+    def step(self, n: Any) -> str | None:
+        """Train ``n`` epochs with ``Network.fit``; returns None, or why training stopped.
+
+        The weights and optimizer before the last epoch are kept for the trace, and the
+        last epoch's gradient and update (weights before − after) for the page.
+        """
+        n = _int(n, "n", 1, MAX_STEPS)
+        if n > self.max_steps():
+            raise ValueError(
+                f"{n} epochs at once is too much work for this table and network; ask for at "
+                f"most {self.max_steps()}"
+            )
+        batch = self.config["batch_size"]
+        try:
+            if n > 1:
+                self._fit(n - 1, batch)
+            self.before = (self.net.get_weights(), copy.deepcopy(self.optimizer))
+            self._fit(1, batch)
+        except DivergedError as error:
+            # the weights are back to the last finite epoch; nothing of a step to show
+            self.before = self.updates = self.grads = None
+            return str(error).splitlines()[0]
+        after = self.net.get_weights()
+        self.updates = [b - a for b, a in zip(self.before[0], after, strict=True)]
+        self.grads = [grad.copy() for layer in self.net.layers for _, grad in layer.parameters()]
+        return None
+
+    def max_steps(self) -> int:
+        """The most epochs one ``step`` call takes for this table and network."""
+        work = int(self.data.X.shape[0]) * self.net.n_params
+        return max(1, min(MAX_STEPS, MAX_WORK // work))
+
+    def _fit(self, epochs: int, batch: int | None) -> None:
+        try:
+            history = self.net.fit(
+                self.data.X, self.data.y, epochs=epochs, batch_size=batch, optimizer=self.optimizer
+            )
+        except DivergedError as error:
+            self._record(error.history.cost)
+            raise
+        self._record(history.cost)
+
+    def _record(self, costs: list[float]) -> None:
+        self.costs.extend(costs)
+        self.epoch += len(costs)
+
+    # ----- what the page shows ------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """Everything the page draws after a step: settings, weights, costs, questions."""
+        net, data = self.net, self.data
+        layers = []
+        for i, layer in enumerate(net.layers):
+            entry: dict[str, Any] = {
+                "n_in": layer.n_in,
+                "n_out": layer.n_out,
+                "activation": layer.activation.name,
+                "weights": _plain(layer.weights),
+                "bias": _plain(layer.bias),
+                "grad_weights": None,
+                "grad_bias": None,
+                "update_weights": None,
+                "update_bias": None,
+            }
+            if self.grads is not None and self.updates is not None:
+                entry["grad_weights"] = _plain(self.grads[2 * i])
+                entry["grad_bias"] = _plain(self.grads[2 * i + 1])
+                entry["update_weights"] = _plain(self.updates[2 * i])
+                entry["update_bias"] = _plain(self.updates[2 * i + 1])
+            layers.append(entry)
+        stride = max(1, math.ceil(len(self.costs) / CURVE_POINTS))
+        curve = [[k + 1, self.costs[k]] for k in range(0, len(self.costs), stride)]
+        if self.costs and curve[-1][0] != len(self.costs):
+            curve.append([len(self.costs), self.costs[-1]])
+        out: dict[str, Any] = {
+            "config": self.config,
+            "choices": CHOICES,
+            "dataset": {
+                "name": data.name,
+                "task": data.task,
+                "features": data.feature_names,
+                "target": data.target_name,
+                "classes": data.classes,
+                "names_ja": data.names_ja,
+                "n_samples": int(data.X.shape[0]),
+            },
+            "epoch": self.epoch,
+            "max_steps": self.max_steps(),
+            "cost": self.costs[-1] if self.costs else None,
+            "cost_curve": curve,
+            "layers": layers,
+            "cost_function": net.cost_function.name,
+            "optimizer": repr(self.optimizer),
+            "full_batch": self.full_batch(),
+        }
+        if data.name == "article":
+            out["table"] = {"inputs": _plain(data.X), "targets": _plain(data.y[:, 0])}
+            questions = np.array(article.QUESTIONS)
+            probabilities = net.predict_outputs(questions)[:, 0]
+            finds = net.predict(questions)  # the one classification rule, as demo decides
+            out["questions"] = [
+                {
+                    "inputs": question,
+                    "probability": float(p),
+                    "finds_job": bool(found),
+                    "verdict": {
+                        lang: words[int(found)] for lang, words in article.VERDICTS.items()
+                    },
+                }
+                for question, p, found in zip(article.QUESTIONS, probabilities, finds, strict=True)
+            ]
+        return out
+
+    def trace(self, lang: Any, digits: Any = 8) -> dict[str, Any]:
+        """The last epoch replayed by ``glassbox.trace``: its numbers and ``glassnet trace``'s text.
+
+        The replay starts from the weights and optimizer state before that epoch, so with
+        full batches it is that very step; with mini-batches it is one full-batch step from
+        the same weights (the page says so).
+        """
+        lang = _choice(lang, "lang", ("en", "ja"))
+        digits = _int(digits, "digits", 1, 17)
+        if self.before is None:
+            raise LookupError("no step has run yet; press Step first")
+        replay = copy.deepcopy(self.net)
+        replay.set_weights(self.before[0])
+        result = trace(
+            replay, self.data.X, self.data.y, steps=[1], optimizer=copy.deepcopy(self.before[1])
+        )
+        result.steps[0].step = self.epoch
+        if self.data.name == "article" and self.config["initializer"] == "article":
+            # glassnet trace's own title: this network started from the article's weights
+            title = (
+                "記事のネットワーク: 3 入力 (数学, 英語, 物理) → 1 出力 (仕事), "
+                "weight 0.5, bias 0.2"
+                if lang == "ja"
+                else "the article's network: 3 inputs (math, english, physics) → 1 output (job), "
+                "weights 0.5, bias 0.2"
+            )
+        else:
+            title = f"the playground's network on {self.data.name}"
+        out = result.to_dict()
+        out["text"] = self.trace_text(replay, result, title, lang, digits)
+        out["replays_exactly"] = self.full_batch()
+        return out
+
+    def full_batch(self) -> bool:
+        """Whether each epoch is one full-batch step (so the trace replays it exactly)."""
+        batch = self.config["batch_size"]
+        return batch is None or batch >= self.data.X.shape[0]
+
+    def gradcheck(self) -> dict[str, Any]:
+        """``glassbox.gradcheck`` on the current network and table (at most 64 weights a layer)."""
+        result = gradcheck(copy.deepcopy(self.net), self.data.X, self.data.y, max_per_layer=64)
+        out = result.to_dict()
+        out["passed"] = result.passed
+        return out
+
+    def neuron(self, layer: Any, unit: Any) -> dict[str, Any]:
+        """z, a and δ = ∂C/∂z of one neuron for each sample (the first rows), with the
+        current weights: one feedforward and backpropagation of the whole table."""
+        layer = _int(layer, "layer", 1, len(self.net.layers))
+        unit = _int(unit, "unit", 0, self.net.layers[layer - 1].n_out - 1)
+        probe = copy.deepcopy(self.net)
+        probe.gradients(self.data.X, self.data.y)
+        chosen = probe.layers[layer - 1]
+        assert chosen.z is not None and chosen.a is not None and chosen.delta is not None
+        rows = slice(0, MAX_SHOWN_ROWS)
+        return {
+            "layer": layer,
+            "unit": unit,
+            "z": _plain(chosen.z[rows, unit]),
+            "a": _plain(chosen.a[rows, unit]),
+            "delta": _plain(chosen.delta[rows, unit]),
+            "n_samples": int(self.data.X.shape[0]),
+        }
+
+    def grid(self, size: Any) -> dict[str, Any]:
+        """The network's output over the data's plane (2 features) or line (1 feature).
+
+        Two features: ``values`` (size × size, row by row from the top) is the probability
+        of class 1 (one sigmoid output), the winning class's probability with ``classes``
+        the winner (softmax), or the output value (regression). One feature: the output
+        along ``xs``. The points come along, at most ``MAX_SHOWN_ROWS`` of them.
+        """
+        size = _int(size, "size", 2, 200)
+        X = self.data.X
+        shown = X[:MAX_SHOWN_ROWS]
+        base = {"points": _plain(shown), "labels": _plain(self.data.labels[:MAX_SHOWN_ROWS])}
+        if X.shape[1] not in (1, 2):
+            return {"kind": "none", **base}
+        low, high = X.min(axis=0), X.max(axis=0)
+        margin = 0.1 * np.maximum(high - low, 1e-9)
+        low, high = low - margin, high + margin
+        if X.shape[1] == 1:
+            xs = np.linspace(low[0], high[0], size)
+            outputs = self.net.predict_outputs(xs[:, None])[:, 0]
+            return {"kind": "curve", "xs": _plain(xs), "values": _plain(outputs), **base}
+        xs = np.linspace(low[0], high[0], size)
+        ys = np.linspace(high[1], low[1], size)
+        gx, gy = np.meshgrid(xs, ys)
+        outputs = self.net.predict_outputs(np.column_stack([gx.ravel(), gy.ravel()]))
+        out: dict[str, Any] = {
+            "kind": "plane",
+            "size": size,
+            "x_range": [float(low[0]), float(high[0])],
+            "y_range": [float(low[1]), float(high[1])],
+            **base,
+        }
+        if outputs.shape[1] > 1:
+            out["classes"] = _plain(outputs.argmax(axis=1))
+            out["values"] = _plain(outputs.max(axis=1))
+        else:
+            out["values"] = _plain(outputs[:, 0])
+        return out
+
+    # ----- model files --------------------------------------------------------------------
+    def model(self) -> Model:
+        """The current network as a ``Model``: with the upload's preprocessing, or for a
+        built-in table an identity one that names its columns, so ``glassnet predict``
+        reads a CSV of those columns."""
+        data = self.data
+        preprocessor = data.extra.get("preprocessor")
+        if preprocessor is None:
+            columns = [
+                {
+                    "name": name,
+                    "role": "numeric",
+                    "median": 0.0,
+                    "mean": 0.0,
+                    "scale": 1.0,
+                    "missing_indicator": False,
+                }
+                for name in data.feature_names
+            ]
+            preprocessor = Preprocessor.from_config({"columns": columns, "na_values": []})
+        return Model(
+            copy.deepcopy(self.net),
+            preprocessor,
+            task=data.task,
+            target=data.target_name,
+            classes=data.classes,
+            target_mean=data.extra.get("target_mean"),
+            target_scale=data.extra.get("target_scale"),
+        )
+
+    def save_bytes(self) -> bytes:
+        """The current ``model()`` as a ``.safetensors`` model file, by ``glassnet.save``."""
+        with tempfile.TemporaryDirectory(prefix="glassnet-playground-") as folder:
+            path = os.path.join(folder, "model.safetensors")
+            save(self.model(), path)
+            with open(path, "rb") as handle:
+                return handle.read()
+
+    def load_bytes(self, raw: bytes) -> None:
+        """Take a model file's bytes (checked by ``glassnet.load``) as the current network."""
+        with tempfile.TemporaryDirectory(prefix="glassnet-playground-") as folder:
+            path = os.path.join(folder, "uploaded.safetensors")
+            with open(path, "wb") as handle:
+                handle.write(raw)
+            try:
+                loaded = load(path)
+            except ValueError as error:
+                raise ValueError(str(error).replace(path, "the model file")) from None
+        net = loaded.network if isinstance(loaded, Model) else loaded
+        n_features = self.data.X.shape[1]
+        if net.n_inputs != n_features or net.n_outputs != self.data.y.shape[1]:
+            raise ValueError(
+                f"the model takes {net.n_inputs} inputs and gives {net.n_outputs} outputs, but "
+                f"the {self.data.name} table has {n_features} inputs and {self.data.y.shape[1]} "
+                "outputs; choose the dataset it was trained on first"
+            )
+        config = dict(self.config)
+        config["hidden"] = [layer.n_out for layer in net.layers[:-1]]
+        if len(net.layers) > 1:
+            config["activation"] = net.layers[0].activation.name
+        self._install(self.data, check_config(config), net)

@@ -1,0 +1,514 @@
+"""The playground's JSON API: every number from the engine, every bad request a 4xx line."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import article
+from glassnet.cli import main as cli_main
+from glassnet.datasets import jobs
+from glassnet.playground.datasets import BUILTIN
+from glassnet.playground.server import MAX_UPLOAD
+from tests.playground.conftest import Client
+
+# ----- the article, number for number ---------------------------------------------------------
+
+
+def test_first_view_is_the_article(client: Client) -> None:
+    state = client.ok("GET", "/api/state")
+    assert state["config"]["dataset"] == "article"
+    assert state["epoch"] == 0 and state["cost"] is None
+    (layer,) = state["layers"]
+    assert layer["weights"] == [[0.5], [0.5], [0.5]] and layer["bias"] == [0.2]
+    assert layer["activation"] == "sigmoid" and state["cost_function"] == "sse"
+    assert state["config"]["learning_rate"] == 0.1
+    assert state["table"]["inputs"] == jobs().X.tolist()
+    assert [q["inputs"] for q in state["questions"]] == article.QUESTIONS
+
+
+def test_5000_steps_give_the_article_weights_bit_for_bit(client: Client) -> None:
+    for _ in range(50):
+        state = client.ok("POST", "/api/step", {"n": 100})
+    assert state["epoch"] == 5000
+    net = article.trained_network()
+    (layer,) = state["layers"]
+    assert np.array_equal(layer["weights"], net.layers[0].weights)
+    assert np.array_equal(layer["bias"], net.layers[0].bias)
+    # the article prints 3.40603697 -2.6711679 5.69161398 and -0.06513093
+    np.testing.assert_allclose(
+        np.ravel(layer["weights"]), [3.40603697, -2.6711679, 5.69161398], atol=5e-9
+    )
+    assert abs(layer["bias"][0] - -0.06513093) < 5e-9
+    assert state["cost"] == net.history.cost[-1]
+    assert len(state["cost_curve"]) <= 401 and state["cost_curve"][-1][0] == 5000
+    verdicts = [q["verdict"]["ja"] for q in state["questions"]]
+    assert verdicts == ["仕事が見つかる", "仕事が見つかる", "仕事が見つからない"]
+    outputs = net.predict_outputs(np.array(article.QUESTIONS))[:, 0]
+    assert [q["probability"] for q in state["questions"]] == outputs.tolist()
+
+
+def _cli(*argv: str) -> str:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli_main(list(argv)) == 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_this_step_is_what_glassnet_trace_prints(client: Client, lang: str) -> None:
+    client.ok("POST", "/api/step", {"n": 3})
+    page = client.ok("GET", f"/api/trace?lang={lang}")
+    printed = _cli("trace", "--steps", "3", "--lang", lang)
+    assert page["text"] == printed
+    step = page["steps"][0]
+    assert step["step"] == 3
+    state = client.ok("GET", "/api/state")
+    assert step["layers"][0]["weights"] == state["layers"][0]["weights"]
+    # trace replays the step with train_on_batch, fit's loop sums in its own order
+    for name in ("grad_weights", "update_weights", "grad_bias"):
+        np.testing.assert_allclose(step["layers"][0][name], state["layers"][0][name], rtol=1e-12)
+
+
+def test_trace_before_any_step_is_a_409(client: Client) -> None:
+    status, body = client.call("GET", "/api/trace")
+    assert status == 409 and "Step" in body["error"]
+
+
+def test_gradcheck_and_neuron(client: Client) -> None:
+    client.ok("POST", "/api/configure", {"dataset": "moons"})
+    client.ok("POST", "/api/step", {"n": 5})
+    result = client.ok("POST", "/api/gradcheck")
+    assert result["passed"] and len(result["layers"]) == 3
+    neuron = client.ok("GET", "/api/neuron?layer=2&unit=7")
+    assert len(neuron["z"]) == len(neuron["a"]) == len(neuron["delta"]) == 200
+    np.testing.assert_allclose(np.tanh(neuron["z"]), neuron["a"], rtol=1e-12)
+    status, body = client.call("GET", "/api/neuron?layer=2&unit=8")
+    assert status == 400 and "unit" in body["error"]
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_every_dataset_trains_and_draws(client: Client, name: str) -> None:
+    state = client.ok("POST", "/api/configure", {"dataset": name})
+    assert state["dataset"]["name"] == name
+    state = client.ok("POST", "/api/step", {"n": 10})
+    assert state["epoch"] == 10 and state["stopped"] is None
+    grid = client.ok("GET", "/api/grid?size=20")
+    n_features = len(state["dataset"]["features"])
+    expected = {1: "curve", 2: "plane"}.get(n_features, "none")
+    assert grid["kind"] == expected
+    if expected == "plane":
+        assert len(grid["values"]) == 400
+    assert len(grid["points"]) == state["dataset"]["n_samples"]
+
+
+def test_settings_apply_and_reset_starts_again(client: Client) -> None:
+    settings = {
+        "dataset": "circles",
+        "hidden": [4, 3],
+        "activation": "relu",
+        "cost": "mse",
+        "optimizer": "sgd",
+        "learning_rate": 0.05,
+        "batch_size": 16,
+        "l2": 0.001,
+        "initializer": "he",
+        "seed": 7,
+    }
+    first = client.ok("POST", "/api/configure", settings)
+    assert first["config"] == settings
+    assert [(layer["n_in"], layer["n_out"]) for layer in first["layers"]] == [
+        (2, 4),
+        (4, 3),
+        (3, 1),
+    ]
+    client.ok("POST", "/api/step", {"n": 3})
+    again = client.ok("POST", "/api/reset")
+    assert again["epoch"] == 0 and again["layers"] == first["layers"]
+
+
+def test_divergence_is_reported_not_crashed(client: Client) -> None:
+    client.ok(
+        "POST", "/api/configure", {"dataset": "curve", "optimizer": "gd", "learning_rate": 10}
+    )
+    state = client.ok("POST", "/api/step", {"n": 200})
+    assert state["stopped"] and "diverged" in state["stopped"]
+    assert client.ok("GET", "/api/state")["epoch"] == state["epoch"]
+    assert np.isfinite(
+        np.concatenate([np.ravel(layer["weights"]) for layer in state["layers"]])
+    ).all()
+    status, _ = client.call("GET", "/api/trace")
+    assert status == 409
+
+
+# ----- uploads and model files ---------------------------------------------------------------
+
+
+def test_uploaded_csv_becomes_the_dataset(client: Client) -> None:
+    rows = ["size,colour,label"] + [
+        f"{i % 7},{'red' if i % 2 else 'blue'},{'yes' if i % 3 else 'no'}" for i in range(30)
+    ]
+    state = client.ok("POST", "/api/upload", "\n".join(rows).encode())
+    assert state["dataset"]["name"] == "upload"
+    assert state["dataset"]["classes"] == ["no", "yes"]
+    assert state["dataset"]["features"] == ["size", "colour=blue", "colour=red"]
+    client.ok("POST", "/api/step", {"n": 2})
+    state = client.ok("POST", "/api/upload?target=size", "\n".join(rows).encode())
+    assert state["dataset"]["target"] == "size" and state["dataset"]["classes"] == list(range(7))
+    assert (
+        state["layers"][-1]["n_out"] == 7 and state["cost_function"] == "categorical_crossentropy"
+    )
+    # another table replaces it, with its own preset network
+    state = client.ok("POST", "/api/upload", b"a,b\n" + b"1,0.5\n2,1.5\n3,2.25\n4,0.1\n5,3.3\n" * 5)
+    assert state["dataset"]["task"] == "regression" and state["layers"][-1]["n_out"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"", "empty"),
+        (b"a,b,c\n1,2,3\n3,4,5,6\n", "line 3"),
+        (b"only\n1\n2\n", "1 column"),
+        (b"a,b\n1,2\n3,\n", "missing"),
+        (b"\xff\xfe\x00garbage\x00", ""),
+    ],
+)
+def test_a_bad_csv_is_one_line_400(client: Client, body: bytes, words: str) -> None:
+    status, answer = client.call("POST", "/api/upload", body)
+    assert status == 400, answer
+    assert words in answer["error"] and "\n" not in answer["error"]
+    assert client.ok("GET", "/api/state")["dataset"]["name"] == "article"
+
+
+def test_the_article_table_as_a_japanese_csv_with_bom_and_semicolons(client: Client) -> None:
+    text = "\ufeff数学;英語;物理;仕事\r\n0;1;1;1\r\n1;0;0;1\r\n0;1;0;0\r\n1;0;1;1\r\n"
+    state = client.ok("POST", "/api/upload", text.encode("utf-8"))
+    assert state["dataset"]["features"] == ["数学", "英語", "物理"]
+    assert state["dataset"]["target"] == "仕事" and state["dataset"]["classes"] == [0, 1]
+    assert state["dataset"]["n_samples"] == 4
+
+
+def test_a_step_too_big_for_the_table_is_refused(client: Client) -> None:
+    rows = "x,y,label\n" + "".join(f"{i},{i % 13},{i % 2}\n" for i in range(20_000))
+    client.ok("POST", "/api/upload", rows.encode())
+    state = client.ok("POST", "/api/configure", {"hidden": [256, 256]})
+    assert state["max_steps"] < 10
+    status, answer = client.call("POST", "/api/step", {"n": state["max_steps"] + 1})
+    assert status == 400 and f"at most {state['max_steps']}" in answer["error"]
+
+
+def test_unknown_target_column(client: Client) -> None:
+    status, answer = client.call("POST", "/api/upload?target=nope", b"a,b\n1,0\n2,1\n")
+    assert status == 400 and "no column 'nope'" in answer["error"]
+
+
+def test_save_gives_a_model_file_and_load_takes_it_back(client: Client, tmp_path) -> None:
+    client.ok("POST", "/api/step", {"n": 100})
+    status, raw = client.call("GET", "/api/save")
+    assert status == 200 and isinstance(raw, bytes)
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(raw)
+    model = glassnet.load(path)
+    trained = client.ok("GET", "/api/state")["layers"][0]["weights"]
+    assert np.array_equal(model.network.layers[0].weights, trained)
+    assert model.feature_names_in_ == ["math", "english", "physics"]
+    # the file answers as glassnet predict does, from the table's own columns
+    questions = dict(
+        zip(["math", "english", "physics"], np.array(article.QUESTIONS).T, strict=True)
+    )
+    expected = article.trained_network().predict(np.array(article.QUESTIONS))
+    client.ok("POST", "/api/step", {"n": 4900})
+    status, raw = client.call("GET", "/api/save")
+    path.write_bytes(raw)
+    assert glassnet.load(path).predict(questions).tolist() == expected.tolist() == [1, 1, 0]
+    client.ok("POST", "/api/reset")
+    state = client.ok("POST", "/api/load", raw)
+    assert state["layers"][0]["weights"] == article.trained_network().layers[0].weights.tolist()
+    assert state["epoch"] == 5000
+    client.ok("POST", "/api/configure", {"dataset": "moons"})
+    status, answer = client.call("POST", "/api/load", raw)
+    assert status == 400 and "3 inputs" in answer["error"]
+    status, answer = client.call("POST", "/api/load", b"not a model")
+    assert status == 400 and "not a glassnet model file" in answer["error"]
+    assert str(tmp_path) not in answer["error"] and "/tmp" not in answer["error"]
+
+
+# ----- the catalogue of bad requests ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", [None, "wrong", "x" * 500])
+def test_the_api_needs_the_token(client: Client, token: str | None) -> None:
+    status, answer = client.call("GET", "/api/state", token=token)
+    assert status == 403 and "token" in answer["error"]
+
+
+def test_the_token_may_come_in_the_query(client: Client) -> None:
+    status, _ = client.call("GET", f"/api/state?token={client.token}", token=None)
+    assert status == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1", "localhost:1", "", "{port}"])
+def test_only_local_host_names_are_served(client: Client, host: str) -> None:
+    status, answer = client.call("GET", "/api/state", host=host.format(port=client.port))
+    assert status == 403 and "Host" in answer["error"]
+    status, _ = client.call("GET", "/", token=None, host="evil.example")
+    assert status == 403
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}"])
+def test_local_host_names_work(client: Client, host: str) -> None:
+    status, _ = client.call("GET", "/api/state", host=host.format(port=client.port))
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "words"),
+    [
+        ("/api/step", b"{not json", "not JSON"),
+        ("/api/step", b"[1, 2]", "JSON object"),
+        ("/api/step", b'"text"', "JSON object"),
+        ("/api/step", {"n": 0}, "n must be"),
+        ("/api/step", {"n": "5"}, "n must be"),
+        ("/api/step", {"n": 10**9}, "n must be"),
+        ("/api/step", {"n": True}, "n must be"),
+        ("/api/step", b'{"n": NaN}', "n must be"),
+        ("/api/configure", {"colour": "red"}, "unknown setting"),
+        ("/api/configure", {"hidden": "8,8"}, "hidden"),
+        ("/api/configure", {"hidden": [0]}, "hidden"),
+        ("/api/configure", {"hidden": [8] * 9}, "hidden"),
+        ("/api/configure", {"hidden": [10**9]}, "hidden"),
+        ("/api/configure", {"learning_rate": -1}, "learning_rate"),
+        ("/api/configure", b'{"learning_rate": Infinity}', "learning_rate"),
+        ("/api/configure", {"activation": "sin"}, "activation"),
+        ("/api/configure", {"dataset": "../etc/passwd"}, "dataset"),
+        ("/api/configure", {"dataset": "upload"}, "upload a CSV"),
+        ("/api/configure", {"cost": "categorical_crossentropy"}, "several classes"),
+        ("/api/configure", {"seed": -1}, "seed"),
+        ("/api/configure", {"batch_size": 0}, "batch_size"),
+        ("/api/step", b"[" * 5000 + b"]" * 5000, "not JSON"),
+        ("/api/step", b'{"n": ' + b"9" * 5000 + b"}", "not JSON"),
+        ("/api/step", b'{"n": 1e999}', "n must be"),
+        ("/api/configure", b'{"dataset": "\\ud800"}', "dataset"),
+    ],
+)
+def test_bad_requests_are_one_line_400s(client: Client, route: str, body, words: str) -> None:
+    status, answer = client.call("POST", route, body)
+    assert status == 400, answer
+    assert words in answer["error"] and "\n" not in answer["error"]
+    assert client.ok("GET", "/api/state")["epoch"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "status"),
+    [
+        ("GET", "/api/nothing", 404),
+        ("GET", "/api/step", 405),
+        ("POST", "/api/state", 405),
+        ("DELETE", "/api/state", 405),
+        ("PUT", "/", 405),
+        ("GET", "/static/../session.py", 404),
+        ("GET", "/static/missing.js", 404),
+        ("GET", "/api/grid?size=abc", 400),
+        ("GET", "/api/grid?size=100000", 400),
+        ("GET", "/api/trace?lang=fr", 400),
+    ],
+)
+def test_wrong_routes_and_methods(client: Client, method: str, route: str, status: int) -> None:
+    got, answer = client.call(method, route)
+    assert got == status and answer["error"]
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    """Send ``request`` as it is and read the whole answer (the server closes after it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [
+        (b"FOO /api/state HTTP/1.1", b"405"),
+        (b"GET /api/state HTTP/9.9", b"505"),
+        (b"GARBAGE", b"400"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1", b"414"),
+    ],
+)
+def test_malformed_requests_get_json_errors(
+    client: Client, request_line: bytes, status: bytes
+) -> None:
+    head = request_line + f"\r\nHost: 127.0.0.1:{client.port}\r\n\r\n".encode()
+    answer = _raw(client.port, head)
+    assert answer.split(b" ")[1] == status
+    assert b'{"error":' in answer
+    assert client.ok("GET", "/api/state")["epoch"] == 0
+
+
+def test_an_unread_body_does_not_become_the_next_request(client: Client) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", client.port, timeout=10)
+    headers = {"Host": f"127.0.0.1:{client.port}", "X-Glassnet-Token": client.token}
+    smuggled = b'POST /api/step HTTP/1.1\r\nContent-Length: 9\r\n\r\n{"n": 7}'
+    connection.request("POST", "/api/nothing", body=smuggled, headers=headers)
+    response = connection.getresponse()
+    assert response.status == 404
+    response.read()
+    connection.close()
+    assert client.ok("GET", "/api/state")["epoch"] == 0
+
+
+def test_the_page_and_its_assets_are_served(client: Client) -> None:
+    status, page = client.call("GET", "/", token=None)
+    assert status == 200 and b"/static/app.js" in page and b"http" not in page.split(b"<body>")[1]
+    for name in ("app.js", "style.css"):
+        status, _ = client.call("GET", f"/static/{name}", token=None)
+        assert status == 200
+
+
+def test_a_huge_body_is_refused_unread(client: Client) -> None:
+    with socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock:
+        head = (
+            f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
+            f"X-Glassnet-Token: {client.token}\r\nContent-Length: {MAX_UPLOAD + 1}\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        answer = b""
+        while chunk := sock.recv(4096):  # the server closes the connection after answering
+            answer += chunk
+    answer = answer.decode()
+    assert answer.startswith("HTTP/1.1 413") and "at most" in answer
+    status, answer = client.call("POST", "/api/step", b"x" * 70_000)
+    assert status == 413
+    status, answer = client.call(
+        "POST", "/api/step", b"{}", headers={"Transfer-Encoding": "chunked"}
+    )
+    assert status in (400, 411)
+    assert client.ok("GET", "/api/state")["epoch"] == 0
+
+
+def test_a_silent_client_is_dropped_and_others_served(server, client: Client) -> None:
+    server.timeout_s = 0.5
+    with socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock:
+        head = (
+            f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
+            f"X-Glassnet-Token: {client.token}\r\nContent-Length: 1000\r\n\r\nabc"
+        )
+        sock.sendall(head.encode())
+        assert client.ok("GET", "/api/state")["epoch"] == 0  # not blocked by the silent one
+        time.sleep(1.0)
+        assert sock.recv(4096) == b""  # closed by the server, no answer
+
+
+def test_a_burst_of_bad_and_concurrent_requests_leaves_it_serving(client: Client) -> None:
+    requests = [
+        ("POST", "/api/step", {"n": 1}, "", {200}),
+        ("GET", "/api/state", None, None, {403}),
+        ("POST", "/api/step", b"{oops", "", {400}),
+        ("GET", "/api/state", None, "", {200}),
+        ("POST", "/api/upload", b"a,b\n1\n", "", {400}),
+        ("GET", "/api/grid?size=10", None, "", {200}),
+        ("GET", "/api/trace", None, "", {200, 409}),
+        ("POST", "/api/configure", {"hidden": "x"}, "", {400}),
+    ]
+    failures: list[str] = []
+
+    def worker(offset: int) -> None:
+        for k in range(24):
+            method, route, body, token, expected = requests[(k + offset) % len(requests)]
+            status, answer = client.call(method, route, body, token=token)
+            if status not in expected:
+                failures.append(f"{method} {route}: {status} {answer}")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures[:3]
+    state = client.ok("GET", "/api/state")
+    assert state["epoch"] == 8 * 3  # every good step counted once
+
+
+# ----- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_serves_and_stops_cleanly_on_ctrl_c() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "playground", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("glassnet playground: http://127.0.0.1:"), line
+        url = line.split(": ", 1)[1].strip()
+        port = int(url.split(":")[2].split("/")[0])
+        token = url.split("token=")[1]
+        status, _ = Client(port, token).call("GET", "/api/state")
+        assert status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode in (0, 130)
+    assert "Traceback" not in err
+
+
+def test_the_command_opens_the_browser_at_the_url(tmp_path) -> None:
+    opened = tmp_path / "opened.txt"
+    # webbrowser runs $BROWSER with %s replaced by the URL
+    browser = (
+        f"{sys.executable} -c \"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\" %s"
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BROWSER": browser}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "playground", "--port", "0", "--lang", "ja"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split(": ", 1)[1].strip()
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == url and url.endswith("&lang=ja")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert process.returncode in (0, 130)
+
+
+def test_a_busy_port_is_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "glassnet", "playground", "--port", str(port), "--no-browser"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "--port 0" in out.stderr

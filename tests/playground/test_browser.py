@@ -1,0 +1,174 @@
+"""The playground in a real browser: headless Chromium, driven as a learner would.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them) and
+``selenium`` (the test extra). Outside CI a missing browser skips; under CI it fails, so
+this test never silently stops running there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from glassnet import article
+from glassnet.playground.server import PlaygroundServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+# the README's picture: written there when GLASSNET_SCREENSHOT=1, else beside the test's
+# other files, so a plain test run leaves the working tree clean
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "playground.png"
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed: pip install -e '.[test]'"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not os.path.exists(path):
+            return f"{path} is missing: apt-get install -y chromium chromium-driver"
+    return None
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    problem = _missing()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser test must run in CI: {problem}")
+        pytest.skip(problem)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="glassnet-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1250",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait(driver: Any, condition: Any, timeout: float = 20.0) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+
+
+def _text(driver: Any, element_id: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.ID, element_id).text)
+
+
+def test_a_learner_trains_the_article_in_the_page(
+    browser: Any, server: PlaygroundServer, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url())
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    assert _text(browser, "epoch") == "0"
+    assert _text(browser, "w-1-0-0") == "0.50000000" and _text(browser, "b-1-0") == "0.20000000"
+
+    # the article's 5000 epochs: ×100 fifty times
+    for k in range(1, 51):
+        browser.find_element(By.ID, "step-100").click()
+        _wait(browser, lambda d, k=k: _text(d, "epoch") == str(100 * k))
+    _wait(browser, lambda d: "5000" in _text(d, "trace"))
+
+    net = article.trained_network()
+    shown = [float(_text(browser, f"w-1-{i}-0")) for i in range(3)]
+    bias = float(_text(browser, "b-1-0"))
+    # the page prints 8 decimals, as the article does: 3.40603697 -2.6711679 5.69161398
+    np.testing.assert_allclose(shown, net.layers[0].weights[:, 0], atol=5e-9)
+    assert abs(bias - net.layers[0].bias[0]) < 5e-9
+    np.testing.assert_allclose(shown, [3.40603697, -2.6711679, 5.69161398], atol=5e-9)
+    assert abs(bias - -0.06513093) < 5e-9
+    outputs = net.predict_outputs(np.array(article.QUESTIONS))[:, 0]
+    for k, p in enumerate(outputs):
+        assert abs(float(_text(browser, f"q-{k}")) - p) < 5e-9
+    assert _text(browser, "verdict-2") == "does not find a job"
+
+    # a weight, clicked: its value, its gradient and its last update, as the engine has them
+    browser.find_element(By.ID, "line-1-2-0").click()
+    # plain gradient descent at 0.1, the article's: the update is 0.1 × the gradient
+    value = float(_text(browser, "inspect-value"))
+    gradient = float(_text(browser, "inspect-grad"))
+    update = float(_text(browser, "inspect-update"))
+    assert abs(value - net.layers[0].weights[2, 0]) < 5e-9
+    assert abs(update - 0.1 * gradient) < 5e-9 and gradient != 0.0
+    shot = README_SCREENSHOT if os.environ.get("GLASSNET_SCREENSHOT") else tmp_path / "page.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+
+    # the article's words
+    browser.find_element(By.ID, "lang-ja").click()
+    _wait(browser, lambda d: _text(d, "verdict-0") == "仕事が見つかる")
+    assert _text(browser, "verdict-2") == "仕事が見つからない"
+    assert "推測結果" in _text(browser, "trace")
+    assert "エポック" in browser.find_element(By.TAG_NAME, "body").text
+
+    # a bad CSV: one line saying what is wrong
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,c\n1,2,3\n4,5,6,7\n", encoding="utf-8")
+    browser.find_element(By.ID, "upload").send_keys(str(bad))
+    _wait(browser, lambda d: d.find_element(By.ID, "error").is_displayed())
+    message = _text(browser, "error")
+    assert "line 3" in message and "\n" not in message
+    assert _text(browser, "epoch") == "5000"  # the article's network is still there
+
+
+def test_play_mode_draws_the_boundary_while_it_trains(
+    browser: Any, server: PlaygroundServer
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(server.url("ja"))
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    Select(browser.find_element(By.ID, "dataset")).select_by_value("moons")
+    _wait(browser, lambda d: d.find_element(By.ID, "boundary-panel").is_displayed())
+    browser.find_element(By.ID, "play").click()
+    _wait(browser, lambda d: int(_text(d, "epoch")) >= 200)
+    browser.find_element(By.ID, "play").click()
+    _wait(browser, lambda d: _text(d, "play") == "再生")
+    epoch = int(_text(browser, "epoch"))
+    assert epoch % 10 == 0 and "回/秒" in _text(browser, "rate")
+    state = server.session.state()
+    assert state["epoch"] == epoch
+    shown = float(_text(browser, "w-1-0-0"))
+    assert abs(shown - state["layers"][0]["weights"][0][0]) < 5e-9
+
+    # the output neuron, clicked: z, a and δ of each sample, as the engine has them
+    browser.find_elements(By.CSS_SELECTOR, "#net circle")[-1].click()
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#neuron-values tr")) == 51)
+    cells = browser.find_elements(By.CSS_SELECTOR, "#neuron-values tr:nth-child(2) td")
+    z, a = float(cells[1].text), float(cells[2].text)
+    net = server.session.net
+    expected = net.predict_outputs(server.session.data.X[:1])[0, 0]
+    # 8 significant digits shown
+    assert abs(a - expected) < 1e-8 and abs(1 / (1 + np.exp(-z)) - expected) < 1e-7
