@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -155,7 +156,7 @@ def test_three_classes_train_predict_evaluate_info(
     info = run_cli("info", out)
     assert info.returncode == 0
     for words in ("2 → 8 relu", "8 → 3 softmax", "categorical_crossentropy", "x1, x2", "a, b, c",
-                  "60 epochs", "format 1"):  # fmt: skip
+                  "60 epochs", "x1 ", "numeric", "id ", "ignored"):  # fmt: skip
         assert words in info.stdout, (words, info.stdout)
 
 
@@ -181,7 +182,7 @@ def test_regression(tmp_path: Path) -> None:
 
 
 def test_stray_spaces_in_names_are_accepted(tmp_path: Path) -> None:
-    data = write(tmp_path / "d.csv", " x , y \n1,0\n2,1\n3,0\n4,1\n")
+    data = write(tmp_path / "d.csv", " x , y \n5,0\n2,1\n7,0\n4,1\n")
     result = run_cli("train", data, "--target", " y", "--epochs", "3", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["features"] == ["x"]
@@ -269,14 +270,15 @@ def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
 
 
 # ----- bad input: one line, exit 2, the model file untouched ------------------------------------
+TYPO = "a,b\n" + "".join(f"{i * 7 % 5},{i % 2}\n" for i in range(30)) + "five,1\n"
 BAD_TABLES = {
     "header only": ("a,b\n", ["header but no data rows"]),
-    "non-numeric": ("a,b\n1,2\n3,4\nfive,6\n", ["line 4", "column 'a'", "'five'", "not a number"]),
+    "a typo among numbers": (TYPO, ["column 'a'", "line 32 'five'", "--categorical a"]),
     "ragged": ("a,b\n1,2\n3,4,5\n", ["line 3", "3 values", "2 columns"]),
     "short row": ("a,b\n1,2\n3\n", ["line 3", "1 value", "2 columns"]),
-    "empty cell": ("a,b\n1,2\n,4\n", ["line 3", "column 'a'", "empty"]),
-    "nan": ("a,b\n1,2\nnan,4\n", ["line 3", "column 'a'", "'nan'", "finite"]),
-    "inf": ("a,b\n1,2\n3,-inf\n", ["line 3", "column 'b'", "'-inf'", "finite"]),
+    "target all missing": ("a,b\n1,\n2,NA\n", ["'b' is missing in every row"]),
+    "every feature ignored": ("id,b\n1,x\n2,y\n3,x\n", ["every column is ignored", "row num"]),
+    "infinite": ("a,b\n1,2\n1e999,4\n", ["line 3", "column 'a'", "inf", "finite"]),
     "single class": ("a,b\n1,2\n3,2\n", ["only one class (2)", "'b'"]),
     "unknown target": ("a,c\n1,2\n", ["no column named 'b'", "the columns are a, c"]),
 }
@@ -318,7 +320,7 @@ def test_bad_files(tmp_path: Path, old_model: tuple[Path, bytes]) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "words"),
     [
-        ("--epochs", "0", ["--epochs", "at least 1"]),
+        ("--epochs", "0", ["--epochs", "positive integer"]),
         ("--epochs", "many", ["--epochs", "whole number", "'many'"]),
         ("--batch-size", "-5", ["--batch-size"]),
         ("--learning-rate", "-0.1", ["--learning-rate"]),
@@ -326,7 +328,7 @@ def test_bad_files(tmp_path: Path, old_model: tuple[Path, bytes]) -> None:
         ("--hidden", "16,x", ["--hidden", "16,x"]),
         ("--hidden", "16,-1", ["--hidden"]),
         ("--activation", "swish", ["--activation", "relu"]),
-        ("--optimizer", "rmsprop", ["--optimizer", "adam, sgd, gd"]),
+        ("--optimizer", "rmsprop", ["--optimizer", "adam", "sgd", "gd"]),
         ("--validation-split", "1.5", ["--validation-split"]),
         ("--task", "clustering", ["--task"]),
         ("--alpha", "-1", ["--alpha"]),
@@ -368,13 +370,13 @@ def test_predict_and_evaluate_bad_input(model: tuple[Path, Path], tmp_path: Path
     out, _ = model
     before = out.read_bytes()
     missing = write(tmp_path / "m.csv", "x1,label\n1,a\n")
-    assert_user_error(run_cli("predict", out, missing), "needs the columns x2", "x1, label")
+    assert_user_error(run_cli("predict", out, missing), "needs the column x2", "x1, label")
     no_target = write(tmp_path / "n.csv", "x1,x2\n1,2\n")
     assert_user_error(run_cli("evaluate", out, no_target), "no column named 'label'")
     unknown = write(tmp_path / "u.csv", "x1,x2,label\n1,2,a\n\n3,4,zebra\n")
     assert_user_error(run_cli("evaluate", out, unknown), "line 4:", "'zebra'", "a, b, c")
-    bad_value = write(tmp_path / "b.csv", "x1,x2\n1,2\n3,?\n")
-    assert_user_error(run_cli("predict", out, bad_value), "line 3", "column 'x2'", "'?'")
+    bad_value = write(tmp_path / "b.csv", "x1,x2\n1,2\n3,abc\n")
+    assert_user_error(run_cli("predict", out, bad_value), "line 3", "column 'x2'", "'abc'")
     assert_user_error(run_cli("predict", out, missing, "--out", tmp_path / "no" / "p.csv"),
                       "--out", "does not exist", "create it first")  # fmt: skip
     assert out.read_bytes() == before
@@ -384,8 +386,8 @@ def test_bad_model_files(tmp_path: Path) -> None:
     data = write(tmp_path / "d.csv", "x1,x2\n1,2\n")
     cases = {
         tmp_path / "none.safetensors": "no such model file",
-        write(tmp_path / "text.safetensors", b"hello, I am not a model"): "not a safetensors",
-        write(tmp_path / "short.safetensors", b"\x01\x02"): "not a safetensors",
+        write(tmp_path / "text.safetensors", b"hello, I am not a model"): "not a glassnet model",
+        write(tmp_path / "short.safetensors", b"\x01\x02"): "not a glassnet model",
     }
     for path, words in cases.items():
         for command in ("predict", "evaluate", "info"):
@@ -455,15 +457,18 @@ def test_huge_values_train_and_predict_finite_numbers(tmp_path: Path) -> None:
     model = tmp_path / "huge.safetensors"
     result = run_cli("train", data, "--target", "y", "--task", "regression", "--hidden", "8",
                      "--epochs", "100", "--learning-rate", "0.01", "--seed", "0",
-                     "--out", model)  # fmt: skip
+                     "--validation-split", "0", "--out", model)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr
+    from glassnet.model import Model
     from glassnet.serialization import load
 
-    meta = load(model).metadata
-    for scaling in (meta["scaler"], meta["target_scaler"]):
-        values = np.array(scaling["mean"] + scaling["scale"], dtype=float)
-        assert np.isfinite(values).all() and (np.array(scaling["scale"]) > 0).all()
+    loaded = load(model)
+    assert isinstance(loaded, Model) and loaded.preprocessor is not None
+    for column in loaded.preprocessor.columns_:
+        assert math.isfinite(column["mean"]) and 0 < column["scale"] < math.inf
+    assert loaded.target_mean is not None and loaded.target_scale is not None
+    assert np.isfinite(loaded.target_mean + loaded.target_scale).all()
     predictions = json.loads(run_cli("predict", model, data, "--json").stdout)["predictions"]
     scaled = np.array(predictions, dtype=float) / 1e250  # R² in units that square safely
     assert np.isfinite(scaled).all()
@@ -479,8 +484,7 @@ def test_a_column_at_the_float_limit_exits_2_naming_it(tmp_path: Path) -> None:
 def test_early_stopping_on_too_few_rows_names_early_stopping(tmp_path: Path) -> None:
     data = write(tmp_path / "few.csv", ARTICLE)
     result = run_cli("train", data, "--target", "仕事", "--early-stopping")
-    assert_user_error(result, "early stopping holds out 10%", "4 rows")
-    assert "--validation-split 0.1" not in result.stderr
+    assert_user_error(result, "--early-stopping", "4 rows are too few")
 
 
 def test_predict_out_is_written_atomically_with_the_files_mode(
@@ -518,7 +522,131 @@ def test_train_summary_labels_are_aligned(tmp_path: Path) -> None:
     result = run_cli("train", data, "--target", "label", "--ignore", "id", "--epochs", "3",
                      "--validation-split", "0.2", "--seed", "0")  # fmt: skip
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
+    # the column table, a blank line, then the report
+    lines = result.stdout.strip().split("\n\n")[-1].splitlines()
     assert len(lines) >= 8
     assert len({line.index(" : ") for line in lines}) == 1, lines
-    assert any(line.startswith("validation accuracy") for line in lines)
+    assert any(line.startswith("held-out accuracy") for line in lines)
+
+
+# ----- real tables: text, missing cells, row numbers, Parquet ---------------------------------
+def penguins(path: Path, n: int = 240, seed: int = 0, line_end: str = "\n") -> Path:
+    """A table as pandas writes it: an unnamed row-number column, numbers with NA and empty
+    cells, text categories with missing cells, a name per row, a constant column."""
+    rng = np.random.default_rng(seed)
+    kinds = ("Adelie", "Gentoo", "Chinstrap")
+    lines = [",bill,mass,island,sex,name,year,species"]
+    for i in range(n):
+        k = int(rng.integers(3))
+        bill = "NA" if i % 13 == 0 else f"{38 + 6 * k + rng.normal():.1f}"
+        mass = "" if i % 17 == 0 else f"{3500 + 600 * (k == 1) + rng.normal(0, 150):.0f}"
+        island = ["Biscoe", "Dream", "Torgersen"][(k + int(rng.integers(2))) % 3]
+        sex = ["male", "female", "NA"][int(rng.integers(3))]
+        lines.append(f"{i},{bill},{mass},{island},{sex},bird {i},2008,{kinds[k]}")
+    path.write_bytes((line_end.join(lines) + line_end).encode())
+    return path
+
+
+def test_a_real_table_trains_with_no_options_and_predict_answers_every_row(
+    tmp_path: Path,
+) -> None:
+    data = penguins(tmp_path / "penguins.csv")
+    out = tmp_path / "m.safetensors"
+    result = run_cli("train", data, "--target", "species", "--out", out)
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split("\n\n")[0]
+    for words in ("(unnamed 1)  ignored", "unnamed column", "bill", "standardized",
+                  "'bill (missing)'", "one-hot: Biscoe, Dream, Torgersen", "sex",
+                  "(missing)", "name", "different value in every row", "--categorical name",
+                  "year", "constant"):  # fmt: skip
+        assert words in table, (words, table)
+    assert "held-out accuracy" in result.stdout and "48 held out" in result.stdout
+    report = json.loads(run_cli("train", data, "--target", "species", "--json").stdout)
+    assert report["validation_accuracy"] >= 0.9 and report["validation_rows"] == 48
+    assert {c["name"]: c["role"] for c in report["columns"]}["island"] == "categorical"
+    query = write(tmp_path / "q.csv", "bill,mass,island,sex\n,3700,Mars,\n51,NA,Dream,male\n"
+                  "?,,Atlantis,unknown\n")  # fmt: skip
+    predicted = run_cli("predict", out, query, "--json")
+    assert predicted.returncode == 0, predicted.stderr
+    answers = json.loads(predicted.stdout)
+    assert len(answers["predictions"]) == 3
+    assert all(p["prediction"] in ("Adelie", "Gentoo", "Chinstrap") for p in answers["predictions"])
+    assert answers["missing_filled"] == {"bill": 2, "mass": 2, "sex": 1}
+    assert answers["unseen_categories"] == {"island": 2, "sex": 1}
+    text = run_cli("predict", out, query, "--out", tmp_path / "p.csv")
+    assert "4 missing cells filled" not in text.stderr and "5 missing cells filled" in text.stderr
+    info = run_cli("info", out).stdout
+    assert "island=Biscoe" not in info and "one-hot: Biscoe, Dream, Torgersen" in info
+
+
+def test_parquet_cr_line_ends_and_a_long_ignored_field(tmp_path: Path) -> None:
+    import polars as pl
+
+    data = penguins(tmp_path / "mac.csv", line_end="\r")
+    frame = pl.read_csv(penguins(tmp_path / "plain.csv"))
+    frame.with_columns(pl.col("name").str.replace("bird 3$", "w" * 140_000)).write_parquet(
+        tmp_path / "p.parquet"
+    )
+    out = tmp_path / "m.safetensors"
+    for source in (data, tmp_path / "p.parquet"):
+        result = run_cli("train", source, "--target", "species", "--out", out)
+        assert result.returncode == 0, result.stderr
+    scored = json.loads(run_cli("evaluate", out, tmp_path / "p.parquet", "--json").stdout)
+    assert scored["rows"] == 240 and scored["accuracy"] > 0.8
+    assert_user_error(run_cli("predict", out, write(tmp_path / "no.parquet", "a,b\n1,2\n")),
+                      "no.parquet is not a Parquet file")  # fmt: skip
+
+
+def test_labels_that_look_like_special_numbers_are_labels(tmp_path: Path) -> None:
+    rows = "".join(f"{i % 5 + (i % 3) * 0.1:.1f},{['Nan', 'Li', 'Infinity'][i % 3]}\n"
+                   for i in range(60))  # fmt: skip
+    data = write(tmp_path / "elements.csv", "x,element\n" + rows)
+    result = run_cli("train", data, "--target", "element", "--epochs", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["classes"] == ["Infinity", "Li", "Nan"]
+
+
+def test_a_target_of_unique_ids_is_refused_before_building(tmp_path: Path) -> None:
+    rows = "".join(f"{i % 7},user{i}\n" for i in range(3000))
+    data = write(tmp_path / "ids.csv", "x,user\n" + rows)
+    started = time.perf_counter()
+    result = run_cli("train", data, "--target", "user")
+    assert_user_error(result, "3000 different values in 3000 rows", "identifier")
+    assert time.perf_counter() - started < 30
+
+
+def test_out_may_not_be_a_file_the_command_reads(tmp_path: Path) -> None:
+    data = write(tmp_path / "d.csv", ARTICLE)
+    before = data.read_bytes()
+    assert_user_error(run_cli("train", data, "--target", "仕事", "--out", data), "--out")
+    assert data.read_bytes() == before
+    model = tmp_path / "m.safetensors"
+    assert (
+        run_cli("train", data, "--target", "仕事", "--epochs", "2", "--out", model).returncode == 0
+    )
+    saved = model.read_bytes()
+    assert_user_error(run_cli("predict", model, data, "--out", model), "--out")
+    assert_user_error(run_cli("predict", model, data, "--out", data), "--out")
+    assert model.read_bytes() == saved and data.read_bytes() == before
+
+
+def test_the_readme_real_tables_example_runs_as_shown(tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Real tables") :]
+    script, shown, python = re.findall(r"```(?:python)?\n(.*?)```", section, re.S)[:3]
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(script, "README.md", "exec"), {})
+        result = run_cli("train", "penguins.csv", "--target", "species", "--seed", "0",
+                         "--out", "penguins.safetensors")  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        for line in shown.strip().splitlines():
+            assert line in result.stdout.splitlines(), (line, result.stdout)
+        namespace: dict[str, object] = {}
+        exec(compile(python, "README.md", "exec"), namespace)
+        assert len(namespace["X"]) == 300  # type: ignore[arg-type]
+    finally:
+        os.chdir(cwd)

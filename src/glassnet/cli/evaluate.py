@@ -1,58 +1,74 @@
-"""``glassnet evaluate``: how well a saved model does on a CSV table with the answers."""
+"""``glassnet evaluate``: how well a saved model does on a table (CSV or Parquet) with the
+answers. Rows whose target is missing are left out and counted; missing feature cells and
+unseen categories are filled as ``predict`` fills them."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-HELP = "score a saved model on a CSV table that has the target column"
+from glassnet.cli.common import UserError
+
+if TYPE_CHECKING:
+    from glassnet._types import Array
+    from glassnet.model import Model
+
+HELP = "score a saved model on a table (CSV or Parquet) that has the target column"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``MODEL DATA.csv``."""
     parser.add_argument("model", metavar="MODEL", help="a model file saved by glassnet train")
     parser.add_argument(
-        "data", metavar="DATA.csv", help="a CSV file with the model's feature and target columns"
+        "data", metavar="DATA", help="a CSV or Parquet file with the model's columns and target"
+    )
+    parser.add_argument(
+        "--delimiter", default=None, metavar="C", help="the CSV field separator (default: sniffed)"
     )
 
 
-def scores(meta: dict[str, Any], outputs: Any, y: Any, where: str) -> dict[str, Any]:
+def scores(model: Model, outputs: Array, truth: list[Any], where: str, rows: Any) -> dict[str, Any]:
     """Classification: accuracy, per-class precision/recall/F1, confusion matrix;
-    regression: MSE, MAE, R²."""
+    regression: MSE, MAE, R². ``truth`` holds the labels as read; ``rows`` maps them to the
+    file's data rows (for the line of an unknown label)."""
     import numpy as np
 
-    from glassnet.data import decode_outputs, encode_labels
     from glassnet.metrics import (
         confusion_matrix,
         mean_absolute_error,
         mean_squared_error,
         precision_recall_f1,
+        predicted_classes,
         r2_score,
     )
+    from glassnet.model import encode_labels
 
-    answers, probabilities = decode_outputs(meta, outputs)
-    target = meta["target_name"]
-    if probabilities is None:
-        if y.dtype.kind in "USO":
-            raise ValueError(
-                f"{where}: the target {target!r} holds text; the model predicts numbers"
+    target = model.target or "target"
+    if model.task != "classification":
+        text = next((v for v in truth if isinstance(v, str)), None)
+        if text is not None:
+            raise UserError(
+                f"{where}: the target {target!r} holds text ({text!r}); the model predicts numbers"
             )
+        y = np.array(truth, dtype=np.float64)
+        answers = model.decode(outputs)
         return {
-            "task": "regression",
+            "task": model.task,
             "rows": len(y),
             "mse": mean_squared_error(y, answers),
             "mae": mean_absolute_error(y, answers),
             # R² compares with the spread of the truth: one row has none, so it is undefined
             "r2": r2_score(y, answers) if len(y) >= 2 else None,
         }
-    classes = meta["classes"]
-    truth = encode_labels(y, classes, where, target)
-    matrix = confusion_matrix(truth, answers, len(classes))
+    classes = model.classes or list(range(max(2, model.network.n_outputs)))
+    index = encode_labels(truth, classes, where, target, rows)
+    answers = predicted_classes(outputs)
+    matrix = confusion_matrix(index, answers, len(classes))
     precision, recall, f1, support = precision_recall_f1(matrix)
     return {
         "task": "classification",
-        "rows": len(y),
-        "accuracy": float(np.mean(truth == answers)),
+        "rows": len(index),
+        "accuracy": float(np.mean(index == answers)),
         "classes": classes,
         "per_class": {
             str(c): {
@@ -70,26 +86,67 @@ def scores(meta: dict[str, Any], outputs: Any, y: Any, where: str) -> dict[str, 
 
 def run(args: argparse.Namespace) -> int:
     """Load the model, read the table with its target, score, print."""
-    from glassnet.cli.common import print_json
-    from glassnet.data import model_inputs, read_for_model
-    from glassnet.serialization import load
+    import numpy as np
 
-    net = load(args.model)
-    meta = net.metadata
-    table = read_for_model(args.data, meta, need_target=True)
-    outputs = net.predict_outputs(model_inputs(meta, table.X))
-    report = scores(meta, outputs, table.y, table.path)
+    from glassnet.cli.common import load_model, print_json
+    from glassnet.cli.predict import fill_counts, model_outputs, read_rows
+    from glassnet.model import labels_from_text
+    from glassnet.table import DataError
+
+    model = load_model(args.model)
+    frame = read_rows(model, args.data, args.delimiter)
+    target = model.target
+    if target is None or target not in frame.columns:
+        name = f"named {target!r}" if target else "named (the model names none)"
+        raise UserError(
+            f"{args.data}: no column {name}, the target; evaluate needs the answers in the "
+            f"table (its columns are {', '.join(frame.columns)})"
+        )
+    present = frame[target].is_not_null()
+    rows = np.flatnonzero(present.to_numpy())
+    dropped = frame.height - len(rows)
+    if not len(rows):
+        raise UserError(f"{args.data}: the target {target!r} is missing in every row")
+    frame = frame.filter(present)
+    outputs = model_outputs(model, frame, args.data)
+    truth = labels_from_text(frame[target].cast(str).to_list())
+    try:
+        report = scores(model, outputs, truth, args.data, rows)
+    except DataError as error:
+        raise UserError(str(error)) from None
+    report["rows_without_target"] = dropped
+    filled = fill_counts(model)
     if args.json:
-        print_json({"model": args.model, "data": table.path, **report})
+        counts = model.preprocessor.transform_counts_ if model.preprocessor else {}
+        print_json(
+            {
+                "model": args.model,
+                "data": args.data,
+                **report,
+                "missing_filled": counts.get("missing", {}),
+                "unseen_categories": counts.get("unseen", {}),
+            }
+        )
         return 0
+    _print(report, args.data, target, dropped, filled)
+    return 0
+
+
+def _print(
+    report: dict[str, Any], where: str, target: str, dropped: int, filled: str | None
+) -> None:
     rows = f"{report['rows']} row" + ("s" if report["rows"] != 1 else "")
-    print(f"{table.path}: {rows}, target {meta['target_name']!r}")
-    if report["task"] == "regression":
+    print(f"{where}: {rows}, target {target!r}")
+    if dropped:
+        print(f"left out {dropped} row{'s' * (dropped > 1)} whose target is missing")
+    if filled:
+        print(filled)
+    if report["task"] != "classification":
         print(f"MSE : {report['mse']:.6g}")
         print(f"MAE : {report['mae']:.6g}")
         r2 = "n/a (needs at least 2 rows)" if report["r2"] is None else f"{report['r2']:.4f}"
         print(f"R²  : {r2}")
-        return 0
+        return
     names = [str(c) for c in report["classes"]]
     width = max(8, *(len(n) for n in names))
     print(f"accuracy: {report['accuracy']:.4f}")
@@ -107,4 +164,3 @@ def run(args: argparse.Namespace) -> int:
     print(" " * (width + 2) + "  ".join(f"{n:>{cell}}" for n in names))
     for name, row in zip(names, report["confusion_matrix"], strict=True):
         print(f"{name:<{width}}  " + "  ".join(f"{v:>{cell}}" for v in row))
-    return 0

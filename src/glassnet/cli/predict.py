@@ -1,30 +1,43 @@
-"""``glassnet predict``: a saved model's answers for every row of a CSV table."""
+"""``glassnet predict``: a saved model's answer for every row of a table (CSV or Parquet).
+
+The table is the raw one, as for ``train``: the model's preprocessing fills missing cells
+(a numeric column's training median, a text column's "(missing)" level) and maps a level it
+never saw to "no known category", so every row gets an answer; how many cells that took is
+reported. The output is the table with the answers appended, written by polars.
+"""
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from glassnet.cli.common import check_out_file
+from glassnet.cli.common import UserError, check_out_file
 
-HELP = "predict the target of every row of a CSV table with a saved model"
+if TYPE_CHECKING:
+    import polars as pl
+
+    from glassnet._types import Array
+    from glassnet.model import Model
+
+HELP = "predict the target of every row of a table (CSV or Parquet) with a saved model"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``MODEL DATA.csv [--out PRED.csv]``."""
+    """``MODEL DATA [--out PRED.csv]``."""
     parser.add_argument("model", metavar="MODEL", help="a model file saved by glassnet train")
     parser.add_argument(
         "data",
-        metavar="DATA.csv",
-        help="a CSV file with the model's feature columns (others are passed through)",
+        metavar="DATA",
+        help="a CSV or Parquet file with the model's columns (others are passed through)",
     )
     parser.add_argument(
         "--out",
         metavar="PRED.csv",
         help="write the table with the predictions here (default: standard output)",
+    )
+    parser.add_argument(
+        "--delimiter", default=None, metavar="C", help="the CSV field separator (default: sniffed)"
     )
 
 
@@ -32,75 +45,154 @@ def output_names(columns: list[str], target: str, classes: list[Any] | None) -> 
     """The added column names: the target's (``predicted_<target>`` if the input has it) and
     one ``probability_<class>`` per class."""
     name = f"predicted_{target}" if target in columns else target
-    added = [name] + [f"probability_{c}" for c in classes or []]
-    return added
+    return [name] + [f"probability_{c}" for c in classes or []]
 
 
-def _write_table(
-    source: str, out: Any, added: list[str], labels: list[Any], probabilities: Any
-) -> None:
-    """Copy the rows of ``source`` to ``out`` with the prediction columns appended."""
-    writer = csv.writer(out, lineterminator="\n")
-    with open(source, encoding="utf-8-sig", newline="") as handle:
-        rows = (
-            [cell.strip() for cell in row]
-            for row in csv.reader(handle, skipinitialspace=True)
-            if row and any(cell.strip() for cell in row)
+def read_rows(model: Model, path: str, delimiter: str | None = None) -> pl.DataFrame:
+    """The table at ``path`` as the model reads it (its missing-value markers; the target
+    column, when there, as text so labels stay as written)."""
+    from glassnet.table import NA_VALUES, DataError, read_table
+
+    na_values = NA_VALUES if model.preprocessor is None else model.preprocessor.na_values
+    text = [model.target] if model.target else []
+    try:
+        return read_table(path, na_values=na_values, delimiter=delimiter, text_columns=text)
+    except DataError as error:
+        raise UserError(str(error)) from None
+
+
+def model_outputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
+    """The network's outputs for every row of ``frame`` (read from ``path``); a bad cell is
+    one line naming the file's line."""
+    from glassnet.table import DataError, locate
+
+    try:
+        if model.preprocessor is None:
+            return model.outputs(_bare_inputs(model, frame, path))
+        return model.outputs(frame)
+    except DataError as error:
+        raise UserError(str(locate(error, path))) from None
+
+
+def _bare_inputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
+    """A model without preprocessing takes every column but the target, in order, as numbers."""
+    import numpy as np
+
+    names = [c for c in frame.columns if c != model.target]
+    if len(names) != model.network.n_inputs:
+        raise UserError(
+            f"{path}: the model takes {model.network.n_inputs} numbers per row and stores no "
+            f"column names, but the table has {len(names)} columns besides the target; give a "
+            "table of exactly its inputs"
         )
-        writer.writerow([*next(rows), *added])
-        for i, row in enumerate(rows):
-            extra = [] if probabilities is None else [repr(float(p)) for p in probabilities[i]]
-            writer.writerow([*row, labels[i], *extra])
+    try:
+        return frame.select(names).to_numpy().astype(np.float64)
+    except Exception:  # text, or missing cells polars cannot make float
+        raise UserError(
+            f"{path}: the model stores no preprocessing, so every column must be numbers with "
+            "no missing cells"
+        ) from None
+
+
+def fill_counts(model: Model) -> str | None:
+    """One line saying which cells the preprocessing filled in, or None."""
+    if model.preprocessor is None:
+        return None
+    counts = model.preprocessor.transform_counts_
+    parts = []
+    for key, one, many in (
+        ("missing", "missing cell filled", "missing cells filled"),
+        ("unseen", "unseen category", "unseen categories"),
+    ):
+        found = counts.get(key) or {}
+        if found:
+            total = sum(found.values())
+            each = ", ".join(f"{column} {n}" for column, n in found.items())
+            parts.append(f"{total} {one if total == 1 else many} ({each})")
+    return "; ".join(parts) or None
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
-    if args.out is not None:
-        check_out_file(args.out)
+    from glassnet.cli.common import load_model
+    from glassnet.model import class_probabilities
 
-    from glassnet.cli.common import print_json
-    from glassnet.data import decode_outputs, model_inputs, read_for_model
-    from glassnet.serialization import load, write_atomically
-
-    net = load(args.model)
-    meta = net.metadata
-    table = read_for_model(args.data, meta, need_target=False)
-    outputs = net.predict_outputs(model_inputs(meta, table.X))
-    answers, probabilities = decode_outputs(meta, outputs)
-    classes = meta.get("classes") if probabilities is not None else None
-    labels = [classes[i] for i in answers.tolist()] if classes else answers.tolist()
-
+    if args.out is not None:  # never the model or the table this command reads
+        check_out_file(args.out, reads=[args.model, args.data])
+    model = load_model(args.model)
+    frame = read_rows(model, args.data, args.delimiter)
+    outputs = model_outputs(model, frame, args.data)
+    answers = model.decode(outputs)
+    classifier = model.task == "classification"
+    probabilities = class_probabilities(outputs) if classifier else None
+    classes = model.classes if probabilities is not None else None
+    filled = fill_counts(model)
     if args.json:
-        if classes:
-            predictions: list[Any] = [
-                {"prediction": label, "probabilities": dict(zip(map(str, classes), p, strict=True))}
-                for label, p in zip(labels, probabilities.tolist(), strict=True)  # type: ignore[union-attr]
-            ]
-        else:
-            predictions = labels
-        print_json(
-            {
-                "model": args.model,
-                "data": table.path,
-                "target": meta["target_name"],
-                "task": meta.get("task"),
-                "classes": classes,
-                "rows": len(labels),
-                "predictions": predictions,
-            }
-        )
+        _print_json(args, model, answers, probabilities)
         return 0
-    added = output_names(table.columns, meta["target_name"], classes)
+    target = model.target or "prediction"
+    added = output_names(frame.columns, target, classes)
+    table = _with_answers(frame, added, answers, probabilities)
     if args.out is None:
-        _write_table(table.path, sys.stdout, added, labels, probabilities)
-        return 0
+        table.write_csv(sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout)
+    else:
+        from glassnet.serialization import write_atomically
 
-    def write(binary: BinaryIO) -> None:
-        text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-        _write_table(table.path, text, added, labels, probabilities)
-        text.flush()
-        text.detach()  # the binary file stays open for write_atomically to finish
+        def write(binary: BinaryIO) -> None:
+            table.write_csv(binary)
 
-    write_atomically(args.out, write)
-    print(f"wrote {args.out}: {len(labels)} rows with {', '.join(added)}", file=sys.stderr)
+        write_atomically(args.out, write)
+        print(f"wrote {args.out}: {table.height} rows with {', '.join(added)}", file=sys.stderr)
+    if filled:
+        print(f"glassnet predict: {filled}", file=sys.stderr)
     return 0
+
+
+def _with_answers(
+    frame: pl.DataFrame, added: list[str], answers: Array, probabilities: Array | None
+) -> pl.DataFrame:
+    """``frame`` with the answer column (and one probability column per class) appended."""
+    import polars as pl
+
+    if answers.ndim == 2:  # several outputs: one column each
+        values = [pl.Series(f"{added[0]}_{j}", answers[:, j]) for j in range(answers.shape[1])]
+    elif answers.dtype.kind == "O":  # labels beyond int64, kept exact as text
+        values = [pl.Series(added[0], [str(a) for a in answers.tolist()], dtype=pl.String)]
+    else:
+        values = [pl.Series(added[0], answers)]
+    if probabilities is not None:
+        values += [pl.Series(name, probabilities[:, j]) for j, name in enumerate(added[1:])]
+    return frame.with_columns(values)
+
+
+def _print_json(
+    args: argparse.Namespace,
+    model: Model,
+    answers: Array,
+    probabilities: Array | None,
+) -> None:
+    from glassnet.cli.common import print_json
+
+    labels = answers.tolist()
+    if probabilities is not None and model.classes:
+        keys = [str(c) for c in model.classes]
+        predictions: list[Any] = [
+            {"prediction": label, "probabilities": dict(zip(keys, p, strict=True))}
+            for label, p in zip(labels, probabilities.tolist(), strict=True)
+        ]
+    else:
+        predictions = labels
+    counts = model.preprocessor.transform_counts_ if model.preprocessor else {}
+    print_json(
+        {
+            "model": args.model,
+            "data": args.data,
+            "target": model.target,
+            "task": model.task,
+            "classes": model.classes,
+            "rows": len(labels),
+            "missing_filled": counts.get("missing", {}),
+            "unseen_categories": counts.get("unseen", {}),
+            "predictions": predictions,
+        }
+    )

@@ -1,47 +1,89 @@
-"""``glassnet train``: a CSV table in, a trained model file out.
+"""``glassnet train``: a table (CSV or Parquet) in, a trained model file out.
+
+The steps, each a function below: check the options; read the table (rows whose target is
+missing are left out and counted); decide the task and the classes; hold out a validation
+split (``VALIDATION_SPLIT``, 20 % of the rows, by default — ``--validation-split 0`` trains
+on every row); decide every column's role and encoding from the training rows alone
+(``glassnet.preprocessing``) and print that table; build the network; train; report the
+training and the held-out score; save one ``Model`` (preprocessing + network + labels).
 
 Defaults follow scikit-learn's ``MLPClassifier``/``MLPRegressor``: one hidden layer of 100
 relu neurons, Adam with learning rate 0.001, mini-batches of min(200, n) rows, 200 epochs,
-L2 strength (alpha) 0.0001, and with ``--early-stopping`` a validation set of 10% and a
-patience of 10 epochs. The output layer and cost follow the task: two classes → one
-sigmoid neuron with binary cross-entropy; more → softmax with categorical cross-entropy;
-regression → identity with mean squared error (on the standardized target).
+L2 strength (alpha) 0.0001; ``--early-stopping`` stops after 10 epochs without improvement
+of the validation cost. The output layer and cost follow the task (``glassnet.build``): two
+classes → one sigmoid neuron with binary cross-entropy; more → softmax with categorical
+cross-entropy; regression → identity with mean squared error (on the standardized target).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glassnet.cli.common import UserError, check_out_file
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from glassnet._types import Array
-    from glassnet.network import Network
-    from glassnet.optimizers import Optimizer
-    from glassnet.training import Callback, History
+    from glassnet.callbacks import BestWeights, EarlyStopping
+    from glassnet.history import History
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
 
-HELP = "train a network on a CSV table and save it as a .safetensors model file"
+HELP = "train a network on a table (CSV or Parquet) and save it as a .safetensors model file"
 
-HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")
-OPTIMIZERS = ("adam", "sgd", "gd")
-TASKS = ("auto", "classification", "regression")
+TASK_CHOICES = ("auto", "classification", "regression")
 PATIENCE = 10
 """Epochs without improvement of the validation cost before --early-stopping stops."""
-EARLY_STOPPING_SPLIT = 0.1
-"""The validation fraction --early-stopping uses when --validation-split is not given."""
+VALIDATION_SPLIT = 0.2
+"""The share of rows held out to report an honest score when --validation-split is not given."""
+MIN_ROWS_TO_HOLD_OUT = 20
+"""Without --validation-split, a table of fewer rows trains on all of them (no held-out score)."""
+
+
+def make_optimizer(name: str, learning_rate: float) -> Any:
+    """``glassnet.build.make_optimizer`` (tests/cli/test_glassbox_cli.py still imports it
+    from here; it goes once that test imports ``glassnet.build``)."""
+    from glassnet.build import make_optimizer as build_optimizer
+
+    return build_optimizer(name, learning_rate)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options; numbers are read as text and checked in ``run`` for one-line errors."""
-    parser.add_argument("data", metavar="DATA.csv", help="a CSV file with a header line")
+    parser.add_argument(
+        "data", metavar="DATA", help="a CSV file with a header line, or a Parquet file"
+    )
     parser.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     parser.add_argument(
         "--ignore", default="", metavar="COL,...", help="columns to leave out (e.g. an id)"
+    )
+    parser.add_argument(
+        "--categorical", default="", metavar="COL,...", help="columns to one-hot encode"
+    )
+    parser.add_argument(
+        "--numeric", default="", metavar="COL,...", help="columns to use as numbers"
+    )
+    parser.add_argument(
+        "--max-categories",
+        default="50",
+        metavar="N",
+        help="levels a text column keeps, the most frequent; the rest become (other) (50)",
+    )
+    parser.add_argument(
+        "--na-values",
+        default=None,
+        metavar="A,B,...",
+        help="cell texts that mean missing, besides empty cells (default NA,N/A,NaN,nan,null,"
+        "NULL,None,?)",
+    )
+    parser.add_argument(
+        "--delimiter", default=None, metavar="C", help="the CSV field separator (default: sniffed)"
     )
     parser.add_argument(
         "--hidden",
@@ -50,10 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="neurons per hidden layer, comma separated; 0 for no hidden layer (default 100)",
     )
     parser.add_argument(
-        "--activation",
-        default="relu",
-        metavar="NAME",
-        help=f"hidden-layer activation: {', '.join(HIDDEN_ACTIVATIONS)} (default relu)",
+        "--activation", default="relu", metavar="NAME", help="hidden-layer activation (relu)"
     )
     parser.add_argument("--epochs", default="200", metavar="N", help="passes over the data (200)")
     parser.add_argument(
@@ -73,8 +112,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--validation-split",
         default=None,
         metavar="F",
-        help="fraction of rows held out to report a validation cost (default 0, or 0.1 with "
-        "--early-stopping)",
+        help=f"fraction of rows held out and scored, never trained on (default "
+        f"{VALIDATION_SPLIT}, or 0 for a table under {MIN_ROWS_TO_HOLD_OUT} rows; 0 trains "
+        "on every row)",
     )
     parser.add_argument(
         "--early-stopping",
@@ -99,53 +139,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 # ----- option checks -----------------------------------------------------------------------
-def make_optimizer(name: str, learning_rate: float) -> Optimizer:
-    """The optimizer ``--optimizer name`` stands for: adam, sgd (momentum 0.9, Nesterov), gd."""
-    from glassnet.optimizers import SGD, Adam, GradientDescent
+@dataclass
+class Options:
+    """The checked options of one ``glassnet train`` run."""
 
-    if name == "adam":
-        return Adam(learning_rate)
-    if name == "sgd":
-        return SGD(learning_rate, momentum=0.9, nesterov=True)
-    return GradientDescent(learning_rate)
+    target: str
+    hidden: list[int]
+    activation: str
+    epochs: int
+    batch_size: int | None
+    learning_rate: float
+    optimizer: str
+    split: float
+    split_is_default: bool
+    seed: int | None
+    task: str
+    alpha: float
+    max_categories: int
+    na_values: list[str] | None
+    columns: dict[str, list[str]]
+    early_stopping: bool
+    out: str | None
 
 
-def _whole(text: str | None, option: str, minimum: int = 1) -> int | None:
-    if text is None:
-        return None
+def _checked(check: Any, text: str, option: str, parse: type) -> Any:
+    """``check(parse(text), option)`` (``parse`` is int or float) with any ValueError as a
+    one-line UserError."""
     try:
-        value = int(text)
+        value = parse(text)
     except ValueError:
-        raise UserError(f"{option} must be a whole number; got {text!r}") from None
-    if value < minimum:
-        raise UserError(f"{option} must be at least {minimum}; got {value}")
-    return value
-
-
-def _number(text: str | None, option: str, low: float, high: float, closed: bool) -> float | None:
-    if text is None:
-        return None
+        kind = "a whole number" if parse is int else "a number"
+        raise UserError(f"{option} must be {kind}; got {text!r}") from None
     try:
-        value = float(text)
-    except ValueError:
-        raise UserError(f"{option} must be a number; got {text!r}") from None
-    inside = (low <= value if closed else low < value) and value < high
-    if not (math.isfinite(value) and inside):
-        bound = "[" if closed else "("
-        raise UserError(f"{option} must be in {bound}{low:g}, {high:g}); got {text}")
-    return value
+        return check(value, option)
+    except ValueError as error:
+        raise UserError(str(error)) from None
 
 
-def _choice(text: str, option: str, choices: tuple[str, ...]) -> str:
-    if text not in choices:
-        raise UserError(f"{option} must be one of {', '.join(choices)}; got {text!r}")
-    return text
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _hidden(text: str) -> list[int]:
-    parts = [part.strip() for part in text.split(",")]
     try:
-        sizes = [int(part) for part in parts]
+        sizes = [int(part.strip()) for part in text.split(",")]
     except ValueError:
         raise UserError(
             f"--hidden must be whole numbers separated by commas, like 16,16 (or 0 for no "
@@ -158,278 +195,397 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-# ----- progress ----------------------------------------------------------------------------
-def _progress(epochs: int, stream: Any, bar: bool) -> Callback:
-    """A tqdm bar (epoch, cost, validation cost, time left) or plain lines every few epochs."""
-    from glassnet.training import Callback, Logs
+def _options(args: argparse.Namespace) -> Options:
+    """Every option checked, before any file is read."""
+    from glassnet import validation as v
+    from glassnet.build import HIDDEN_ACTIVATIONS, OPTIMIZERS
 
-    class Progress(Callback):
-        def __init__(self) -> None:
-            self.bar: Any = None
-            self.start = 0.0
-            self.last = 0.0
-            self.done = 0
-
-        def on_train_begin(self, logs: Logs) -> None:
-            self.start = self.last = time.perf_counter()
-            if bar:
-                from tqdm import tqdm  # here, not at the top: `glassnet --help` stays fast
-
-                self.bar = tqdm(total=epochs, unit="epoch", file=stream, dynamic_ncols=True)
-
-        def on_epoch_end(self, epoch: int, logs: Logs) -> None:
-            self.done += 1
-            numbers = {k: f"{v:.4g}" for k, v in logs.items() if k in ("cost", "val_cost")}
-            if self.bar is not None:
-                self.bar.set_postfix(numbers, refresh=False)
-                self.bar.update(1)
-                return
-            now = time.perf_counter()
-            if (
-                self.done not in (1, epochs)
-                and now - self.last < 2.0
-                and self.done % max(1, epochs // 10)
-            ):
-                return
-            self.last = now
-            elapsed = now - self.start
-            left = elapsed / self.done * (epochs - self.done)
-            shown = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in numbers.items())
-            print(
-                f"epoch {self.done}/{epochs}  {shown}  ({elapsed:.1f} s, about {left:.0f} s left)",
-                file=stream,
-                flush=True,
-            )
-
-        def on_train_end(self, logs: Logs) -> None:
-            if self.bar is not None:
-                self.bar.close()
-
-    return Progress()
-
-
-def _best_weights() -> Any:
-    """Keep a copy of the weights of the best epoch so far (for Ctrl-C)."""
-    from glassnet.training import Callback, Logs
-
-    class BestWeights(Callback):
-        def __init__(self) -> None:
-            self.best = math.inf
-            self.epoch = 0
-            self.weights: list[Array] | None = None
-
-        def on_epoch_end(self, epoch: int, logs: Logs) -> None:
-            validated = "val_cost" in logs
-            # an interrupted epoch's training cost covers only part of the data
-            if self.network.stop_training and not validated:
-                return
-            value = logs["val_cost" if validated else "cost"]
-            if value < self.best:
-                self.best, self.epoch = value, epoch
-                self.weights = self.network.get_weights()
-
-    return BestWeights()
-
-
-# ----- the command -------------------------------------------------------------------------
-def _targets(y: Array, task: str, where: str, target: str) -> tuple[str, Array, dict[str, Any]]:
-    """The task, the network's targets (a regression's still in the target's units) and
-    what the model must remember about them."""
-    import numpy as np
-
-    from glassnet.data import detect_task, encode_labels, find_classes, one_hot
-
-    if task == "auto":
-        task = detect_task(y)
-    if task == "regression":
-        if y.dtype.kind in "USO":
-            raise UserError(
-                f"{where}: the target {target!r} holds text (e.g. {str(y[0])!r}); a regression "
-                "needs numbers (or use --task classification)"
-            )
-        return task, y.reshape(-1, 1), {}  # standardized once the training rows are known
-    classes = find_classes(y, where, target)
-    index = encode_labels(y, classes, where, target)
-    return (
-        task,
-        one_hot(index, 1 if len(classes) == 2 else len(classes), np.float64),
-        {"classes": classes},
+    target = args.target.strip()  # a stray space around the name is no mistake
+    columns = {
+        "ignore": _names(args.ignore),
+        "categorical": _names(args.categorical),
+        "numeric": _names(args.numeric),
+    }
+    for option, names in columns.items():
+        if target in names:
+            raise UserError(f"--{option} names the target {target!r}; leave it out")
+    split = (
+        VALIDATION_SPLIT
+        if args.validation_split is None
+        else _checked(v.fraction, args.validation_split, "--validation-split", float)
+    )
+    return Options(
+        target=target,
+        hidden=_hidden(args.hidden),
+        activation=_choice(args.activation, "--activation", HIDDEN_ACTIVATIONS),
+        epochs=_checked(v.positive_int, args.epochs, "--epochs", int),
+        batch_size=None
+        if args.batch_size is None
+        else _checked(v.positive_int, args.batch_size, "--batch-size", int),
+        learning_rate=_checked(v.positive_number, args.learning_rate, "--learning-rate", float),
+        optimizer=_choice(args.optimizer, "--optimizer", OPTIMIZERS),
+        split=split,
+        split_is_default=args.validation_split is None,
+        seed=None if args.seed is None else _checked(v.non_negative_int, args.seed, "--seed", int),
+        task=_choice(args.task, "--task", TASK_CHOICES),
+        alpha=_checked(v.non_negative_number, args.alpha, "--alpha", float),
+        max_categories=_checked(v.positive_int, args.max_categories, "--max-categories", int),
+        na_values=None if args.na_values is None else _names(args.na_values),
+        columns=columns,
+        early_stopping=args.early_stopping,
+        # before any long work, and never the table being read
+        out=None if args.out is None else check_out_file(args.out, reads=[args.data]),
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Check every option, read the table, train, report, save."""
-    hidden = _hidden(args.hidden)
-    activation = _choice(args.activation, "--activation", HIDDEN_ACTIVATIONS)
-    epochs = _whole(args.epochs, "--epochs")
-    batch_size = _whole(args.batch_size, "--batch-size")
-    learning_rate = _number(args.learning_rate, "--learning-rate", 0.0, math.inf, False)
-    optimizer_name = _choice(args.optimizer, "--optimizer", OPTIMIZERS)
-    split = _number(args.validation_split, "--validation-split", 0.0, 1.0, True)
-    seed = _whole(args.seed, "--seed", minimum=0)
-    task = _choice(args.task, "--task", TASKS)
-    alpha = _number(args.alpha, "--alpha", 0.0, math.inf, True)
-    out = None if args.out is None else check_out_file(args.out)  # before any long work
-    assert epochs is not None and learning_rate is not None and alpha is not None
-    target = args.target.strip()  # a stray space around the name is no mistake
-    ignore = [name.strip() for name in args.ignore.split(",") if name.strip()]
-    if target in ignore:
-        raise UserError(f"--ignore names the target {target!r}; leave it out of --ignore")
-    if split is None:
-        split = EARLY_STOPPING_SPLIT if args.early_stopping else 0.0
+def _choice(text: str, option: str, choices: tuple[str, ...]) -> str:
+    if text not in choices:
+        raise UserError(f"{option} must be one of {', '.join(choices)}; got {text!r}")
+    return text
 
-    from itertools import pairwise
 
+# ----- reading and the target ----------------------------------------------------------------
+@dataclass
+class Data:
+    """The training table and its target, rows with a missing target left out."""
+
+    path: str
+    frame: pl.DataFrame
+    rows: Array
+    """(n,) the file's data row of each kept row, for error messages."""
+    dropped: int
+    labels: list[Any]
+
+
+def _read(args: argparse.Namespace, options: Options) -> Data:
+    """Read the table; the target is read as text so labels stay exactly as written."""
     import numpy as np
 
-    from glassnet.data import Scaler, read_csv
-    from glassnet.layers import Dense
-    from glassnet.network import Network
-    from glassnet.serialization import save
-    from glassnet.training import DivergedError, EarlyStopping, split_rows
+    from glassnet.model import labels_from_text
+    from glassnet.table import NA_VALUES, DataError, read_table
 
-    table = read_csv(args.data, target, ignore=ignore)
-    assert table.y is not None
-    task, Y, remembered = _targets(table.y, task, table.path, target)
-    X = table.X
-    n = X.shape[0]
-    rng = np.random.default_rng(seed)
-    validation = None
-    if split:
-        try:
-            train_rows, val_rows = split_rows(n, split, rng)
-        except ValueError:
-            if args.validation_split is not None:
-                raise UserError(
-                    f"--validation-split {split:g} of {n} rows leaves no training or no "
-                    "validation rows; use more data or another fraction"
-                ) from None
-            raise UserError(
-                f"early stopping holds out {split:.0%} of the rows for validation, which of "
-                f"{n} rows leaves none; use more data, or a larger --validation-split"
-            ) from None
-        validation = (X[val_rows], Y[val_rows])
-        X, Y = X[train_rows], Y[train_rows]
-    # the scaling is learnt from the training rows alone: validation rows stay unseen
-    try:
-        scaler = Scaler().fit(X, names=table.feature_names)
-        target_scaler = Scaler().fit(Y, names=[target]) if task == "regression" else None
-    except ValueError as error:
-        raise UserError(f"{table.path}: {error}") from None
-    scaler.transform(X, inplace=True)
-    if validation is not None:
-        scaler.transform(validation[0], inplace=True)
-    if target_scaler is not None:
-        remembered["target_scaler"] = target_scaler.to_dict()
-        Y = target_scaler.transform(Y)
-        if validation is not None:
-            validation = (validation[0], target_scaler.transform(validation[1]))
-    n_train = X.shape[0]
-    if batch_size is None:
-        batch_size = n_train if optimizer_name == "gd" else min(200, n_train)
-    batch_size = min(batch_size, n_train)
+    na_values = NA_VALUES if options.na_values is None else options.na_values
+    frame = read_table(
+        args.data, na_values=na_values, delimiter=args.delimiter, text_columns=[options.target]
+    )
+    path = os.fspath(args.data)
+    if options.target not in frame.columns:
+        raise DataError(
+            f"{path}: no column named {options.target!r}; the columns are "
+            f"{', '.join(frame.columns)}"
+        )
+    present = frame[options.target].is_not_null()
+    dropped = int(frame.height - present.sum())
+    if dropped == frame.height:
+        raise DataError(
+            f"{path}: the target {options.target!r} is missing in every row; choose a column "
+            "with values"
+        )
+    rows = np.flatnonzero(present.to_numpy())
+    frame = frame.filter(present)
+    cells = frame[options.target].cast(str).to_list()
+    return Data(path, frame, rows, dropped, labels_from_text(cells))
 
+
+@dataclass
+class Target:
+    """The task, what the model remembers about the target, and the network's targets."""
+
+    task: str
+    classes: list[Any] | None
+    Y: Array
+    """(n, n_outputs) float64: one-hot (or a 0/1 column), or the target in its units."""
+
+
+def _target(data: Data, options: Options) -> Target:
+    """Decide the task and turn the labels into network targets (refusing, before any
+    allocation, a target of unique identifiers)."""
+    import numpy as np
+
+    from glassnet.model import detect_task, encode_labels, find_classes, one_hot
+
+    task = detect_task(data.labels) if options.task == "auto" else options.task
     if task == "regression":
-        output, cost = "identity", "mse"
-    elif Y.shape[1] == 1:
-        output, cost = "sigmoid", "binary_crossentropy"
-    else:
-        output, cost = "softmax", "categorical_crossentropy"
-    # scikit-learn's penalty is alpha/2 · Σw² divided by the batch size
-    l2 = alpha / batch_size
-    init = "he" if activation in ("relu", "leaky_relu") else "glorot"
-    sizes = [table.X.shape[1], *hidden]
-    layers = [Dense(a, b, activation, weights=init, l2=l2) for a, b in pairwise(sizes)]
-    layers.append(Dense(sizes[-1], Y.shape[1], output, l2=l2))
-    net = Network(layers, cost=cost, seed=rng)
-    optimizer = make_optimizer(optimizer_name, learning_rate)
+        text = next((v for v in data.labels if isinstance(v, str)), None)
+        if text is not None:
+            raise UserError(
+                f"{data.path}: the target {options.target!r} holds text (e.g. {text!r}); a "
+                "regression needs numbers (or use --task classification)"
+            )
+        return Target(task, None, np.array(data.labels, dtype=np.float64).reshape(-1, 1))
+    classes = find_classes(data.labels, data.path, options.target)
+    index = encode_labels(data.labels, classes, data.path, options.target, data.rows)
+    return Target(task, classes, one_hot(index, 1 if len(classes) == 2 else len(classes)))
+
+
+# ----- splitting and encoding -----------------------------------------------------------------
+@dataclass
+class Split:
+    """Training and validation inputs and targets (the validation part may be empty)."""
+
+    X: Array
+    Y: Array
+    X_val: Array | None
+    Y_val: Array | None
+    preprocessor: Preprocessor
+    target_mean: float | None
+    target_scale: float | None
+
+
+def _split_rows(n: int, options: Options, rng: Any) -> tuple[Array, Array | None]:
+    import numpy as np
+
+    from glassnet.training import split_rows
+
+    if not options.split or (options.split_is_default and n < MIN_ROWS_TO_HOLD_OUT):
+        return np.arange(n), None
+    try:
+        train_rows, val_rows = split_rows(n, options.split, rng)
+    except ValueError:
+        raise UserError(
+            f"--validation-split {options.split:g} of {n} rows leaves no training or no "
+            "validation rows; use more data, or --validation-split 0"
+        ) from None
+    # in file order, so the columns look as in the file (row numbers still rise)
+    return np.sort(train_rows), np.sort(val_rows)
+
+
+def _encode(data: Data, target: Target, options: Options, rng: Any) -> Split:
+    """Hold out the validation rows, learn the encoding from the training rows alone (so the
+    held-out score is honest), and encode both parts."""
+    from glassnet.preprocessing import Preprocessor, Scaler
+    from glassnet.table import DataError, locate
+
+    train_rows, val_rows = _split_rows(data.frame.height, options, rng)
+    if options.early_stopping and val_rows is None:
+        raise UserError(
+            f"--early-stopping watches held-out rows, and {data.frame.height} rows are too few "
+            f"to hold any out (it takes {MIN_ROWS_TO_HOLD_OUT}); use more data, or train "
+            "without it"
+        )
+    features = data.frame.drop(options.target)
+    try:
+        pre = Preprocessor().fit(
+            features,
+            categorical=options.columns["categorical"],
+            numeric=options.columns["numeric"],
+            ignore=options.columns["ignore"],
+            max_categories=options.max_categories,
+            na_values=options.na_values,
+            fit_rows=train_rows,
+        )
+    except DataError as error:
+        raise locate(error, data.path, data.rows) from None
+    try:
+        X = pre.transform(features[train_rows])
+    except DataError as error:
+        # an error's rows are rows of the part it came from; find them in the file
+        raise locate(error, data.path, data.rows[train_rows]) from None
+    try:
+        X_val = None if val_rows is None else pre.transform(features[val_rows])
+    except DataError as error:
+        raise locate(error, data.path, data.rows[val_rows]) from None
+    Y = target.Y[train_rows]
+    Y_val = None if val_rows is None else target.Y[val_rows]
+    mean = scale = None
+    if target.task == "regression":  # standardized on the training rows alone
+        try:
+            scaler = Scaler().fit(Y, names=[options.target])
+        except DataError as error:
+            raise UserError(f"{data.path}: {error}") from None
+        assert scaler.mean is not None and scaler.scale is not None
+        mean, scale = float(scaler.mean[0]), float(scaler.scale[0])
+        Y = (Y - mean) / scale
+        Y_val = None if Y_val is None else (Y_val - mean) / scale
+    return Split(X, Y, X_val, Y_val, pre, mean, scale)
+
+
+# ----- the network and training ----------------------------------------------------------------
+def _build(data: Data, target: Target, split: Split, options: Options, rng: Any) -> Model:
+    """The untrained Model: the network for the task, wrapped with what it must remember."""
+    from glassnet.build import build_network
+    from glassnet.model import Model
+
+    n_train = split.X.shape[0]
+    batch_size = options.batch_size or (n_train if options.optimizer == "gd" else 200)
+    options.batch_size = min(batch_size, n_train)
+    try:
+        net = build_network(
+            split.X.shape[1],
+            split.Y.shape[1],
+            task=target.task,
+            hidden=options.hidden,
+            activation=options.activation,
+            # scikit-learn's penalty is alpha/2 · Σw² divided by the batch size
+            l2=options.alpha / options.batch_size,
+            seed=rng,
+        )
+    except ValueError as error:
+        raise UserError(str(error)) from None
     net.metadata = {
-        "feature_names": table.feature_names,
-        "target_name": table.target_name,
-        "task": task,
-        **remembered,
-        "scaler": scaler.to_dict(),
-        "seed": seed,
+        "seed": options.seed,
         "training": {
-            "data": os.path.basename(table.path),
-            "rows": n,
-            "validation_rows": 0 if validation is None else len(validation[0]),
-            "hidden": hidden,
-            "activation": activation,
-            "optimizer": optimizer_name,
-            "learning_rate": learning_rate,
-            "batch_size": batch_size,
-            "epochs": epochs,
-            "alpha": alpha,
-            "early_stopping": args.early_stopping,
+            "data": os.path.basename(data.path),
+            "rows": data.frame.height,
+            "rows_without_target": data.dropped,
+            "validation_rows": 0 if split.X_val is None else len(split.X_val),
+            "hidden": options.hidden,
+            "activation": options.activation,
+            "optimizer": options.optimizer,
+            "learning_rate": options.learning_rate,
+            "batch_size": options.batch_size,
+            "epochs": options.epochs,
+            "alpha": options.alpha,
+            "early_stopping": options.early_stopping,
         },
     }
+    return Model(
+        net,
+        split.preprocessor,
+        task=target.task,
+        target=options.target,
+        classes=target.classes,
+        target_mean=split.target_mean,
+        target_scale=split.target_scale,
+    )
 
-    callbacks: list[Callback] = [_progress(epochs, sys.stderr, sys.stderr.isatty())]
-    best = _best_weights()
-    early = EarlyStopping(patience=PATIENCE, min_delta=1e-4)
-    callbacks.append(early if args.early_stopping else best)
+
+def _fit(
+    model: Model, split: Split, options: Options
+) -> tuple[History, BestWeights | EarlyStopping, float]:
+    """Train; Ctrl-C stops after the current batch with the best epoch's weights kept."""
+    from glassnet.build import make_optimizer
+    from glassnet.callbacks import BestWeights, Callback, EarlyStopping, ProgressLogger
+    from glassnet.training import DivergedError
+
+    keeper: BestWeights | EarlyStopping
+    if options.early_stopping:
+        keeper = EarlyStopping(patience=PATIENCE, min_delta=1e-4)
+    else:
+        keeper = BestWeights()
+    progress = ProgressLogger(
+        options.epochs,
+        every=max(1, options.epochs // 10),
+        stream=sys.stderr,
+        bar=sys.stderr.isatty(),
+        heartbeat=2.0,
+    )
+    callbacks: list[Callback] = [progress, keeper]
+    validation = None if split.X_val is None else (split.X_val, split.Y_val)
     started = time.perf_counter()
     try:
-        history = net.fit(
-            X,
-            Y,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
+        history = model.network.fit(
+            split.X,
+            split.Y,
+            epochs=options.epochs,
+            batch_size=options.batch_size,
+            optimizer=make_optimizer(options.optimizer, options.learning_rate),
             validation_data=validation,
             callbacks=callbacks,
         )
     except DivergedError as error:
-        untouched = f"; {out} was not written" if out else ""
+        untouched = f"; {options.out} was not written" if options.out else ""
         raise UserError(f"{error}{untouched}") from None
-    seconds = time.perf_counter() - started
+    return history, keeper, time.perf_counter() - started
+
+
+# ----- the command ------------------------------------------------------------------------------
+def run(args: argparse.Namespace) -> int:
+    """Check every option, read the table, encode, train, report, save."""
+    options = _options(args)
+    import numpy as np
+
+    from glassnet.callbacks import BestWeights
+    from glassnet.serialization import save
+    from glassnet.table import DataError
+
+    rng = np.random.default_rng(options.seed)
+    try:
+        data = _read(args, options)
+        target = _target(data, options)
+        split = _encode(data, target, options, rng)
+    except DataError as error:
+        raise UserError(str(error)) from None
+    model = _build(data, target, split, options, rng)
+    if not args.json:
+        _print_columns(model, data)
+    history, keeper, seconds = _fit(model, split, options)
     best_epoch = None
     if args.early_stopping:
-        best_epoch = early.best_epoch or None  # EarlyStopping put its best weights back
-    elif history.interrupted and best.weights is not None:
-        net.set_weights(best.weights)
-        best_epoch = best.epoch
-
-    report = _report(net, history, X, Y, validation, task, seconds)
-    report["model"] = out
+        best_epoch = keeper.best_epoch or None  # EarlyStopping put its best weights back
+    elif history.interrupted and isinstance(keeper, BestWeights) and keeper.restore():
+        best_epoch = keeper.best_epoch
+    report = _report(model, data, split, history, seconds)
+    report["model"] = options.out
     report["best_epoch"] = best_epoch
-    if out is not None:
-        save(net, out)
+    if options.out is not None:
+        save(model, options.out)
     if history.interrupted:
         kept = f"the best weights (epoch {best_epoch})" if best_epoch else "the weights"
-        where = f"saved {kept} to {out}" if out else f"kept {kept} but saved nothing (no --out)"
-        print(
-            f"glassnet train: interrupted at epoch {history.epoch[-1] if history.epoch else 0}; "
-            f"{where}",
-            file=sys.stderr,
+        where = (
+            f"saved {kept} to {options.out}"
+            if options.out
+            else f"kept {kept} but saved nothing (no --out)"
         )
+        last = history.epoch[-1] if history.epoch else 0
+        print(f"glassnet train: interrupted at epoch {last}; {where}", file=sys.stderr)
     if args.json:
         from glassnet.cli.common import print_json
 
         print_json(report)
     else:
-        _print_report(report, net)
+        _print_report(report)
     return 130 if history.interrupted else 0
 
 
+# ----- reporting ----------------------------------------------------------------------------------
+def column_rows(model: Model) -> list[dict[str, Any]]:
+    """One entry per column: name, role, and what it becomes (for the table and --json)."""
+    if model.preprocessor is None:
+        return []
+    return [
+        {**column, "encoding": detail}
+        for column, (_, _, detail) in zip(
+            model.preprocessor.columns_, model.preprocessor.report(), strict=True
+        )
+    ]
+
+
+def print_column_table(rows: list[dict[str, Any]], stream: Any = None) -> None:
+    """The columns as an aligned table: name, role, encoding."""
+    name_width = max([6, *(len(r["name"]) for r in rows)])
+    print(f"{'column':<{name_width}}  {'role':<11}  encoding", file=stream)
+    for row in rows:
+        print(f"{row['name']:<{name_width}}  {row['role']:<11}  {row['encoding']}", file=stream)
+
+
+def _print_columns(model: Model, data: Data) -> None:
+    rows = column_rows(model)
+    print(f"{data.path}: {data.frame.height} rows, target {model.target!r} ({model.task})")
+    if data.dropped:
+        print(f"left out {data.dropped} row{'s' * (data.dropped > 1)} whose target is missing")
+    print_column_table(rows)
+    print(flush=True)
+
+
 def _report(
-    net: Network,
-    history: History,
-    X: Array,
-    Y: Array,
-    validation: tuple[Array, Array] | None,
-    task: str,
-    seconds: float,
+    model: Model, data: Data, split: Split, history: History, seconds: float
 ) -> dict[str, Any]:
-    """What training did, in numbers: epochs, costs, and a score on train (and validation)."""
+    """What training did, in numbers: columns, epochs, costs, the training and held-out score."""
     from glassnet.metrics import accuracy, r2_score
 
+    net = model.network
     report: dict[str, Any] = {
-        "task": task,
-        "features": net.metadata["feature_names"],
-        "target": net.metadata["target_name"],
-        "classes": net.metadata.get("classes"),
+        "task": model.task,
+        "features": model.feature_names_in_,
+        "inputs": model.feature_names_out_,
+        "target": model.target,
+        "classes": model.classes,
+        "columns": column_rows(model),
+        "rows": data.frame.height,
+        "rows_without_target": data.dropped,
+        "training_rows": len(split.X),
+        "validation_rows": 0 if split.X_val is None else len(split.X_val),
         "layers": [f"{layer.n_in}→{layer.n_out} {layer.activation.name}" for layer in net.layers],
         "parameters": net.n_params,
         "cost_function": net.cost_function.name,
@@ -440,26 +596,33 @@ def _report(
         "val_cost": history["val_cost"][-1] if "val_cost" in history else None,
         "seconds": round(seconds, 3),
     }
-    parts = [("train", X, Y)] + ([("validation", *validation)] if validation else [])
+    parts = [("train", split.X, split.Y)]
+    if split.X_val is not None and split.Y_val is not None:
+        parts.append(("validation", split.X_val, split.Y_val))
     for name, inputs, targets in parts:
         outputs = net.predict_outputs(inputs)
-        if task == "classification":
+        if model.task == "classification":
             report[f"{name}_accuracy"] = accuracy(targets, outputs)
         else:
             report[f"{name}_r2"] = r2_score(targets, outputs)
     return report
 
 
-def _print_report(report: dict[str, Any], net: Network) -> None:
+def _print_report(report: dict[str, Any]) -> None:
     """The report as aligned ``label : value`` lines."""
     lines = [
         (
             "task",
-            f"{report['task']} of {report['target']!r} from {len(report['features'])} features",
+            f"{report['task']} of {report['target']!r} from {len(report['features'])} columns "
+            f"({len(report['inputs'])} inputs)",
         )
     ]
     if report["classes"] is not None:
         lines.append(("classes", ", ".join(map(str, report["classes"]))))
+    held = f"{report['validation_rows']} held out"
+    if not report["validation_rows"]:
+        held += f" (no held-out score: --validation-split 0, or under {MIN_ROWS_TO_HOLD_OUT} rows)"
+    lines.append(("rows", f"{report['training_rows']} to train, {held}"))
     lines.append(
         (
             "network",
@@ -475,9 +638,15 @@ def _print_report(report: dict[str, Any], net: Network) -> None:
         lines.append(("validation cost", f"{report['val_cost']:.6g}"))
     if report["best_epoch"]:
         lines.append(("best epoch", f"{report['best_epoch']} (its weights are the model's)"))
-    for key in ("train_accuracy", "validation_accuracy", "train_r2", "validation_r2"):
+    labels = {
+        "train_accuracy": "train accuracy",
+        "validation_accuracy": "held-out accuracy",
+        "train_r2": "train R²",
+        "validation_r2": "held-out R²",
+    }
+    for key, label in labels.items():
         if key in report:
-            lines.append((key.replace("_", " ").replace("r2", "R²"), f"{report[key]:.4f}"))
+            lines.append((label, f"{report[key]:.4f}"))
     saved = report["model"] or "nothing (add --out MODEL.safetensors to keep the model)"
     lines.append(("saved", saved))
     width = max(len(label) for label, _ in lines)

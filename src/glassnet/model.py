@@ -1,0 +1,363 @@
+"""``Model``: one object that answers from raw rows — preprocessing, network, task, labels.
+
+A ``Network`` maps numbers to numbers. What a user means by "the model" also knows how the
+table's columns become those numbers (a ``Preprocessor``), what the outputs mean (the task,
+the class labels) and in which units a regression answers (the target's mean and scale).
+``Model`` holds all of it, so ``model.predict(rows)`` is exactly what ``glassnet predict``
+prints, on every route: the command line, ``glassnet.load(path).predict``, the estimators'
+``to_model()`` and the ONNX export all go through it.
+
+The target helpers (task detection, class labels, one-hot targets) live here too: they are
+the model's side of the table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from glassnet._types import Array
+from glassnet.metrics import predicted_classes
+from glassnet.network import Network
+from glassnet.preprocessing import Preprocessor
+from glassnet.table import DataError, locate
+
+TASKS = ("classification", "regression", "multilabel", "poisson")
+MAX_AUTO_CLASSES = 20
+"""A whole-number target with at most this many distinct values is taken as classes."""
+MAX_CLASSES = 10_000
+"""More classes than this (or more than half the rows) is an identifier, not a target."""
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+class Model:
+    """Preprocessing + network + task + class labels + target scaling.
+
+    Parameters
+    ----------
+    network : the trained ``Network``.
+    preprocessor : a fitted ``Preprocessor`` turning raw columns into the network's inputs;
+        None when the network takes the numbers as given (a 2-D array).
+    task : "classification", "regression", "multilabel" or "poisson".
+    target : the target column's name (or None).
+    classes : the class labels, one per class in output order (ints of any size, floats or
+        text); None for indices 0..k-1.
+    target_mean, target_scale : a regression's target standardization (one number per
+        output, or one for all); answers are ``output · scale + mean``.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        preprocessor: Preprocessor | None = None,
+        *,
+        task: str,
+        target: str | None = None,
+        classes: Sequence[Any] | None = None,
+        target_mean: float | Sequence[float] | None = None,
+        target_scale: float | Sequence[float] | None = None,
+    ) -> None:
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}; got {task!r}")
+        self.network = network
+        self.preprocessor = preprocessor
+        self.task = task
+        self.target = target
+        self.classes: list[Any] | None = None if classes is None else [_plain(c) for c in classes]
+        self.target_mean = _numbers(target_mean, "target_mean")
+        self.target_scale = _numbers(target_scale, "target_scale")
+        self._check()
+
+    def _check(self) -> None:
+        n_out = self.network.n_outputs
+        if self.classes is not None:
+            wanted = 2 if n_out == 1 and self.task == "classification" else n_out
+            if len(self.classes) != wanted:
+                raise ValueError(
+                    f"{len(self.classes)} class labels for a network of {n_out} output"
+                    f"{'s' * (n_out > 1)}; give {wanted}"
+                )
+            if len({label_key(c) for c in self.classes}) != len(self.classes):
+                raise ValueError("the class labels must be distinct")
+        for name in ("target_mean", "target_scale"):
+            values = getattr(self, name)
+            if values is not None and len(values) not in (1, n_out):
+                raise ValueError(f"{name} needs 1 or {n_out} numbers; got {len(values)}")
+        if self.preprocessor is not None:
+            width = len(self.preprocessor.feature_names_out_)
+            if width != self.network.n_inputs:
+                raise ValueError(
+                    f"the preprocessing makes {width} inputs but the network takes "
+                    f"{self.network.n_inputs}"
+                )
+
+    # ----- names ------------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Any]:
+        """The network's layers."""
+        return self.network.layers
+
+    @property
+    def feature_names_in_(self) -> list[str] | None:
+        """The raw columns the model reads (None without preprocessing)."""
+        return None if self.preprocessor is None else self.preprocessor.feature_names_in_
+
+    @property
+    def feature_names_out_(self) -> list[str]:
+        """The network's input names: the encoded columns, else ``x0`` … ."""
+        if self.preprocessor is not None:
+            return self.preprocessor.feature_names_out_
+        return [f"x{j}" for j in range(self.network.n_inputs)]
+
+    # ----- answers ----------------------------------------------------------------------------
+    def transform(self, data: Any) -> Array:
+        """The network's input matrix (n_samples, n_inputs) float64 for raw ``data`` (a path,
+        a DataFrame, a dict of columns or a 2-D array; see ``Preprocessor.transform``)."""
+        if self.preprocessor is not None:
+            return self.preprocessor.transform(data)
+        X = np.asarray(data, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.network.n_inputs:
+            raise ValueError(
+                f"expected a 2-D array (n_samples, {self.network.n_inputs}); got shape "
+                f"{X.shape}: one sample → reshape(1, -1), one feature → reshape(-1, 1)"
+            )
+        return X
+
+    def outputs(self, data: Any) -> Array:
+        """The network's outputs (n_samples, n_outputs) for raw ``data``."""
+        return self.network.predict_outputs(self.transform(data))
+
+    def predict(self, data: Any) -> Array:
+        """What ``glassnet predict`` answers for each row: (n_samples,) class labels, or
+        values in the target's units ((n_samples, k) for several outputs or multi-label)."""
+        return self.decode(self.outputs(data))
+
+    def predict_proba(self, data: Any) -> Array:
+        """(n_samples, n_classes) class probabilities (a sigmoid output gives two columns);
+        multi-label: each label's probability."""
+        if self.task not in ("classification", "multilabel"):
+            raise ValueError(f"predict_proba needs a classifier; this model's task is {self.task}")
+        outputs = self.outputs(data)
+        return class_probabilities(outputs) if self.task == "classification" else outputs
+
+    def decode(self, outputs: Array) -> Array:
+        """Network outputs (n_samples, n_outputs) → answers as ``predict`` gives them."""
+        if self.task == "classification":
+            index = predicted_classes(outputs)
+            return index if self.classes is None else labels_array(self.classes)[index]
+        if self.task == "multilabel":
+            return (outputs >= 0.5).astype(np.int64)
+        values = outputs
+        if self.target_scale is not None:
+            values = values * np.asarray(self.target_scale)
+        if self.target_mean is not None:
+            values = values + np.asarray(self.target_mean)
+        return values[:, 0] if values.shape[1] == 1 else values
+
+    def encode_target(self, y: Any) -> Array:
+        """Targets in network space: one-hot (or a 0/1 column) for classes, the standardized
+        target for a regression. Shape (n_samples, n_outputs) float64."""
+        n_out = self.network.n_outputs
+        if self.task == "classification":
+            classes = self.classes if self.classes is not None else list(range(max(n_out, 2)))
+            return one_hot(encode_labels(y, classes, "the target", self.target or "y"), n_out)
+        values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if self.target_mean is not None:
+            values = values - np.asarray(self.target_mean)
+        if self.target_scale is not None:
+            values = values / np.asarray(self.target_scale)
+        return values
+
+    # ----- configuration ----------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able: task, target, classes (ints stay exact), target scaling, preprocessing."""
+        return {
+            "task": self.task,
+            "target": self.target,
+            "classes": self.classes,
+            "target_mean": self.target_mean,
+            "target_scale": self.target_scale,
+            "preprocessing": None if self.preprocessor is None else self.preprocessor.get_config(),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], network: Network) -> Model:
+        """The Model ``get_config`` described, around ``network``; malformed → ValueError."""
+        if not isinstance(config, dict):
+            raise ValueError("a model config must be a JSON object")
+        pre = config.get("preprocessing")
+        classes = config.get("classes")
+        target = config.get("target")
+        if classes is not None and not (
+            isinstance(classes, list) and all(isinstance(c, (int, float, str)) for c in classes)
+        ):
+            raise ValueError("a model config's classes must be a list of numbers or text")
+        if target is not None and not isinstance(target, str):
+            raise ValueError("a model config's target must be a column name (text)")
+        if pre is not None and not isinstance(pre, dict):
+            raise ValueError("a model config's preprocessing must be a JSON object")
+        return cls(
+            network,
+            None if pre is None else Preprocessor.from_config(pre),
+            task=config.get("task", "classification"),
+            target=target,
+            classes=classes,
+            target_mean=config.get("target_mean"),
+            target_scale=config.get("target_scale"),
+        )
+
+    def __repr__(self) -> str:
+        inputs = "raw columns" if self.preprocessor is not None else "arrays"
+        return f"Model({self.task}, {len(self.layers)} layers, from {inputs})"
+
+
+def _plain(value: Any) -> Any:
+    """A label as a plain Python value (NumPy scalars unwrapped; whole floats stay floats)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _numbers(value: Any, name: str) -> list[float] | None:
+    if value is None:
+        return None
+    values = np.atleast_1d(np.asarray(value, dtype=np.float64)).ravel()
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} must be finite numbers")
+    if name == "target_scale" and np.any(values <= 0):
+        raise ValueError("target_scale must be positive")
+    return [float(v) for v in values]
+
+
+# ----- labels --------------------------------------------------------------------------------
+def label_key(value: Any) -> str:
+    """The text a label is matched by: whole numbers without ".0" (5, 5.0 and "5" match)."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def labels_array(classes: Sequence[Any]) -> Array:
+    """Class labels as an array to index: int64 when they fit, text for text, else object
+    (ints beyond 2^63 and mixed kinds stay exact Python objects)."""
+    if all(
+        isinstance(c, int) and not isinstance(c, bool) and -(2**63) <= c < 2**63 for c in classes
+    ):
+        return np.array(classes, dtype=np.int64)
+    if all(isinstance(c, str) for c in classes):
+        return np.array(classes, dtype=str)
+    out = np.empty(len(classes), dtype=object)
+    out[:] = list(classes)
+    return out
+
+
+def labels_from_text(cells: Sequence[str]) -> list[Any]:
+    """Target cells read as text → labels: all integers → int (any size, exact), all
+    decimal numbers → float, else the text itself ("Nan", "Li", "Infinity" stay text)."""
+    if all(_INTEGER.match(c) for c in cells):
+        return [int(c) for c in cells]
+    if all(_DECIMAL.match(c) for c in cells):
+        return [float(c) for c in cells]
+    return list(cells)
+
+
+def detect_task(labels: Sequence[Any]) -> str:
+    """ "classification" for text labels, or whole numbers with at most ``MAX_AUTO_CLASSES``
+    distinct values; "regression" for other numbers."""
+    if any(isinstance(v, str) for v in labels):
+        return "classification"
+    values = np.asarray([float(v) for v in labels])
+    whole = bool(np.all(np.mod(values, 1) == 0))
+    if whole and len(set(labels)) <= MAX_AUTO_CLASSES:
+        return "classification"
+    return "regression"
+
+
+def find_classes(y: Any, where: str, target: str) -> list[Any]:
+    """The sorted distinct labels of ``y`` (whole floats as int), at least two, and not so
+    many that they look like an identifier (refused before any network is built)."""
+    values = [_plain(v) for v in (y.tolist() if hasattr(y, "tolist") else list(y))]
+    distinct: dict[str, Any] = {}
+    for v in values:
+        distinct.setdefault(label_key(v), int(v) if isinstance(v, float) and v.is_integer() else v)
+    if len(distinct) < 2:
+        value = next(iter(distinct), "none")
+        raise DataError(
+            f"{where}: the target {target!r} has only one class ({value}); a classifier needs "
+            "examples of at least two"
+        )
+    if len(distinct) > MAX_CLASSES or (
+        len(distinct) > MAX_AUTO_CLASSES and 2 * len(distinct) > len(values)
+    ):
+        raise DataError(
+            f"{where}: the target {target!r} has {len(distinct)} different values in "
+            f"{len(values)} rows, so it looks like an identifier, not classes; choose another "
+            "--target (or --task regression for numbers)"
+        )
+    labels = list(distinct.values())
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in labels):
+        return sorted(labels)
+    return sorted(labels, key=label_key)
+
+
+def encode_labels(
+    y: Any, classes: Sequence[Any], where: str, target: str, rows: Any = None
+) -> Array:
+    """The class index (0..k-1) of every label in ``y``; an unknown label is a DataError
+    naming ``where`` — as a line of the file when ``where`` is one (``rows`` maps the rows
+    of ``y`` to the file's data rows when ``y`` is a subset)."""
+    keys = {label_key(c): i for i, c in enumerate(classes)}
+    values = y.tolist() if hasattr(y, "tolist") else list(y)
+    index = np.empty(len(values), dtype=np.int64)
+    for row, value in enumerate(values):
+        found = keys.get(label_key(value))
+        if found is None:
+            problem = (
+                (
+                    f"the target {target!r} is {_shown(value)}, which is not one of the model's "
+                    f"classes ({', '.join(map(str, classes))})"
+                )
+                .replace("{", "{{")
+                .replace("}", "}}")
+            )
+            error = DataError("{place0}: " + problem, [row])
+            if os.path.isfile(where):
+                raise locate(error, where, rows)
+            raise DataError(f"{where}, {error}")
+        index[row] = found
+    return index
+
+
+def _shown(value: Any) -> str:
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def one_hot(index: Array, n_outputs: int, dtype: Any = np.float64) -> Array:
+    """Network targets for class indices ``index`` : (n,), for a net of ``n_outputs`` outputs.
+
+    One output (a sigmoid, two classes): a (n, 1) column of 0/1; else one-hot (n, n_outputs).
+    """
+    if n_outputs == 1:
+        return index.astype(dtype).reshape(-1, 1)
+    out = np.zeros((len(index), n_outputs), dtype=dtype)
+    out[np.arange(len(index)), index] = 1.0
+    return out
+
+
+def class_probabilities(outputs: Array) -> Array:
+    """(n, k) class probabilities from network outputs: a sigmoid column becomes two."""
+    if outputs.shape[1] == 1:
+        return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])
+    return outputs

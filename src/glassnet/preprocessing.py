@@ -1,0 +1,830 @@
+"""Columns in, numbers out: the roles of a table's columns and their encoding for a network.
+
+``Preprocessor`` decides, from a training table, what each column is:
+
+- **numeric**: numbers. Encoded standardized, ``(value − mean) / scale``; a missing cell is
+  filled with the training median, and when the training column had missing cells an extra
+  0/1 input ``"COL (missing)"`` says which rows were filled.
+- **categorical**: text (and booleans). Encoded one-hot, one 0/1 input ``"COL=level"`` per
+  level; missing cells are the level ``"(missing)"``; beyond ``max_categories`` levels the
+  rarest become ``"(other)"``. At ``transform`` an unknown level is ``"(other)"`` if the
+  column has it, else all zeros ("no known category").
+- **ignored**: an identifier (an unnamed column, the row numbers, or text whose values are
+  all distinct — a name per row teaches nothing about other rows) or a constant column. The
+  report says why, and which option keeps it.
+
+The rules can be overridden with ``categorical=``, ``numeric=`` and ``ignore=``. A text column
+that is at least ``TYPO_SHARE`` (95 %) numbers is refused with the first non-numbers named:
+that is almost always a typo, and a silent categorical column would hide it.
+
+Everything the encoding needs is plain data (``get_config``), stored in a model file's JSON
+header and read by the ONNX export. The work runs on polars (imported when first used, so
+``import glassnet`` stays light).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from glassnet._types import Array
+from glassnet.table import NA_VALUES, UNNAMED_FORMAT, DataError, clean_text, read_table
+
+if TYPE_CHECKING:
+    import polars as pl
+
+MAX_CATEGORIES = 50
+"""Levels a categorical column keeps by default (the most frequent); the rest are "(other)"."""
+
+TYPO_SHARE = 0.95
+"""A text column with at least this share of numbers is a numeric column with typos."""
+
+MISSING = "(missing)"
+OTHER = "(other)"
+BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f"})
+
+# a decimal number as people write it; "nan", "inf" and words are not numbers here, so
+# labels such as "Nan" or "Infinity" stay text
+NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+)$")
+"""Header names of a column the file did not name: empty (pandas' and R's row numbers; the
+reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1"."""
+
+
+class Preprocessor:
+    """Raw table columns → the float matrix a network sees, and the report of how.
+
+    Attributes (after ``fit``)
+    --------------------------
+    columns_ : list of dict, one per column of the training table except the target, in
+        table order: ``{"name", "role": "numeric", "median", "mean", "scale",
+        "missing_indicator"}``, ``{"name", "role": "categorical", "categories"}`` or
+        ``{"name", "role": "ignored", "reason", "keep"}``.
+    feature_names_in_ : list of str, the raw columns used (numeric and categorical).
+    feature_names_out_ : list of str, the encoded inputs (``age``, ``age (missing)``,
+        ``island=Biscoe`` …), one per column of ``transform``'s result.
+    na_values : list of str, the cell texts read as missing.
+    transform_counts_ : dict, after each ``transform``: ``{"rows", "missing": {col: n},
+        "unseen": {col: n}}`` — the cells filled in and the unknown levels met.
+    """
+
+    def __init__(self) -> None:
+        self.columns_: list[dict[str, Any]] = []
+        self.na_values: list[str] = list(NA_VALUES)
+        self.transform_counts_: dict[str, Any] = {}
+
+    # ----- fitting --------------------------------------------------------------------------
+    def fit(
+        self,
+        data: Any,
+        target: str | None = None,
+        *,
+        categorical: Iterable[str] = (),
+        numeric: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        max_categories: int = MAX_CATEGORIES,
+        na_values: Sequence[str] | None = None,
+        fit_rows: Any = None,
+    ) -> Preprocessor:
+        """Decide each column's role and learn its encoding from ``data``.
+
+        Parameters
+        ----------
+        data : a CSV or Parquet path, a pandas or polars DataFrame, a dict of columns, or a
+            2-D array (its columns named ``x0``, ``x1`` …).
+        target : a column to leave out (the one to predict), or None.
+        categorical, numeric, ignore : column names whose role is given, not decided.
+        max_categories : levels a categorical column keeps (its most frequent).
+        na_values : cell texts that mean "missing" (default ``NA_VALUES``); empty cells are
+            always missing.
+        fit_rows : (k,) indices of the rows of ``data`` to learn the encoding from (the
+            training part), or None for all. The roles are decided on every row (the row
+            numbers are only row numbers in the whole table); row numbers in errors are
+            rows of ``data``.
+
+        Raises
+        ------
+        DataError (a ValueError) naming the column and what to do: unknown names, a column
+        named twice, a numeric column with a few non-numbers, no usable column.
+        """
+        if max_categories < 1:
+            raise ValueError(f"max_categories must be at least 1; got {max_categories}")
+        self.na_values = list(NA_VALUES if na_values is None else na_values)
+        whole = as_frame(data, na_values=self.na_values)
+        frame = whole if fit_rows is None else whole[np.asarray(fit_rows)]
+        given = {
+            "categorical": list(categorical),
+            "numeric": list(numeric),
+            "ignore": list(ignore),
+        }
+        _check_overrides(frame.columns, given, target)
+        self.columns_ = []
+        for name in frame.columns:
+            if name == target:
+                continue
+            try:
+                self.columns_.append(_fit_column(whole[name], frame[name], given, max_categories))
+            except DataError as error:
+                if fit_rows is None or not error.rows or isinstance(error, _WholeColumnError):
+                    raise
+                # a cell of the training part: name it as a row of ``data``
+                raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
+        numeric_columns = [c for c in self.columns_ if c["role"] == "numeric"]
+        try:
+            _check_cells(frame, [c["name"] for c in numeric_columns])
+        except DataError as error:
+            if fit_rows is None or not error.rows:
+                raise
+            raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
+        _numeric_statistics(frame, numeric_columns)
+        if not self.feature_names_in_:
+            raise DataError(
+                "every column is ignored ("
+                + "; ".join(f"{c['name']!r}: {c['reason']}" for c in self.columns_)
+                + "); keep one with --numeric COL or --categorical COL"
+                if self.columns_
+                else "the table has no column besides the target; add input columns"
+            )
+        return self
+
+    # ----- names ----------------------------------------------------------------------------
+    @property
+    def feature_names_in_(self) -> list[str]:
+        """The raw columns ``transform`` reads, in table order."""
+        return [c["name"] for c in self.columns_ if c["role"] != "ignored"]
+
+    @property
+    def feature_names_out_(self) -> list[str]:
+        """One name per encoded input: ``age``, ``age (missing)``, ``island=Biscoe`` …"""
+        names: list[str] = []
+        for column in self.columns_:
+            if column["role"] == "numeric":
+                names.append(column["name"])
+                if column["missing_indicator"]:
+                    names.append(f"{column['name']} {MISSING}")
+            elif column["role"] == "categorical":
+                names.extend(f"{column['name']}={level}" for level in column["categories"])
+        return names
+
+    # ----- encoding -------------------------------------------------------------------------
+    def transform(self, data: Any) -> Array:
+        """The network's inputs for the rows of ``data``.
+
+        Parameters
+        ----------
+        data : as for ``fit``; it must have the ``feature_names_in_`` columns (others are
+            skipped). A 2-D array's columns are ``feature_names_in_`` in order.
+
+        Returns
+        -------
+        (n_samples, len(feature_names_out_)) float64. Every row gets values: missing cells
+        and unknown levels are filled as the class describes, and counted in
+        ``transform_counts_``.
+
+        Raises
+        ------
+        DataError naming the column and data row of a cell that is not a (finite) number in
+        a numeric column, or the columns the data lacks.
+        """
+        import polars as pl
+
+        if not self.columns_:
+            raise ValueError("the Preprocessor is not fitted; call fit(data) first")
+        frame = as_frame(data, na_values=self.na_values, names=self.feature_names_in_)
+        lacking = [name for name in self.feature_names_in_ if name not in frame.columns]
+        if lacking:
+            raise DataError(
+                f"the model needs the column{'s' * (len(lacking) > 1)} {', '.join(lacking)}, "
+                f"which the data lacks; its columns are {', '.join(frame.columns)}"
+            )
+        used = [c for c in self.columns_ if c["role"] != "ignored"]
+        _check_cells(frame, [c["name"] for c in used if c["role"] == "numeric"])
+        plan = _Plan(used, frame.schema)
+        out = np.empty((frame.height, len(self.feature_names_out_)), dtype=np.float64)
+        unseen = np.zeros(len(plan.categorical), dtype=np.int64)
+        # in slices of rows: polars computes the numbers and level codes of a slice (its
+        # columns in parallel), NumPy places them and sets the one-hot ones; memory stays
+        # at the result plus one slice
+        for start in range(0, frame.height, CHUNK_ROWS):
+            part = frame.slice(start, CHUNK_ROWS).select(plan.expressions).to_numpy(order="c")
+            unseen += plan.place(part, out[start : start + CHUNK_ROWS])
+        missing = frame.select(pl.col(c["name"]).null_count() for c in used).row(0)
+        self.transform_counts_ = {
+            "rows": frame.height,
+            "missing": {c["name"]: int(m) for c, m in zip(used, missing, strict=True) if m},
+            "unseen": {
+                c["name"]: int(u) for c, u in zip(plan.categorical, unseen, strict=True) if u
+            },
+        }
+        return out
+
+    def fit_transform(self, data: Any, target: str | None = None, **options: Any) -> Array:
+        """``fit(data, target, **options)`` then ``transform(data)``."""
+        frame = as_frame(data, na_values=options.get("na_values") or NA_VALUES)
+        return self.fit(frame, target, **options).transform(frame)
+
+    # ----- configuration --------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """The JSON-able description a model file stores (see the module docstring)."""
+        return {"columns": [dict(c) for c in self.columns_], "na_values": list(self.na_values)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Preprocessor:
+        """The fitted Preprocessor ``get_config`` described; a malformed one is refused."""
+        columns = config.get("columns") if isinstance(config, dict) else None
+        na_values = config.get("na_values", list(NA_VALUES)) if isinstance(config, dict) else None
+        if not isinstance(columns, list) or not isinstance(na_values, list):
+            raise ValueError("a preprocessing config needs a 'columns' list and 'na_values'")
+        for column in columns:
+            _check_column_config(column)
+        if not any(c["role"] != "ignored" for c in columns):
+            raise ValueError("a preprocessing config needs at least one used column")
+        pre = cls()
+        pre.columns_ = [dict(c) for c in columns]
+        pre.na_values = [str(v) for v in na_values]
+        return pre
+
+    def report(self) -> list[tuple[str, str, str]]:
+        """(column, role, what it becomes) per column, for the command line's table."""
+        rows = []
+        for c in self.columns_:
+            if c["role"] == "numeric":
+                detail = f"standardized (mean {c['mean']:.4g}, scale {c['scale']:.4g})"
+                if c["missing_indicator"]:
+                    detail += f"; missing → median {c['median']:.4g} + '{c['name']} {MISSING}'"
+            elif c["role"] == "categorical":
+                levels = c["categories"]
+                shown = ", ".join(levels[:6]) + (f", … ({len(levels)} in all)" * (len(levels) > 6))
+                detail = f"one-hot: {shown}"
+            else:
+                detail = f"{c['reason']}; keep it with {c['keep']}"
+            rows.append((c["name"], c["role"], detail))
+        return rows
+
+
+# ----- reading any kind of data as a polars frame --------------------------------------------
+def as_frame(
+    data: Any, *, na_values: Sequence[str] = NA_VALUES, names: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """``data`` as a polars DataFrame: a path is read (``glassnet.table.read_table``); a
+    pandas DataFrame, a dict of columns or a 2-D array (columns ``names``, else ``x0`` …)
+    is converted, its text cells stripped and those in ``na_values`` or empty made
+    missing. A polars DataFrame is taken as it is (its nulls are its missing cells): it is
+    what ``read_table`` returns, cleaned already, and cleaning again would cost a pass
+    over every text column each time."""
+    import polars as pl
+
+    if isinstance(data, (str, os.PathLike)):
+        return read_table(data, na_values=na_values)
+    if isinstance(data, pl.DataFrame):
+        return data
+    if type(data).__module__.split(".")[0] == "pandas":
+        names = _names([str(c) for c in data.columns])
+        frame = pl.from_pandas(data.set_axis(range(len(names)), axis=1))
+        frame.columns = names
+    elif isinstance(data, dict):
+        names = _names([str(k) for k in data])
+        frame = pl.DataFrame([_series(n, v) for n, v in zip(names, data.values(), strict=True)])
+    else:
+        array = np.asarray(data)
+        if array.ndim != 2:
+            raise ValueError(
+                f"expected a table or a 2-D array (n_samples, n_features); got shape "
+                f"{array.shape}: one sample → reshape(1, -1), one feature → reshape(-1, 1)"
+            )
+        if names is None:
+            names = [f"x{j}" for j in range(array.shape[1])]
+        elif len(names) != array.shape[1]:
+            raise ValueError(
+                f"the array has {array.shape[1]} columns but the model reads {len(names)} "
+                f"({', '.join(names)})"
+            )
+        frame = pl.DataFrame([_series(name, array[:, j]) for j, name in enumerate(names)])
+    return clean_text(frame, na_values)
+
+
+def _names(names: list[str]) -> list[str]:
+    """Column names with an empty one named as the reader names it: "(unnamed N)"."""
+    return [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(names)]
+
+
+def _series(name: str, values: Any) -> pl.Series:
+    """One column from a list or array; None and float NaN are missing, text stays text."""
+    import polars as pl
+
+    array = np.asarray(values)
+    if array.dtype.kind in "biuf":
+        series = pl.Series(name, array)
+        return series.fill_nan(None) if array.dtype.kind == "f" else series
+    cells = [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in array.tolist()
+    ]
+    kinds = {type(v) for v in cells if v is not None}
+    if kinds and kinds <= {int, float, bool} and bool not in kinds:
+        return pl.Series(name, cells, dtype=pl.Float64)
+    if kinds == {bool}:
+        return pl.Series(name, cells, dtype=pl.Boolean)
+    return pl.Series(name, [None if v is None else _text(v) for v in cells], dtype=pl.String)
+
+
+def _text(value: Any) -> str:
+    """A cell as category text: whole numbers without ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# ----- deciding roles -------------------------------------------------------------------------
+def _check_overrides(columns: list[str], given: dict[str, list[str]], target: str | None) -> None:
+    """Refuse override names that are not columns, the target, or given two roles."""
+    seen: dict[str, str] = {}
+    for option, names in given.items():
+        for name in names:
+            if name not in columns:
+                raise DataError(
+                    f"--{option} names {name!r}, which is not a column; the columns are "
+                    f"{', '.join(columns)}"
+                )
+            if name == target:
+                raise DataError(f"--{option} names the target {name!r}; leave it out")
+            if name in seen:
+                raise DataError(
+                    f"{name!r} is given to both --{seen[name]} and --{option}; keep one"
+                )
+            seen[name] = option
+    if target is not None and target not in columns:
+        raise DataError(f"no column named {target!r}; the columns are {', '.join(columns)}")
+
+
+def _fit_column(
+    whole: pl.Series, series: pl.Series, given: dict[str, list[str]], max_categories: int
+) -> dict[str, Any]:
+    """One column's role and encoding: as ``given`` by the overrides, else decided."""
+    name = series.name
+    if name in given["ignore"]:
+        return _ignored(name, "--ignore", _keep_option(series))
+    if name in given["numeric"]:
+        return _fit_numeric(series, forced=True)
+    if name in given["categorical"]:
+        return _fit_categorical(series, max_categories)
+    return _decide(whole, series, max_categories)
+
+
+def _decide(whole: pl.Series, series: pl.Series, max_categories: int) -> dict[str, Any]:
+    """The role of a column nobody named, by the rules of the module docstring, decided on
+    the ``whole`` column; its encoding is learnt from ``series`` (the training rows)."""
+    import polars as pl
+
+    name = series.name
+    if UNNAMED.match(name):
+        return _ignored(name, "an unnamed column (row numbers or labels)", "--numeric COL")
+    values = whole.drop_nulls()
+    dtype = whole.dtype
+    # min == max is one pass; counting distinct values would hash every cell
+    constant = values.len() == 0 or (
+        values.min() == values.max() if dtype.is_numeric() else values.n_unique() == 1
+    )
+    if constant:
+        return _ignored(name, "constant", _keep_option(series))
+    if dtype == pl.Boolean:
+        return _fit_categorical(series, max_categories)
+    if dtype.is_numeric():
+        if dtype.is_integer() and _is_row_numbers(values, whole.len()):
+            return _ignored(name, "the row numbers (an identifier)", "--numeric COL")
+        return _fit_numeric(series)
+    if dtype != pl.String:
+        return _ignored(name, f"a {dtype} column, neither numbers nor text", "--categorical COL")
+    numbers = values.str.contains(NUMBER_PATTERN)
+    share = float(numbers.mean() or 0.0)  # type: ignore[arg-type]
+    if share == 1.0:
+        return _fit_numeric(series)
+    if share >= TYPO_SHARE:
+        raise _typo_error(whole, numbers)
+    if values.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
+        return _fit_categorical(series, max_categories)
+    if values.n_unique() == values.len():
+        return _ignored(
+            name, "text with a different value in every row (an identifier)", "--categorical COL"
+        )
+    return _fit_categorical(series, max_categories)
+
+
+def _keep_option(series: pl.Series) -> str:
+    """The option that makes an ignored column an input."""
+    return "--numeric COL" if series.dtype.is_numeric() else "--categorical COL"
+
+
+def _ignored(name: str, reason: str, keep: str) -> dict[str, Any]:
+    return {"name": name, "role": "ignored", "reason": reason, "keep": keep.replace("COL", name)}
+
+
+def _is_row_numbers(values: pl.Series, n_rows: int) -> bool:
+    """Whether integer ``values`` (no missing) are the row numbers: rising from 0 or 1 by
+    steps of 1 — or a little more, where rows were left out (a missing target)."""
+    if values.len() != n_rows or n_rows < 3 or values[0] not in (0, 1):
+        return False
+    rising = bool((values.diff().drop_nulls() > 0).all())
+    return rising and values[-1] - values[0] < 1.25 * n_rows
+
+
+def _typo_error(series: pl.Series, numbers: pl.Series) -> DataError:
+    """The one line for a numeric column with a few non-numbers: the first three named."""
+    import polars as pl
+
+    frame = pl.DataFrame({"cell": series}).with_row_index("row").drop_nulls("cell")
+    bad = frame.filter(~numbers)
+    first = bad.head(3).rows()
+    shown = ", ".join(f"{{place{i}}} {_braced(cell)}" for i, (_, cell) in enumerate(first))
+    total = bad.height
+    return _WholeColumnError(
+        f"column {_braced(series.name)} holds numbers except {total} "
+        f"cell{'s' * (total > 1)} ({shown}{', …' * (total > 3)}); fix them, mark them "
+        f"missing with --na-values, or pass --categorical {_braced(series.name, quote=False)} "
+        "if it is text",
+        [row for row, _ in first],
+    )
+
+
+class _WholeColumnError(DataError):
+    """A problem found in a whole column (its rows are rows of the whole table)."""
+
+
+def _braced(value: Any, quote: bool = True) -> str:
+    """``value`` (repr'd when ``quote``) safe inside a DataError template."""
+    text = repr(value) if quote else str(value)
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+# ----- numeric columns ------------------------------------------------------------------------
+def _numbers(series: pl.Series) -> pl.Series:
+    """A column as float64 with nulls for missing; text cells must all be numbers."""
+    import polars as pl
+
+    numbers: pl.Series
+    if series.dtype == pl.Boolean or series.dtype.is_numeric():
+        numbers = series.cast(pl.Float64)
+        return numbers
+    if series.dtype != pl.String:
+        raise DataError(f"column {series.name!r} is a {series.dtype} column, not numbers")
+    bad = series.is_not_null() & ~series.str.contains(NUMBER_PATTERN)
+    if bad.any():
+        row = int(bad.arg_true()[0])
+        raise DataError(
+            f"{{place0}}, column {_braced(series.name)}: {_braced(series[row])} is not a "
+            f"number; fix the value, mark it missing with --na-values, or pass --ignore "
+            f"{_braced(series.name, quote=False)}",
+            [row],
+        )
+    numbers = series.cast(pl.Float64)
+    return numbers
+
+
+def _check_finite(values: pl.Series) -> None:
+    """Refuse inf and NaN read from the data (missing cells are nulls, not NaN)."""
+    bad = values.is_nan() | values.is_infinite()
+    if bad.any():
+        row = int(bad.arg_true()[0])
+        raise DataError(
+            f"{{place0}}, column {_braced(values.name)}: {values[row]!r} is not a finite "
+            "number; replace it with a real value, or mark it missing with --na-values",
+            [row],
+        )
+
+
+def _fit_numeric(series: pl.Series, forced: bool = False) -> dict[str, Any]:
+    """Check a numeric column (numbers only, not all missing); ``_check_cells`` then checks
+    that they are finite and ``_numeric_statistics`` finds the median, mean and scale, for
+    all such columns at once."""
+    values = _numbers(series)
+    if values.null_count() == values.len():
+        if not forced:
+            return _ignored(series.name, "every cell is missing", "--numeric COL")
+        raise DataError(f"column {series.name!r} has no values; leave it out of --numeric")
+    return {"name": series.name, "role": "numeric"}
+
+
+def _numeric_statistics(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> None:
+    """Fill in the median, mean, scale and missing indicator of the numeric ``columns``
+    of ``frame``: two passes over all of them together (polars runs the columns in
+    parallel). Mean and scale are those of the filled column, found as ``Scaler.fit``
+    finds them: on the values divided by the largest |value| (no overflow near the float64
+    limit, no loss of tiny ones); a constant column gets scale 1."""
+    import polars as pl
+
+    if not columns:
+        return
+    names = [c["name"] for c in columns]
+    values = {name: pl.col(name).cast(pl.Float64) for name in names}
+    first = frame.select(
+        expr
+        for name in names
+        for expr in (
+            values[name].null_count().alias(f"missing:{name}"),
+            values[name].abs().max().alias(f"size:{name}"),
+        )
+    ).row(0, named=True)
+    # NumPy's median (a partial sort) is about 3× polars' on a column with missing cells
+    median = {
+        name: float(np.median(frame[name].cast(pl.Float64).drop_nulls().to_numpy()))
+        for name in names
+    }
+    size = np.array([float(first[f"size:{name}"] or 0.0) or 1.0 for name in names])
+    units = [values[name].fill_null(median[name]) / s for name, s in zip(names, size, strict=True)]
+    second = frame.select(
+        expr
+        for name, unit in zip(names, units, strict=True)
+        for expr in (unit.mean().alias(f"mean:{name}"), unit.std(ddof=0).alias(f"std:{name}"))
+    ).row(0, named=True)
+    scaler = Scaler().set_from_units(
+        size,
+        np.array([second[f"mean:{name}"] for name in names], dtype=np.float64),
+        np.array([second[f"std:{name}"] or 0.0 for name in names], dtype=np.float64),
+        names,
+    )
+    assert scaler.mean is not None and scaler.scale is not None
+    for j, column in enumerate(columns):
+        column["median"] = median[column["name"]]
+        column["mean"] = float(scaler.mean[j])
+        column["scale"] = float(scaler.scale[j])
+        column["missing_indicator"] = first[f"missing:{column['name']}"] > 0
+
+
+# ----- categorical columns --------------------------------------------------------------------
+def category_text(series: pl.Series) -> pl.Series:
+    """A column's cells as category text (see ``text_expression``); missing stays missing."""
+    text: pl.Series = series.to_frame().select(text_expression(series.name, series.dtype))[
+        series.name
+    ]
+    return text
+
+
+def _fit_categorical(series: pl.Series, max_categories: int) -> dict[str, Any]:
+    """The levels of a categorical column: the most frequent ``max_categories`` in text
+    order, then "(other)" if some were left out and "(missing)" if any cell is missing."""
+    text = category_text(series)
+    counts = (
+        text.drop_nulls().value_counts(name="n").sort(["n", text.name], descending=[True, False])
+    )
+    levels = counts[text.name].to_list()
+    kept = sorted(levels[:max_categories])
+    if MISSING in kept or OTHER in kept:
+        raise DataError(
+            f"column {series.name!r} has a value {MISSING!r} or {OTHER!r}, which glassnet uses "
+            "for missing and rare levels; rename that value"
+        )
+    categories = kept + [OTHER] * (len(levels) > max_categories)
+    if text.null_count():
+        categories.append(MISSING)
+    return {"name": series.name, "role": "categorical", "categories": categories}
+
+
+# ----- encoding as polars expressions ------------------------------------------------------------
+CHUNK_ROWS = 1 << 17
+"""Rows ``transform`` encodes at a time (its working memory beyond the result)."""
+
+
+def _check_cells(frame: pl.DataFrame, numeric: list[str]) -> None:
+    """Refuse, naming the first bad cell, numeric columns with text or non-finite numbers:
+    one pass over every column finds whether any is bad; only a bad one is searched."""
+    import polars as pl
+
+    tests, checked = [], []
+    for name in numeric:
+        column = pl.col(name)
+        dtype = frame.schema[name]
+        if dtype == pl.String:
+            bad = column.is_not_null() & ~column.str.contains(NUMBER_PATTERN)
+        elif dtype.is_float():
+            bad = column.is_nan() | column.is_infinite()
+        elif dtype.is_numeric() or dtype == pl.Boolean:
+            continue  # integers and booleans are always finite numbers
+        else:
+            raise DataError(f"column {_braced(name)} is a {dtype} column, not numbers")
+        tests.append(bad.any().alias(name))
+        checked.append(name)
+    if not tests:
+        return
+    for name, bad in zip(checked, frame.select(tests).row(0), strict=True):
+        if bad:
+            _check_finite(_numbers(frame[name]))  # raises, naming the first bad cell
+
+
+def text_expression(name: str, dtype: Any) -> pl.Expr:
+    """A column's cells as category text: text as it is, booleans as true/false, numbers
+    as written, a whole float without ".0" (so 3.0 and 3 are the level "3")."""
+    import polars as pl
+
+    column = pl.col(name)
+    if not dtype.is_float():
+        return column.cast(pl.String)
+    whole = (column == column.round(0)) & (column.abs() < 2**63)
+    return (
+        pl.when(whole)
+        .then(column.cast(pl.Int64, strict=False).cast(pl.String))
+        .otherwise(column.cast(pl.String))
+    )
+
+
+def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
+    """Each cell's index in the column's categories: −1 for an unknown level, −2 missing."""
+    import polars as pl
+
+    known = {c: i for i, c in enumerate(column["categories"]) if c not in (MISSING, OTHER)}
+    text = text_expression(column["name"], dtype)
+    if not known:
+        return pl.when(text.is_null()).then(-2).otherwise(-1).cast(pl.Int32)
+    return (
+        pl.when(text.is_null())
+        .then(pl.lit(-2, dtype=pl.Int32))
+        .otherwise(text.replace_strict(known, default=-1, return_dtype=pl.Int32))
+    )
+
+
+class _Plan:
+    """How ``transform`` builds its matrix: the polars expressions computed per slice of
+    rows — every numeric input first, in output order, then each categorical column's
+    level codes — and where each lands in the result."""
+
+    def __init__(self, used: list[dict[str, Any]], schema: Any) -> None:
+        import polars as pl
+
+        dense: list[pl.Expr] = []
+        targets: list[int] = []
+        codes: list[pl.Expr] = []
+        self.categorical: list[dict[str, Any]] = []
+        self.blocks: list[tuple[int, Array]] = []  # (first output column, code lookup)
+        at = 0
+        for column in used:
+            name = column["name"]
+            if column["role"] == "numeric":
+                values = pl.col(name).cast(pl.Float64).fill_null(column["median"])
+                dense.append((values - column["mean"]) / column["scale"])
+                targets.append(at)
+                if column["missing_indicator"]:
+                    dense.append(pl.col(name).is_null().cast(pl.Float64))
+                    targets.append(at + 1)
+                at += 1 + int(column["missing_indicator"])
+                continue
+            categories = column["categories"]
+            # code + 2 → the one-hot column within the block, or −1 for none: codes are
+            # −2 missing, −1 unknown, 0… the known levels
+            lookup = np.full(len(categories) + 2, -1, dtype=np.intp)
+            for i, level in enumerate(categories):
+                lookup[{MISSING: -2, OTHER: -1}.get(level, i) + 2] = i
+            self.blocks.append((at, lookup))
+            codes.append(_codes(column, schema[name]).cast(pl.Float64))
+            self.categorical.append(column)
+            at += len(categories)
+        self.width = at
+        self.n_dense = len(dense)
+        self.expressions = [e.alias(str(i)) for i, e in enumerate(dense + codes)]
+        # runs of numeric inputs that sit side by side in the output: one slice copy each
+        self.runs: list[tuple[int, int, int]] = []  # (first source, first target, length)
+        for source, target in enumerate(targets):
+            if self.runs and self.runs[-1][1] + self.runs[-1][2] == target:
+                first, start, length = self.runs[-1]
+                self.runs[-1] = (first, start, length + 1)
+            else:
+                self.runs.append((source, target, 1))
+
+    def place(self, part: Array, out: Array) -> Array:
+        """Write one slice's computed ``part`` (rows, expressions), C-ordered, into the rows
+        ``out`` (rows, inputs); return the number of unknown levels per categorical column.
+        Writes go row by row (slices of rows, a flat scatter for the ones): column by
+        column, every write would land on another cache line."""
+        for source, target, length in self.runs:
+            out[:, target : target + length] = part[:, source : source + length]
+        unseen = np.zeros(len(self.blocks), dtype=np.int64)
+        flat = out.reshape(-1)
+        row_start = np.arange(len(part)) * self.width
+        for k, (first, lookup) in enumerate(self.blocks):
+            codes = part[:, self.n_dense + k].astype(np.intp)
+            unseen[k] = np.count_nonzero(codes == -1)
+            out[:, first : first + len(lookup) - 2] = 0.0
+            position = lookup[codes + 2]
+            hit = position >= 0
+            flat[row_start[hit] + first + position[hit]] = 1.0
+        return unseen
+
+
+def _check_column_config(column: Any) -> None:
+    """Refuse a column entry of a preprocessing config with a missing or wrong-typed field."""
+    fields: dict[str, dict[str, type | tuple[type, ...]]] = {
+        "numeric": {
+            "name": str,
+            "median": (int, float),
+            "mean": (int, float),
+            "scale": (int, float),
+            "missing_indicator": bool,
+        },
+        "categorical": {"name": str, "categories": list},
+        "ignored": {"name": str, "reason": str, "keep": str},
+    }
+    role = column.get("role") if isinstance(column, dict) else None
+    if role not in fields:
+        raise ValueError(f"a preprocessing column needs a role of {', '.join(fields)}")
+    for key, kind in fields[role].items():
+        value = column.get(key)
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise ValueError(f"the {role} column entry {key!r} is missing or of the wrong type")
+    if role == "numeric":
+        numbers = (column["median"], column["mean"], column["scale"])
+        if not all(math.isfinite(v) for v in numbers) or column["scale"] <= 0:
+            raise ValueError(f"column {column['name']!r}: median, mean and scale must be finite")
+    if role == "categorical" and not all(isinstance(c, str) for c in column["categories"]):
+        raise ValueError(f"column {column['name']!r}: categories must be text")
+
+
+# ----- standardizing ----------------------------------------------------------------------------
+class Scaler:
+    """Standardize features: ``(x − mean) / scale``, scale the standard deviation.
+
+    A constant column gets scale 1, so it becomes 0 rather than NaN. "Constant" is relative
+    to the column's own size: a column spread over 1e-13 around 1e-13 is kept, one whose
+    spread is below 1e-12 of its mean (rounding noise) is not.
+    """
+
+    CONSTANT = 1e-12
+    """A column whose standard deviation is at most this times |mean| counts as constant."""
+
+    def __init__(self, mean: Any = None, scale: Any = None) -> None:
+        self.mean: Array | None = None if mean is None else np.asarray(mean, dtype=np.float64)
+        self.scale: Array | None = None if scale is None else np.asarray(scale, dtype=np.float64)
+
+    def fit(self, X: Array, chunk_rows: int = 65536, names: Sequence[str] | None = None) -> Scaler:
+        """Learn each column's mean and standard deviation from finite ``X`` : (n, d).
+
+        The sums run in chunks of ``chunk_rows`` on each column divided by its largest
+        |value|, so values up to the float64 limit neither overflow nor lose the small ones.
+
+        Raises
+        ------
+        ValueError naming the column (from ``names``, else its number) whose values are so
+        close to the float64 limit that ``x − mean`` would overflow.
+        """
+        n, d = X.shape
+        size = np.zeros(d)
+        for start in range(0, n, chunk_rows):
+            np.maximum(size, np.abs(X[start : start + chunk_rows]).max(axis=0), out=size)
+        size[size == 0.0] = 1.0  # an all-zero column: mean 0, scale 1
+        total = np.zeros(d)
+        for start in range(0, n, chunk_rows):
+            total += (X[start : start + chunk_rows] / size).sum(axis=0)
+        unit_mean = total / max(n, 1)
+        squares = np.zeros(d)
+        for start in range(0, n, chunk_rows):
+            centred = X[start : start + chunk_rows] / size - unit_mean
+            squares += np.einsum("ij,ij->j", centred, centred)
+        unit_scale = np.sqrt(squares / max(n, 1))
+        return self.set_from_units(size, unit_mean, unit_scale, names)
+
+    def set_from_units(
+        self, size: Array, unit_mean: Array, unit_scale: Array, names: Sequence[str] | None
+    ) -> Scaler:
+        """Set mean and scale from those of each column divided by its largest |value|
+        ``size``: a constant column gets scale 1; a column whose ``x − mean`` could overflow
+        is refused (DataError naming it from ``names``, else its number)."""
+        constant = unit_scale <= self.CONSTANT * np.abs(unit_mean)
+        mean = unit_mean * size
+        scale = np.where(constant, 1.0, unit_scale * size)
+        with np.errstate(over="ignore"):
+            spread = size + np.abs(mean)  # the largest |x − mean| transform can meet
+        bad = ~((np.isfinite(spread) | constant) & np.isfinite(scale) & (scale > 0.0))
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            column = repr(names[j]) if names is not None else f"{j + 1}"
+            raise DataError(
+                f"column {column} has values too close to the float64 limit (±1.8e308) to "
+                "standardize; divide the column by a power of ten first"
+            )
+        self.mean, self.scale = mean, scale
+        return self
+
+    def transform(self, X: Array, inplace: bool = False) -> Array:
+        """Return ``(X − mean) / scale`` : (n, d); ``inplace`` overwrites a float64 ``X``."""
+        if self.mean is None or self.scale is None:
+            raise ValueError("the Scaler is not fitted; call fit(X) first")
+        if X.shape[1] != len(self.mean):
+            raise ValueError(
+                f"X has {X.shape[1]} columns but the scaler was fitted on {len(self.mean)}"
+            )
+        out = X if inplace else np.array(X, dtype=np.float64)
+        out -= self.mean
+        out /= self.scale
+        return out
+
+    def to_dict(self) -> dict[str, list[float]]:
+        """JSON-able form: ``{"mean": [...], "scale": [...]}``."""
+        if self.mean is None or self.scale is None:
+            raise ValueError("the Scaler is not fitted; call fit(X) first")
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Scaler:
+        """The scaler ``to_dict`` described."""
+        return cls(values["mean"], values["scale"])

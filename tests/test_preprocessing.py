@@ -1,0 +1,225 @@
+"""``glassnet.Preprocessor``: column roles, missing values, one-hot and standardized inputs."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glassnet import Preprocessor
+from glassnet.preprocessing import MISSING, OTHER, Scaler
+from glassnet.table import DataError
+
+PENGUINS = {
+    "": [1, 2, 3, 4, 5, 6],  # pandas' and R's row numbers
+    "bill": [39.1, None, 40.3, 36.7, 39.3, 38.9],
+    "island": ["Biscoe", "Dream", None, "Biscoe", "Torgersen", "Dream"],
+    "name": ["Ann", "Bo", "Cy", "Di", "Ed", "Flo"],
+    "year": [2007, 2007, 2007, 2007, 2007, 2007],
+    "male": ["yes", "no", "YES", "no", "n", "y"],
+    "species": ["A", "A", "G", "G", "C", "C"],
+}
+
+
+def roles(pre: Preprocessor) -> dict[str, str]:
+    return {c["name"]: c["role"] for c in pre.columns_}
+
+
+def test_roles_names_and_encoding() -> None:
+    pre = Preprocessor().fit(PENGUINS, "species")
+    assert roles(pre) == {
+        "(unnamed 1)": "ignored",
+        "bill": "numeric",
+        "island": "categorical",
+        "name": "ignored",
+        "year": "ignored",
+        "male": "categorical",
+    }
+    reasons = {c["name"]: (c["reason"], c["keep"]) for c in pre.columns_ if c["role"] == "ignored"}
+    assert "unnamed" in reasons["(unnamed 1)"][0]
+    assert "different value in every row" in reasons["name"][0]
+    assert reasons["name"][1] == "--categorical name"
+    assert reasons["year"] == ("constant", "--numeric year")
+    assert pre.feature_names_in_ == ["bill", "island", "male"]
+    assert pre.feature_names_out_[:6] == [
+        "bill", "bill (missing)", "island=Biscoe", "island=Dream", "island=Torgersen",
+        f"island={MISSING}",
+    ]  # fmt: skip
+    X = pre.transform(PENGUINS)
+    assert X.shape == (6, len(pre.feature_names_out_))
+    bill = np.array([39.1, 39.1, 40.3, 36.7, 39.3, 38.9])  # the median fills row 2
+    np.testing.assert_allclose(X[:, 0], (bill - bill.mean()) / bill.std())
+    np.testing.assert_array_equal(X[:, 1], [0, 1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(X[:, 2:6].argmax(axis=1), [0, 1, 3, 0, 2, 1])
+    assert (X[:, 2:] == 0).sum() + (X[:, 2:] == 1).sum() == X[:, 2:].size
+
+
+def test_missing_and_unseen_at_transform_every_row_answers() -> None:
+    pre = Preprocessor().fit(PENGUINS, "species")
+    query = {"bill": [None, 41.0], "island": ["Mars", None], "male": [None, "no"]}
+    X = pre.transform(query)
+    assert np.isfinite(X).all() and X.shape[0] == 2
+    names = pre.feature_names_out_
+    row = dict(zip(names, X[0], strict=True))
+    assert row["bill (missing)"] == 1
+    assert all(row[f"island={level}"] == 0 for level in ("Biscoe", "Dream", "Torgersen"))
+    assert sum(v for k, v in row.items() if k.startswith("male=")) == 0  # no "(missing)" level
+    assert dict(zip(names, X[1], strict=True))[f"island={MISSING}"] == 1
+    assert pre.transform_counts_ == {
+        "rows": 2,
+        "missing": {"bill": 1, "island": 1, "male": 1},
+        "unseen": {"island": 1},
+    }
+
+
+def test_overrides_and_their_mistakes() -> None:
+    pre = Preprocessor().fit(
+        PENGUINS, "species", categorical=["year"], numeric=["(unnamed 1)"], ignore=["island"]
+    )
+    assert roles(pre)["year"] == "categorical" and roles(pre)["(unnamed 1)"] == "numeric"
+    assert [c["reason"] for c in pre.columns_ if c["name"] == "island"] == ["--ignore"]
+    with pytest.raises(DataError, match="--numeric names 'nope', which is not a column"):
+        Preprocessor().fit(PENGUINS, "species", numeric=["nope"])
+    with pytest.raises(DataError, match="given to both --categorical and --ignore"):
+        Preprocessor().fit(PENGUINS, categorical=["bill"], ignore=["bill"])
+    with pytest.raises(DataError, match=r"every column is ignored .*keep one with"):
+        Preprocessor().fit({"id": [1, 2, 3], "y": [0, 1, 0]}, "y")
+    with pytest.raises(DataError, match="no column named 'z'"):
+        Preprocessor().fit(PENGUINS, "z")
+
+
+def test_a_numeric_column_with_a_typo_is_named_not_made_categorical() -> None:
+    cells = [str(i * 3 % 7) for i in range(40)]
+    cells[17], cells[30] = "4..2", "seven"
+    with pytest.raises(DataError) as error:
+        Preprocessor().fit({"x": cells, "y": [0, 1] * 20}, "y")
+    message = str(error.value)
+    assert "column 'x' holds numbers except 2 cells" in message
+    assert "data row 18 '4..2', data row 31 'seven'" in message
+    assert "--categorical x" in message and "\n" not in message
+
+
+def test_max_categories_keeps_the_most_frequent_plus_other() -> None:
+    colours = ["red"] * 5 + ["blue"] * 4 + ["green"] * 3 + ["pink", "teal"]
+    pre = Preprocessor().fit({"c": colours, "n": list(range(14, 0, -1))}, max_categories=2)
+    assert pre.columns_[0]["categories"] == ["blue", "red", OTHER]
+    X = pre.transform({"c": ["teal", "gold", "red"], "n": [1, 2, 3]})
+    np.testing.assert_array_equal(X[:, :3], [[0, 0, 1], [0, 0, 1], [0, 1, 0]])
+
+
+def test_labels_such_as_nan_and_li_are_categories_and_integers_keep_their_text() -> None:
+    pre = Preprocessor().fit({"element": ["Li", "Nan", "Infinity", "Li"], "k": [1.0, 2.0, 2, 1]})
+    assert pre.columns_[0]["categories"] == ["Infinity", "Li", "Nan"]
+    pre = Preprocessor().fit({"k": [1.0, 2.0, 2.0, 1.0], "z": [3, 1, 2, 3]}, categorical=["k"])
+    assert pre.columns_[0]["categories"] == ["1", "2"]
+
+
+def test_bad_numbers_at_transform_name_the_row() -> None:
+    pre = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]})
+    with pytest.raises(DataError, match=r"data row 2, column 'a': 'oops' is not a number"):
+        pre.transform({"a": ["1", "oops"], "b": ["x", "y"]})
+    with pytest.raises(DataError, match=r"data row 1, column 'a': inf is not a finite number"):
+        pre.transform({"a": [math.inf], "b": ["x"]})
+    with pytest.raises(DataError, match="needs the column b, which the data lacks"):
+        pre.transform({"a": [1.0]})
+
+
+def test_data_kinds_path_polars_pandas_dict_array(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    table = {"a": [1.5, None, 3.0, 4.0], "b": ["x", "y", None, "x"]}
+    frame = pl.DataFrame(table)
+    frame.write_csv(tmp_path / "t.csv")
+    frame.write_parquet(tmp_path / "t.parquet")
+    expected = Preprocessor().fit(table).transform(table)
+    for data in (
+        tmp_path / "t.csv",
+        str(tmp_path / "t.parquet"),
+        frame,
+        pd.DataFrame(table),
+        np.array([[1.5, "x"], [None, "y"], [3.0, None], [4.0, "x"]], dtype=object),
+    ):
+        pre = Preprocessor().fit(frame)
+        np.testing.assert_array_equal(pre.transform(data), expected)
+    with pytest.raises(ValueError, match="one sample → reshape"):
+        pre.transform(np.zeros(3))
+
+
+def test_config_round_trip_is_json_and_exact() -> None:
+    pre = Preprocessor().fit(PENGUINS, "species", na_values=["?"])
+    config = json.loads(json.dumps(pre.get_config()))
+    again = Preprocessor.from_config(config)
+    np.testing.assert_array_equal(again.transform(PENGUINS), pre.transform(PENGUINS))
+    assert again.feature_names_out_ == pre.feature_names_out_ and again.na_values == ["?"]
+    for broken in (
+        {},
+        {"columns": [{"name": "a", "role": "numeric"}], "na_values": []},
+        {"columns": [{"name": "a", "role": "wat"}], "na_values": []},
+        {"columns": [{"name": "a", "role": "categorical", "categories": [1]}], "na_values": []},
+        {"columns": [{"name": "a", "role": "ignored", "reason": "x", "keep": "y"}],
+         "na_values": []},
+    ):  # fmt: skip
+        with pytest.raises(ValueError):
+            Preprocessor.from_config(broken)
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.sampled_from(["a", "b", "Nan", "Li", "?", "NA", " c ", ""]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 30),
+    numbers=st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=30, max_size=30),
+    words=st.lists(CELLS, min_size=30, max_size=30),
+    seed=st.integers(0, 2**16),
+)
+def test_any_table_encodes_to_finite_numbers_and_round_trips(
+    n: int, numbers: list[float | None], words: list[object], seed: int
+) -> None:
+    """Random mixed columns: either one clear DataError, or a finite matrix of the right
+    shape whose one-hot blocks hold at most one 1, identical after a config round trip."""
+    rng = np.random.default_rng(seed)
+    table = {
+        "x": numbers[:n],
+        "w": [w if not isinstance(w, float) else str(w) for w in words[:n]],
+        "z": rng.normal(size=n).tolist(),
+    }
+    try:
+        pre = Preprocessor().fit(table)
+    except DataError as error:
+        assert "\n" not in str(error)
+        return
+    X = pre.transform(table)
+    assert X.shape == (n, len(pre.feature_names_out_)) and np.isfinite(X).all()
+    for column in pre.columns_:
+        if column["role"] == "categorical":
+            block = [f"{column['name']}={c}" for c in column["categories"]]
+            index = [pre.feature_names_out_.index(name) for name in block]
+            assert set(np.unique(X[:, index])) <= {0.0, 1.0}
+            assert (X[:, index].sum(axis=1) <= 1).all()
+    again = Preprocessor.from_config(json.loads(json.dumps(pre.get_config())))
+    np.testing.assert_array_equal(again.transform(table), X)
+
+
+def test_scaler_refuses_values_at_the_float_limit_naming_the_column() -> None:
+    with pytest.raises(DataError, match="column 'edge' has values too close to the float64"):
+        Scaler().fit(np.array([[1.0, 1.7e308], [2.0, -1.7e308], [3.0, -1.7e308]]),
+                     names=["a", "edge"])  # fmt: skip
+
+
+def test_row_numbers_with_rows_left_out_are_still_row_numbers() -> None:
+    """The CLI leaves out rows whose target is missing: the numbers that remain rise with
+    small gaps; numbers that merely rise (every 4th) are data."""
+    gaps = Preprocessor().fit({"id": [1, 2, 4, 5, 6, 8], "a": [1.0, 2, 3, 1, 2, 5]})
+    assert roles(gaps)["id"] == "ignored"
+    spread = Preprocessor().fit({"id": [1, 5, 9, 12, 16, 20], "a": [1.0, 2, 3, 1, 2, 5]})
+    assert roles(spread)["id"] == "numeric"

@@ -1,0 +1,194 @@
+"""``glassnet.table``: CSV and Parquet files in, typed columns out; one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from glassnet.table import DataError, locate, read_table
+
+FLOATS = st.floats(allow_nan=False, allow_infinity=False, width=64)
+FORMATS = ("repr", "%.6g", "%.18e", "%.3f", "%g", "%.17g", "%E")
+
+
+def fmt(value: float, how: str) -> str:
+    return repr(value) if how == "repr" else how % value
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+# ----- dialects: BOM, CRLF, CR, quotes, spaces, blank lines, delimiters -----------------------
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    table=st.lists(st.lists(FLOATS, min_size=3, max_size=3), min_size=1, max_size=20),
+    how=st.sampled_from(FORMATS),
+    bom=st.booleans(),
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    quote=st.booleans(),
+    spaces=st.booleans(),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    blank_tail=st.integers(0, 3),
+)
+def test_dialects_read_the_same_numbers(
+    tmp_path: Path,
+    table: list[list[float]],
+    how: str,
+    bom: bool,
+    end: str,
+    quote: bool,
+    spaces: bool,
+    delimiter: str,
+    blank_tail: int,
+) -> None:
+    out = io.StringIO()
+    quoting = csv.QUOTE_ALL if quote else csv.QUOTE_MINIMAL
+    writer = csv.writer(out, lineterminator=end, quoting=quoting, delimiter=delimiter)
+    writer.writerow(["α", "b", "y"])
+    for row in table:
+        cells = [fmt(v, how) for v in row]
+        writer.writerow([f" {c} " for c in cells] if spaces else cells)
+    text = ("\ufeff" if bom else "") + out.getvalue() + end * blank_tail
+    frame = read_table(write(tmp_path / "t.csv", text))
+    assert frame.columns == ["α", "b", "y"]
+    expected = np.array([[float(fmt(v, how)) for v in row] for row in table])
+    got = np.column_stack([frame[c].cast(pl.Float64).to_numpy() for c in frame.columns])
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_given_delimiter_utf16_and_japanese_headers(tmp_path: Path) -> None:
+    text = "仕事;数学;名前\n1;0,5;太郎\n0;1,5;花子\n"
+    frame = read_table(write(tmp_path / "j.csv", text.encode("utf-16")), delimiter=";")
+    assert frame.columns == ["仕事", "数学", "名前"]
+    assert frame["名前"].to_list() == ["太郎", "花子"]
+
+
+def test_missing_markers_unnamed_columns_and_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "m.csv", ',a,b,c\n1,NA,x,?\n2,3, ,y\n3,,"q, r",None\n')
+    frame = read_table(path)
+    assert frame.columns == ["(unnamed 1)", "a", "b", "c"]
+    assert frame["a"].to_list() == [None, 3, None]
+    assert frame["b"].to_list() == ["x", None, "q, r"]
+    assert frame["c"].to_list() == [None, "y", None]
+    # other markers, on request: "NA" is then a value
+    frame = read_table(path, na_values=["?"])
+    assert frame["a"].to_list() == ["NA", "3", None]
+
+
+def test_text_columns_stay_exactly_as_written(tmp_path: Path) -> None:
+    """Labels such as Nan, Li, Infinity and integers beyond 2^63 are the file's text."""
+    cells = ["Nan", "Li", "Infinity", "18446744073709551617", "007"]
+    path = write(tmp_path / "l.csv", "x,y\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cells)))
+    assert read_table(path, text_columns=["y"])["y"].to_list() == cells
+
+
+def test_a_late_cell_that_breaks_the_guessed_type_reads_as_text(tmp_path: Path) -> None:
+    rows = "".join(f"{i},{i % 3}\n" for i in range(20_000))
+    path = write(tmp_path / "late.csv", "a,b\n" + rows + "1.5,x\n")
+    frame = read_table(path)
+    assert frame["a"].dtype == pl.String and frame["b"].dtype == pl.String
+    assert frame.height == 20_001 and frame["b"][-1] == "x"
+
+
+def test_long_fields_and_parquet(tmp_path: Path) -> None:
+    long = "w" * 200_000
+    path = write(tmp_path / "long.csv", f"a,b\n1,{long}\n2,short\n")
+    assert read_table(path)["b"].str.len_chars().to_list() == [200_000, 5]
+    with pytest.raises(DataError, match="line 3: 3 values"):  # found again by the csv module
+        read_table(write(path, f"a,b\n1,{long}\n2,{long},3\n"))
+    frame = pl.DataFrame({"a": [1.5, None], "b": ["x", "NA"]})
+    frame.write_parquet(tmp_path / "t.parquet")
+    again = read_table(tmp_path / "t.parquet")
+    assert again["a"].to_list() == [1.5, None] and again["b"].to_list() == ["x", None]
+
+
+def test_pipes_are_read_and_a_fifo_with_no_writer_does_not_hang(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"a,b\n1,2\n")
+    os.close(write_end)
+    try:
+        assert read_table(f"/dev/fd/{read_end}")["b"].to_list() == [2]
+    finally:
+        os.close(read_end)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="is empty"):
+        read_table(fifo)
+
+
+# ----- errors: where and what --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("a,b\n", "has a header but no data rows"),
+        ("\n\n", "is empty"),
+        ("a,b,a\n1,2,3\n", "'a' appears twice in the header"),
+        ("a,b\n1,2\n3,4,5\n", r"line 3: 3 values but the header has 2 columns"),
+        ("a,b\n1,2\n\n\n3\n", r"line 5: 1 value but the header has 2 columns"),
+        ('a,b\n1,2\n"3,4\n5,6\n', r"line 3: a quote on this line is not closed"),
+        ('a,b\n1,2\n3,"4\n', r"line 3: a quote on this line is not closed"),
+        (b"PK\x03\x04\x00\x00", "binary file"),
+        ("é,y\n1,2\n".encode("latin-1"), "the header is not UTF-8"),
+        ("x,y\n1,2\n\xe9,2\n".encode("latin-1"), "line 3: the bytes are not UTF-8"),
+    ],
+)
+def test_error_messages(tmp_path: Path, text: str | bytes, pattern: str) -> None:
+    path = write(tmp_path / "e.csv", text)
+    with pytest.raises(DataError, match=pattern) as error:
+        read_table(path)
+    assert str(path) in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no such file"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(DataError, match="is a folder"):
+        read_table(tmp_path)
+    with pytest.raises(DataError, match="is not a Parquet file"):
+        read_table(write(tmp_path / "fake.parquet", "a,b\n1,2\n"))
+    with pytest.raises(DataError, match="Parquet file cannot be read"):
+        read_table(write(tmp_path / "cut.parquet", b"PAR1" + b"\x00" * 20 + b"PAR1"))
+    with pytest.raises(DataError, match="--delimiter must be one character"):
+        read_table(write(tmp_path / "d.csv", "a,b\n1,2\n"), delimiter="::")
+
+
+def test_locate_names_the_line_of_a_data_row(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", 'a,b\n1,"x\ny"\n\n2,z\n3,w\n')
+    error = DataError("{place0}, column 'a': bad", [2])
+    assert str(error) == "data row 3, column 'a': bad"
+    assert str(locate(error, path)) == f"{path}, line 6, column 'a': bad"
+    # a subset of the rows: row 0 of the subset is the file's data row 1
+    assert str(locate(DataError("{place0}: x", [0]), path, np.array([1]))) == f"{path}, line 5: x"
+    assert str(locate(DataError("no rows"), path)) == f"{path}: no rows"
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.lists(
+        st.text(alphabet='ab1.,;"\n\r \t\x00é-', max_size=12), min_size=0, max_size=12
+    ).map("".join),
+    raw=st.binary(max_size=40),
+)
+def test_any_bytes_read_or_give_one_line(tmp_path: Path, body: str, raw: bytes) -> None:
+    """Random text after a header, and random bytes: a frame, or one DataError line."""
+    for content in ("a,b\n" + body, raw):
+        path = write(tmp_path / "r.csv", content)
+        try:
+            frame = read_table(path)
+        except DataError as error:
+            assert "\n" not in str(error) and str(path) in str(error)
+        else:
+            assert frame.height >= 1
