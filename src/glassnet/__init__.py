@@ -13,18 +13,20 @@ __version__ = "0.1.0"
 
 _PUBLIC = {
     "Activation": "glassnet.activations",
-    "Callback": "glassnet.training",
+    "Callback": "glassnet.callbacks",
     "Cost": "glassnet.costs",
     "Dense": "glassnet.layers",
     "DivergedError": "glassnet.training",
-    "EarlyStopping": "glassnet.training",
+    "EarlyStopping": "glassnet.callbacks",
     "GradientDescent": "glassnet.optimizers",
-    "History": "glassnet.training",
+    "History": "glassnet.history",
     "Network": "glassnet.network",
     "Optimizer": "glassnet.optimizers",
     "SGD": "glassnet.optimizers",
     "Adam": "glassnet.optimizers",
     "load": "glassnet.serialization",
+    "Model": "glassnet.model",
+    "Preprocessor": "glassnet.preprocessing",
     "save": "glassnet.serialization",
 }
 
@@ -39,8 +41,10 @@ __all__ = [
     "EarlyStopping",
     "GradientDescent",
     "History",
+    "Model",
     "Network",
     "Optimizer",
+    "Preprocessor",
     "__version__",
     "load",
     "save",
@@ -48,12 +52,16 @@ __all__ = [
 
 if TYPE_CHECKING:
     from glassnet.activations import Activation
+    from glassnet.callbacks import Callback, EarlyStopping
     from glassnet.costs import Cost
+    from glassnet.history import History
     from glassnet.layers import Dense
+    from glassnet.model import Model
     from glassnet.network import Network
     from glassnet.optimizers import SGD, Adam, GradientDescent, Optimizer
+    from glassnet.preprocessing import Preprocessor
     from glassnet.serialization import load, save
-    from glassnet.training import Callback, DivergedError, EarlyStopping, History
+    from glassnet.training import DivergedError
 
 
 def __getattr__(name: str) -> Any:

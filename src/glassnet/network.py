@@ -22,7 +22,7 @@ from glassnet.layers import Dense
 from glassnet.metrics import predicted_classes
 from glassnet.optimizers import Optimizer
 from glassnet.training import TrainingMixin
-from glassnet.validation import check_finite, check_fits_dtype, shown
+from glassnet.validation import check_finite, check_fits_dtype, sample_weights, shown
 
 
 def _as_2d(values: Any, dtype: np.dtype, what: str) -> Array:
@@ -249,17 +249,9 @@ class Network(TrainingMixin):
 
     def check_sample_weight(self, sample_weight: Any, n_samples: int) -> Array | None:
         """Return ``sample_weight`` as a (n_samples,) array of the network's dtype, or None."""
-        if sample_weight is None:
-            return None
-        checked = np.asarray(sample_weight, dtype=self.dtype)
-        if checked.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight must have shape ({n_samples},), one weight per sample; "
-                f"got shape {checked.shape}"
-            )
-        if not np.all(np.isfinite(checked)) or np.any(checked < 0):
-            raise ValueError("sample_weight must be finite and non-negative")
-        return checked
+        return (
+            None if sample_weight is None else sample_weights(sample_weight, n_samples, self.dtype)
+        )
 
     # ----- feedforward ----------------------------------------------------------------
     @overload

@@ -74,6 +74,7 @@ from glassnet.validation import (
     non_negative_number,
     positive_int,
     positive_number,
+    sample_weights,
     shown,
 )
 
@@ -117,23 +118,17 @@ def _set_learning_rate(optimizer: Optimizer, rate: float) -> None:
 def _check_sample_weight(sample_weight: Any, n_samples: int, dtype: np.dtype) -> Array:
     """``sample_weight`` as a fresh (n_samples,) array: finite, non-negative, not all zero.
 
-    Not ``Network.check_sample_weight``, whose rules differ on purpose: it runs before
-    ``network_`` exists (the first fit builds it from the checked data), accepts a scalar as
-    scikit-learn does, always returns a copy (class weights are multiplied into it in place)
-    and refuses all-zero weights (scikit-learn's loss divides by the weights' sum).
+    The rules of ``Network.check_sample_weight`` (``validation.sample_weights``) and two of
+    scikit-learn's more: a scalar is every sample's weight, and all-zero weights are refused
+    (scikit-learn's loss divides by the weights' sum). It runs before ``network_`` exists
+    (the first fit builds it from the checked data).
     """
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
-    weights = np.array(sample_weight, dtype=dtype)  # a copy: the caller's array stays as it is
+    weights = np.array(sample_weight, dtype=dtype)
     if weights.ndim == 0:
         weights = np.full(n_samples, weights, dtype=dtype)
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per sample; "
-            f"got shape {weights.shape}"
-        )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must be finite and non-negative")
+    weights = sample_weights(weights, n_samples, dtype)
     if not np.any(weights > 0):
         raise ValueError("sample_weight must contain at least one non-zero weight")
     return weights

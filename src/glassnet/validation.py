@@ -124,6 +124,20 @@ def from_spec(spec: Any, registry: Mapping[str, Callable[..., T]], base: type[T]
         ) from None
 
 
+def sample_weights(values: Any, n_samples: int, dtype: np.dtype) -> Array:
+    """``values`` as a fresh (n_samples,) array of ``dtype``: one finite, non-negative
+    weight per sample, or ValueError saying which rule it breaks."""
+    weights = np.array(values, dtype=dtype)  # a copy: the caller's array stays as it is
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample; "
+            f"got shape {weights.shape}"
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative")
+    return weights
+
+
 def check_finite(values: Array, what: str, chunk_rows: int = 65536) -> None:
     """Raise a ValueError naming the first NaN or infinite entry (row and column, from 0).
 

@@ -27,6 +27,7 @@ COMMANDS = {
     "plot": "glassnet.cli.plot",
     "export": "glassnet.cli.export",
     "info": "glassnet.cli.info",
+    "playground": "glassnet.cli.playground",
 }
 """Subcommand name → module, in the order ``--help`` lists them."""
 
@@ -64,13 +65,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
+        parser.print_help(sys.stderr)  # a usage mistake: not the command's output
         return 2
+    if sys.stdout is None:  # started with stdout closed (`glassnet ... >&-`): discard it
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     keep_freed_memory()
     try:
         status: int = args.run(args)
     except BrokenPipeError:
-        # the reader (e.g. `head`) went away; nothing left to say
+        # the reader (e.g. `head`) went away; nothing left to say, and nothing left to
+        # flush at exit either (Python would print a traceback of its own then)
+        _discard_stdout()
         return 0
     except UserError as error:
         print(f"glassnet {args.command}: error: {error}", file=sys.stderr)
@@ -91,3 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130
     return status
+
+
+def _discard_stdout() -> None:
+    """Point the process's stdout at /dev/null, as Python's documentation advises after a
+    broken pipe, so the final flush of what is still buffered cannot fail."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # stdout is not a real file (tests, IDEs)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
