@@ -15,7 +15,6 @@ from glassnet.build import (
     OPTIMIZERS,
     TASKS,
     build_network,
-    initializer_for,
     make_optimizer,
     output_and_cost,
 )
@@ -52,21 +51,25 @@ def test_choices_come_from_the_registries() -> None:
         output_and_cost("clustering", 1)
 
 
-def test_relu_layers_start_from_he_weights() -> None:
-    assert [initializer_for(a) for a in ("relu", "leaky_relu", "tanh", "sigmoid")] == [
-        "he",
-        "he",
-        "glorot",
-        "glorot",
-    ]
+def test_every_layer_starts_from_glorot_weights_unless_asked() -> None:
+    # scikit-learn's and Keras's start, relu included: the command line is held to MLP's
+    # accuracy, and He weights trained worse on small tables (see DEFAULT_INITIALIZER)
+    for activation in ("relu", "tanh"):
+        net = build_network(30, 2, task="classification", hidden=(400,), activation=activation)
+        for layer in net.layers:
+            bound = np.sqrt(6.0 / (layer.n_in + layer.n_out))
+            assert np.abs(layer.weights).max() <= bound
+            assert np.abs(layer.weights).max() > 0.9 * bound  # uniform up to the bound
+    he = build_network(30, 2, task="classification", hidden=(400,), weights="he")
+    assert np.abs(he.layers[0].weights).max() > np.sqrt(6.0 / 430)
 
 
 def test_build_network_is_the_hand_built_one() -> None:
     built = build_network(4, 3, task="classification", hidden=(8, 5), l2=0.01, seed=7)
     by_hand = Network(
         [
-            Dense(4, 8, "relu", weights="he", l2=0.01),
-            Dense(8, 5, "relu", weights="he", l2=0.01),
+            Dense(4, 8, "relu", l2=0.01),
+            Dense(8, 5, "relu", l2=0.01),
             Dense(5, 3, "softmax", l2=0.01),
         ],
         cost="categorical_crossentropy",

@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 from glassnet import Model, Preprocessor, load, save
 from glassnet.build import build_network
 from glassnet.model import (
+    class_probabilities,
     detect_task,
     encode_labels,
     find_classes,
     label_key,
     labels_from_text,
+    one_hot,
 )
 from glassnet.table import DataError
 from tests.cli.conftest import run_cli
@@ -103,7 +105,8 @@ def test_target_helpers() -> None:
     assert labels_from_text(["Nan", "Li", "Infinity"]) == ["Nan", "Li", "Infinity"]
     assert detect_task(["Nan", "Li"]) == "classification"
     assert detect_task([0, 1, 2, 1]) == "classification"
-    assert detect_task(list(range(21))) == "regression"
+    assert detect_task(list(range(21))) == "regression"  # more than MAX_AUTO_CLASSES values
+    assert detect_task(np.arange(20.0)) == "classification"
     assert detect_task([0.5, 1.0]) == "regression"
     assert label_key(5) == label_key(5.0) == label_key("5") == "5"
     assert find_classes([2**70, 3, 2**70], "f", "y") == [3, 2**70]
@@ -111,6 +114,23 @@ def test_target_helpers() -> None:
         find_classes([f"id{i}" for i in range(12_000)], "f", "y")
     with pytest.raises(DataError, match="f, data row 2: the target 'y' is 'zebra'"):
         encode_labels(["a", "zebra"], ["a", "b"], "f", "y")
+
+
+def test_labels_become_class_indices_and_network_targets() -> None:
+    assert find_classes(np.array([3.0, 1.0, 3.0]), "f", "y") == [1, 3]  # whole floats as int
+    assert find_classes(np.array(["b", "a", "b"]), "f", "y") == ["a", "b"]
+    with pytest.raises(DataError, match=r"^f: the target 'y' has only one class \(a\)"):
+        find_classes(np.array(["a", "a"]), "f", "y")
+    index = encode_labels(np.array(["b", "c", "a", "c"]), ["a", "b", "c"], "f", "y")
+    np.testing.assert_array_equal(index, [1, 2, 0, 2])
+    np.testing.assert_array_equal(encode_labels(np.array([3.0, 1.0]), [1, 3], "f", "y"), [1, 0])
+    # one sigmoid output: a 0/1 column, and its probability p becomes the two columns 1 - p, p
+    np.testing.assert_array_equal(one_hot(np.array([1, 0]), 1), [[1], [0]])
+    np.testing.assert_array_equal(one_hot(np.array([1, 0]), 2), [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_allclose(class_probabilities(np.array([[0.25]])), [[0.75, 0.25]])
+    softmax = np.array([[0.2, 0.3, 0.5]])
+    assert class_probabilities(softmax) is softmax
 
 
 @given(st.lists(st.integers(-(2**80), 2**80), min_size=2, max_size=6, unique=True))

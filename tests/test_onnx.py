@@ -37,6 +37,18 @@ def _inputs(n_inputs: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=(64, n_inputs)).astype(np.float32)
 
 
+def _scaling(mean: list[float], scale: list[float]):  # type: ignore[no-untyped-def]
+    """A Preprocessor of numeric columns x1, x2, … that standardizes with ``mean``, ``scale``."""
+    from glassnet.preprocessing import Preprocessor
+
+    numeric = {"role": "numeric", "median": 0.0, "missing_indicator": False}
+    columns = [
+        {**numeric, "name": f"x{j + 1}", "mean": m, "scale": s}
+        for j, (m, s) in enumerate(zip(mean, scale, strict=True))
+    ]
+    return Preprocessor.from_config({"columns": columns, "na_values": []})
+
+
 @given(
     hidden=st.sampled_from(["identity", "sigmoid", "tanh", "relu", "leaky_relu"]),
     output=st.sampled_from(
@@ -75,14 +87,45 @@ def test_every_activation_gives_glassnets_outputs(
 
 @pytest.mark.parametrize("opset", range(13, 22))
 def test_every_supported_opset_runs(opset: int) -> None:
+    from glassnet.model import Model
+
     net = Network([Dense(3, 4, "leaky_relu", bias="glorot"), Dense(4, 3, "softmax")], seed=opset)
-    net.metadata = {"classes": ["a", "b", "c"], "scaler": {"mean": [1, 2, 3], "scale": [2, 2, 2]}}
-    model = to_onnx(net, opset=opset)
-    assert model.opset_import[0].version == opset
+    pre = _scaling([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
+    model = Model(net, pre, task="classification", classes=["a", "b", "c"])
+    proto = to_onnx(model, opset=opset)
+    assert proto.opset_import[0].version == opset
     X = _inputs(3, opset)
-    outputs = _run_in_memory(model, X)
+    outputs = _run_in_memory(proto, X)
     expected = net.feedforward((X.astype(np.float64) - [1, 2, 3]) / 2)
     np.testing.assert_allclose(outputs["probabilities"], expected, **TOLERANCE)
+    assert set(outputs["label"].tolist()) <= {"a", "b", "c"}
+
+
+def test_a_networks_metadata_is_not_preprocessing() -> None:
+    """A bare Network answers as ``Network.predict``, from its inputs as given: a "scaler",
+    "target_scaler" or "classes" in its metadata (where round-1 files kept them) is the
+    user's data, not a step. A Model brings preprocessing and labels (``glassnet.load``
+    turns a round-1 file into one: tests/test_round_one.py)."""
+    X = _inputs(2, 7)
+    classifier = Network([Dense(2, 3, "softmax", bias="glorot")], seed=7)
+    regressor = Network([Dense(2, 1, "identity", bias="glorot")], seed=7)
+    for net in (classifier, regressor):
+        net.metadata = {
+            "feature_names": ["p", "q"],
+            "classes": ["a", "b", "c"],
+            "scaler": {"mean": [5.0, 5.0], "scale": [2.0, 2.0]},
+            "target_scaler": {"mean": [10.0], "scale": [4.0]},
+        }
+    proto = to_onnx(classifier)
+    assert not [node for node in proto.graph.node if node.op_type in ("Sub", "Div")]
+    outputs = _run_in_memory(proto, X)
+    expected = classifier.feedforward(X.astype(np.float64))
+    np.testing.assert_allclose(outputs["probabilities"], expected, **TOLERANCE)
+    assert outputs["label"].dtype == np.int64
+    np.testing.assert_array_equal(outputs["label"], classifier.predict(X))
+    outputs = _run_in_memory(to_onnx(regressor), X)
+    expected = regressor.feedforward(X.astype(np.float64))
+    np.testing.assert_allclose(outputs["variable"], expected, **TOLERANCE)
 
 
 def test_float32_network_and_leaky_slope() -> None:
@@ -409,9 +452,12 @@ def test_what_cannot_be_exported(tmp_path) -> None:  # type: ignore[no-untyped-d
         to_onnx(object())
     with pytest.raises(ValueError, match="folder"):
         export(net, tmp_path / "missing" / "m.onnx")
-    net.metadata["scaler"] = {"mean": [0.0], "scale": [1.0]}
-    with pytest.raises(ValueError, match="2 means and scales"):
-        to_onnx(net)
+    from glassnet.model import Model
+
+    model = Model(net, task="classification", classes=["no", "yes"])
+    model.classes = ["no", "yes", "maybe"]  # changed after Model checked them
+    with pytest.raises(ValueError, match="lists 3 classes but has 1 outputs; give the Model"):
+        to_onnx(model)
     pytest.importorskip("sklearn")
     from glassnet.sklearn import GlassClassifier
 
@@ -432,32 +478,25 @@ def test_what_cannot_be_exported(tmp_path) -> None:  # type: ignore[no-untyped-d
 def test_values_float32_cannot_hold_are_refused(where: str, value: float, message: str) -> None:
     # before: a cast with "RuntimeWarning: overflow encountered in cast" and an infinity in
     # the file (the tests turn the warning into an error)
+    from glassnet.model import Model
+
     net = Network([Dense(2, 3, "tanh"), Dense(3, 1, "sigmoid")], seed=0)
-    net.metadata["scaler"] = {"mean": [0.0, 1.0], "scale": [1.0, 2.0]}
+    scaling = {"mean": [0.0, 1.0], "scale": [1.0, 2.0]}
     if where in ("scale", "mean"):
-        net.metadata["scaler"][where][1] = value
+        scaling[where][1] = value
     else:
         getattr(net.layers[1], where)[0] = value
     with pytest.raises(ValueError, match=message):
-        to_onnx(net)
+        to_onnx(Model(net, _scaling(**scaling), task="classification"))
 
 
 def test_cli_export_refuses_a_scaler_float32_cannot_hold(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from glassnet.cli import main
     from glassnet.model import Model
-    from glassnet.preprocessing import Preprocessor
     from glassnet.serialization import save
 
-    numeric = {"role": "numeric", "median": 0.0, "mean": 0.0, "missing_indicator": False}
-    pre = Preprocessor.from_config(
-        {
-            "columns": [
-                {**numeric, "name": "a", "scale": 1.0},
-                {**numeric, "name": "b", "scale": 1e300},
-            ]
-        }
-    )
     net = Network([Dense(2, 1, "sigmoid")], seed=0)
+    pre = _scaling([0.0, 0.0], [1.0, 1e300])
     save(Model(net, pre, task="classification", classes=["no", "yes"]), tmp_path / "m.safetensors")
     capsys.readouterr()
     assert main(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "m.onnx")]) == 2
@@ -467,8 +506,10 @@ def test_cli_export_refuses_a_scaler_float32_cannot_hold(tmp_path, capsys) -> No
 
 
 def _labels(net: Network, classes: list, X: np.ndarray):  # type: ignore[no-untyped-def]
-    net.metadata["classes"] = classes
-    return _run_in_memory(to_onnx(net), X)["label"]
+    from glassnet.model import Model
+
+    model = Model(net, task="classification", classes=classes)
+    return _run_in_memory(to_onnx(model), X)["label"]
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -33,8 +33,6 @@ FLOORS = {
     "table": 4,
     "preprocessing": 4,
     "model": 4,
-    "data": 4,
-    "csv_numbers": 4,
     "datasets": 4,
     "article": 4,
     "glassbox": 4,

@@ -243,19 +243,19 @@ def test_boundary_regions_are_the_network_predictions(moons_net, tmp_path) -> No
         assert png.size == (768, 600)
 
 
-def test_boundary_uses_the_stored_scaler() -> None:
+def test_a_networks_metadata_is_not_preprocessing() -> None:
+    """A bare Network sees the grid as it is: a "scaler" in its metadata (where round-1
+    files kept one) is the user's data, not a step. Preprocessing comes with a Model
+    (test_boundary_of_a_model_in_raw_units_with_labels_3_and_7)."""
     data = moons(100, noise=0.1, seed=2)
-    mean, scale = np.array([100.0, -50.0]), np.array([10.0, 0.5])
-    raw = data.X * scale + mean  # raw units far from the standardized ones
     net = Network([Dense(2, 8, "tanh"), Dense(8, 1, "sigmoid")], "binary_crossentropy", seed=0)
     net.fit(data.X, data.y, epochs=40, optimizer=Adam(0.05))
-    net.metadata["scaler"] = {"mean": mean.tolist(), "scale": scale.tolist()}
-    ax = plot.plot_boundary(net, raw, data.y, resolution=40).axes[0]
+    net.metadata["scaler"] = {"mean": [100.0, -50.0], "scale": [10.0, 0.5]}
+    ax = plot.plot_boundary(net, data.X, data.y, resolution=40).axes[0]
     (image,) = _by_gid(ax, "regions")
-    centres = _pixel_centres(image)
-    assert 80 < centres[:, 0].mean() < 120  # the axes are in raw units
-    expected = net.predict((centres - mean) / scale)
-    np.testing.assert_array_equal((np.asarray(image.get_array()).reshape(-1) >= 0.5), expected)
+    expected = net.predict(_pixel_centres(image))
+    assert 0 < expected.mean() < 1  # both classes on the grid: a scaled grid would be one
+    np.testing.assert_array_equal(np.asarray(image.get_array()).reshape(-1) >= 0.5, expected)
 
 
 def test_boundary_of_softmax_classifier_shows_class_indices() -> None:

@@ -3,7 +3,9 @@
 ``export(model, "model.onnx")`` takes a ``Model`` (``glassnet.load`` of a model file with
 preprocessing, classes or target scaling), a ``Network``, or a fitted ``GlassClassifier`` /
 ``GlassRegressor``, and writes one ONNX file that answers as ``model.predict`` and
-``glassnet predict`` do, from the raw rows:
+``glassnet predict`` do, from the raw rows. A bare ``Network`` has no preprocessing (its
+``metadata`` is the user's, never read here): the file takes its inputs as given, and a
+classifier's labels are class indices 0, 1, … as ``Network.predict`` gives them.
 
 - inputs. A model whose ``Preprocessor`` has a categorical column or a missing indicator
   takes **one input per raw column**, named after the column, as skl2onnx does for a
@@ -108,7 +110,6 @@ class Exported:
     task : "classification", "multilabel" or "regression" (a Poisson model is a regression).
     classes : the class labels in output order (None for a regression).
     preprocessing : a ``Preprocessor`` config (``{"columns": [...], "na_values": [...]}``).
-    scaler : (mean, scale), one per input: an older model file's stored input scaling.
     target : (mean, scale): a regression's target scaling, undone on the way out.
     feature_names : the raw columns, in order (None when unknown).
     """
@@ -117,7 +118,6 @@ class Exported:
     task: str
     classes: list[Any] | None
     preprocessing: dict[str, Any] | None = None
-    scaler: tuple[Array, Array] | None = None
     target: tuple[Array, Array] | None = None
     feature_names: list[str] | None = None
 
@@ -129,33 +129,6 @@ def _task_of_network(net: Network, declared: Any) -> str:
     if declared == "multilabel" or (last == "sigmoid" and net.n_outputs > 1):
         return "multilabel"
     return "classification"
-
-
-def _pair(values: Any) -> tuple[Array, Array] | None:
-    """A {"mean", "scale"} mapping as two float64 arrays (None for none)."""
-    if not values:
-        return None
-    return np.asarray(values["mean"], np.float64), np.asarray(values["scale"], np.float64)
-
-
-def _from_network(net: Network) -> Exported:
-    """An older model file's network: its scaling, classes and names in ``net.metadata``."""
-    meta: dict[str, Any] = getattr(net, "metadata", None) or {}
-    task = _task_of_network(net, meta.get("task"))
-    classes = None
-    if task == "classification":
-        classes = list(meta.get("classes") or range(max(2, net.n_outputs)))
-    elif task == "multilabel":
-        classes = list(range(net.n_outputs))
-    names = meta.get("feature_names")
-    return Exported(
-        net,
-        task,
-        classes,
-        scaler=_pair(meta.get("scaler")),
-        target=_pair(meta.get("target_scaler")),
-        feature_names=None if names is None else [str(n) for n in names],
-    )
 
 
 def _from_model(model: Any) -> Exported:
@@ -198,7 +171,10 @@ def exported(model: Any) -> Exported:
     ValueError : an estimator that is not fitted.
     """
     if isinstance(model, Network):
-        return _from_network(model)
+        from glassnet.model import Model
+
+        # a bare network: no preprocessing, class indices, the task its output layer implies
+        return _from_model(Model(model, task=_task_of_network(model, None)))
     if isinstance(getattr(model, "network", None), Network):
         return _from_model(model)
     from glassnet.serialization import network_of
@@ -352,8 +328,7 @@ def _column_inputs(graph: _Graph, config: dict[str, Any]) -> tuple[list[Any], st
 
 def _matrix_input(graph: _Graph, spec: Exported) -> tuple[list[Any], str]:
     """The one float32 input "X" and the network's inputs made from it: filled and
-    standardized (a numeric-only Preprocessor), standardized (an older file's scaler), or
-    as they come."""
+    standardized (a numeric-only Preprocessor), or as they come (no preprocessing)."""
     config, net = spec.preprocessing, spec.network
     width = len(spec.feature_names) if config and spec.feature_names else net.n_inputs
     inputs = [
@@ -366,15 +341,7 @@ def _matrix_input(graph: _Graph, spec: Exported) -> tuple[list[Any], str]:
         filled = graph.node("Where", [missing, medians, "X"], "filled")
         means, scales = [c["mean"] for c in columns], [c["scale"] for c in columns]
         return inputs, _standardize(graph, filled, means, scales, "scaler")
-    if spec.scaler is None:
-        return inputs, "X"
-    mean, scale = spec.scaler
-    if mean.shape != (net.n_inputs,) or scale.shape != (net.n_inputs,):
-        raise ValueError(
-            f"net.metadata['scaler'] must hold {net.n_inputs} means and scales, one per "
-            f"input; got {mean.shape[0]} and {scale.shape[0]}"
-        )
-    return inputs, _standardize(graph, "X", mean, scale, "scaler")
+    return inputs, "X"
 
 
 def _check_input_names(spec: Exported) -> None:
@@ -476,7 +443,7 @@ def _classifier_outputs(graph: _Graph, spec: Exported, current: str) -> list[Any
     if len(classes) != max(2, net.n_outputs):
         raise ValueError(
             f"the model lists {len(classes)} classes but has {net.n_outputs} outputs; "
-            "fix net.metadata['classes']"
+            "give the Model one class label per class"
         )
     proto = graph.onnx.TensorProto
     if net.n_outputs == 1:

@@ -108,12 +108,12 @@ def test_trace_refuses_bad_arguments_in_one_line(args: list[str], words: list[st
 
 
 def test_trace_sgd_is_the_optimizer_train_uses() -> None:
-    """--optimizer sgd: momentum 0.9 with Nesterov, as glassnet train builds it."""
+    """--optimizer sgd: momentum 0.9 with Nesterov, as glassnet.build makes it for train."""
     import argparse
 
     from glassnet import article
+    from glassnet.build import make_optimizer
     from glassnet.cli.trace import optimizer_from
-    from glassnet.cli.train import make_optimizer
     from glassnet.datasets import jobs
 
     chosen = optimizer_from(argparse.Namespace(optimizer="sgd", learning_rate=0.1))

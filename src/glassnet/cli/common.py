@@ -1,5 +1,5 @@
 """What every command shares: the user-error type, JSON output, the output-file check,
-reading a model file and reading a table the way a model reads it."""
+reading a model file, reading a table the way a model reads it, and the column table."""
 
 from __future__ import annotations
 
@@ -165,3 +165,24 @@ def keep_freed_memory() -> None:
     m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
     mallopt(m_mmap_threshold, 4 << 20)
     mallopt(m_trim_threshold, 32 << 20)
+
+
+# ----- a model's columns, as train and info show them ------------------------------------
+def column_rows(model: Model) -> list[dict[str, Any]]:
+    """One entry per column: name, role, and what it becomes (for the table and --json)."""
+    if model.preprocessor is None:
+        return []
+    return [
+        {**column, "encoding": detail}
+        for column, (_, _, detail) in zip(
+            model.preprocessor.columns_, model.preprocessor.report(), strict=True
+        )
+    ]
+
+
+def print_column_table(rows: list[dict[str, Any]], stream: Any = None) -> None:
+    """The columns as an aligned table: name, role, encoding."""
+    name_width = max([6, *(len(r["name"]) for r in rows)])
+    print(f"{'column':<{name_width}}  {'role':<11}  encoding", file=stream)
+    for row in rows:
+        print(f"{row['name']:<{name_width}}  {row['role']:<11}  {row['encoding']}", file=stream)

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         "opset": opset,
         "inputs": inputs,
         "features": spec.feature_names,
-        "preprocessing_included": spec.preprocessing is not None or spec.scaler is not None,
+        "preprocessing_included": spec.preprocessing is not None,
         "outputs": [output.name for output in written.graph.output],
         "classes": spec.classes if spec.task == "classification" else None,
     }

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def summary(model: Model, document: dict[str, Any]) -> dict[str, Any]:
     """The facts ``info`` shows, from the loaded model and its file's header document."""
-    from glassnet.cli.train import column_rows
+    from glassnet.cli.common import column_rows
 
     net = model.network
     history = getattr(net, "history", None)  # None for a network never trained
@@ -58,6 +58,7 @@ def summary(model: Model, document: dict[str, Any]) -> dict[str, Any]:
         "target": model.target,
         "classes": model.classes,
         "training": net.metadata.get("training"),
+        "seed": net.metadata.get("seed"),
         "history": {
             "epochs": len(history) if history else 0,
             "first_cost": costs[0] if costs else None,
@@ -72,8 +73,7 @@ def summary(model: Model, document: dict[str, Any]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Load (and so check) the model, then print its facts."""
-    from glassnet.cli.common import load_model, print_json
-    from glassnet.cli.train import print_column_table
+    from glassnet.cli.common import load_model, print_column_table, print_json
     from glassnet.serialization import read_document
 
     model = load_model(args.model)  # checks the tensors too
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"columns    : {len(facts['features'])} used, {len(facts['inputs'])} inputs")
         print_column_table(facts["columns"])
     print(_history_line(facts["history"]))
+    if facts["seed"] is not None:
+        print(f"seed       : {facts['seed']} (glassnet train --seed {facts['seed']} repeats it)")
     return 0
 
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError, check_out_file
+from glassnet.cli.common import UserError, check_out_file, column_rows, print_column_table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -44,14 +45,6 @@ VALIDATION_SPLIT = 0.2
 """The share of rows held out to report an honest score when --validation-split is not given."""
 MIN_ROWS_TO_HOLD_OUT = 20
 """Without --validation-split, a table of fewer rows trains on all of them (no held-out score)."""
-
-
-def make_optimizer(name: str, learning_rate: float) -> Any:
-    """``glassnet.build.make_optimizer`` (tests/cli/test_glassbox_cli.py still imports it
-    from here; it goes once that test imports ``glassnet.build``)."""
-    from glassnet.build import make_optimizer as build_optimizer
-
-    return build_optimizer(name, learning_rate)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,7 +115,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"stop when the validation cost has not improved for {PATIENCE} epochs and keep "
         "the best weights",
     )
-    parser.add_argument("--seed", default=None, metavar="N", help="seed for weights and shuffling")
+    parser.add_argument(
+        "--seed",
+        default=None,
+        metavar="N",
+        help="seed for the split, the weights and the shuffling (default: drawn, then printed)",
+    )
     parser.add_argument(
         "--task",
         default="auto",
@@ -152,7 +150,7 @@ class Options:
     optimizer: str
     split: float
     split_is_default: bool
-    seed: int | None
+    seed: int
     task: str
     alpha: float
     max_categories: int
@@ -226,7 +224,10 @@ def _options(args: argparse.Namespace) -> Options:
         optimizer=_choice(args.optimizer, "--optimizer", OPTIMIZERS),
         split=split,
         split_is_default=args.validation_split is None,
-        seed=None if args.seed is None else _checked(v.non_negative_int, args.seed, "--seed", int),
+        # without --seed a seed is drawn, then printed and stored, so any run can be repeated
+        seed=secrets.randbelow(2**32)
+        if args.seed is None
+        else _checked(v.non_negative_int, args.seed, "--seed", int),
         task=_choice(args.task, "--task", TASK_CHOICES),
         alpha=_checked(v.non_negative_number, args.alpha, "--alpha", float),
         max_categories=_checked(v.positive_int, args.max_categories, "--max-categories", int),
@@ -518,6 +519,7 @@ def run(args: argparse.Namespace) -> int:
     report = _report(model, data, split, history, seconds)
     report["model"] = options.out
     report["best_epoch"] = best_epoch
+    report["seed"] = options.seed
     if options.out is not None:
         save(model, options.out)
     if history.interrupted:
@@ -539,26 +541,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # ----- reporting ----------------------------------------------------------------------------------
-def column_rows(model: Model) -> list[dict[str, Any]]:
-    """One entry per column: name, role, and what it becomes (for the table and --json)."""
-    if model.preprocessor is None:
-        return []
-    return [
-        {**column, "encoding": detail}
-        for column, (_, _, detail) in zip(
-            model.preprocessor.columns_, model.preprocessor.report(), strict=True
-        )
-    ]
-
-
-def print_column_table(rows: list[dict[str, Any]], stream: Any = None) -> None:
-    """The columns as an aligned table: name, role, encoding."""
-    name_width = max([6, *(len(r["name"]) for r in rows)])
-    print(f"{'column':<{name_width}}  {'role':<11}  encoding", file=stream)
-    for row in rows:
-        print(f"{row['name']:<{name_width}}  {row['role']:<11}  {row['encoding']}", file=stream)
-
-
 def _print_columns(model: Model, data: Data) -> None:
     rows = column_rows(model)
     print(f"{data.path}: {data.frame.height} rows, target {model.target!r} ({model.task})")
@@ -647,6 +629,7 @@ def _print_report(report: dict[str, Any]) -> None:
     for key, label in labels.items():
         if key in report:
             lines.append((label, f"{report[key]:.4f}"))
+    lines.append(("seed", f"{report['seed']} (--seed {report['seed']} repeats this run)"))
     saved = report["model"] or "nothing (add --out MODEL.safetensors to keep the model)"
     lines.append(("saved", saved))
     width = max(len(label) for label, _ in lines)

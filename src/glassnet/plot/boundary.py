@@ -196,9 +196,9 @@ def plot_boundary(
     Parameters
     ----------
     source : a ``Network``, a ``Model`` or a fitted ``GlassClassifier``, of two raw features.
-    X : (n_samples, 2) the points, in the raw units of the data: the grid goes through the
-        source's own preprocessing (a ``Model``'s, or ``net.metadata["scaler"]``) before the
-        network sees it, so the axes show the original values.
+    X : (n_samples, 2) the points, in the raw units of the data: the grid goes through a
+        ``Model``'s preprocessing before the network sees it, so the axes show the original
+        values (a bare ``Network`` sees the grid as it is).
     y : the points' classes: class labels (such as 3 and 7, when the source knows its
         classes), class indices, 0/1 or one-hot rows; None draws the points in grey.
     resolution : pixels per side of the predicted-class picture.

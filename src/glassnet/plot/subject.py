@@ -3,8 +3,9 @@
 Every figure takes any of the three. ``subject_of`` reads, once, what the pictures need: the
 network, the names of its inputs (the encoded names, such as ``island=Biscoe``, when a
 ``Model`` holds a ``Preprocessor``), the raw columns, the class labels, the target's name and
-the step from raw rows to the network's inputs. The figures never look inside a source
-themselves.
+the step from raw rows to the network's inputs (a ``Model``'s preprocessing; a bare
+``Network`` takes the rows as given, whatever its ``metadata`` holds). The figures never look
+inside a source themselves.
 """
 
 from __future__ import annotations
@@ -48,18 +49,15 @@ def _names(values: Any) -> list[str] | None:
     return None if values is None else [str(v) for v in values]
 
 
+def _raw(X: Array) -> Array:
+    """A bare network's inputs are the rows as given: preprocessing lives in a ``Model``."""
+    return X
+
+
 def _of_network(net: Network) -> Subject:
+    """A bare ``Network``: raw rows in; its metadata's names, if any, label the picture."""
     meta: dict[str, Any] = getattr(net, "metadata", None) or {}
     features = _names(meta.get("feature_names"))
-
-    def encode(X: Array) -> Array:
-        # a network trained by an older glassnet train keeps its input scaling in metadata
-        if not meta.get("scaler"):
-            return X
-        from glassnet.data import model_inputs
-
-        return model_inputs(meta, np.array(X, dtype=np.float64))
-
     classes = meta.get("classes")
     return Subject(
         net,
@@ -67,7 +65,7 @@ def _of_network(net: Network) -> Subject:
         features,
         None if classes is None else list(classes),
         meta.get("target_name"),
-        encode,
+        _raw,
     )
 
 

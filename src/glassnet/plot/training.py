@@ -156,9 +156,9 @@ def plot_training(
     """Training as pictures: train a network and draw its boundary and weights every few epochs.
 
     ``source`` is a ``Network`` or a ``Model`` of two raw features; its network is trained in
-    place (``fit(..., epochs=epochs, **fit_options)``) on ``X`` through the source's own
-    preprocessing (a ``Model``'s, or ``net.metadata["scaler"]``), and ``y`` as class
-    labels, class indices, 0/1 or one-hot. A picture is taken before the first epoch, after
+    place (``fit(..., epochs=epochs, **fit_options)``) on ``X`` through a ``Model``'s
+    preprocessing (a bare ``Network`` takes ``X`` as given), and ``y`` as class labels,
+    class indices, 0/1 or one-hot. A picture is taken before the first epoch, after
     every ``every``-th epoch and after the last.
 
     Parameters
