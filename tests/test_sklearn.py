@@ -750,13 +750,80 @@ def test_from_dtype_reads_polars_as_pandas() -> None:
     )
 
 
-def test_from_dtype_on_numbers_trains_as_the_default() -> None:
-    X, y = _iris()
+def test_from_dtype_on_numbers_trains_as_after_a_standard_scaler() -> None:
+    X, y = load_iris(return_X_y=True)
     params = dict(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
-    default = GlassClassifier(**params).fit(X, y)
+    scaled = GlassClassifier(**params).fit(StandardScaler().fit_transform(X), y)
     from_dtype = GlassClassifier(categorical_features="from_dtype", **params).fit(X, y)
-    _assert_same_weights(from_dtype, default, atol=0.0)
-    assert from_dtype.loss_curve_ == default.loss_curve_
+    _assert_same_weights(from_dtype, scaled, atol=1e-9)
+
+
+def _grams(n: int = 300):  # type: ignore[no-untyped-def]
+    """A penguin table as it comes: body mass in grams (~4000), text, missing cells."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(1)
+    island = rng.choice(["Biscoe", "Dream", "Torgersen"], n)
+    mass = rng.normal(4200.0, 800.0, n)
+    flipper = rng.normal(200.0, 14.0, n)
+    species = np.where(mass > 4400.0, "Gentoo", np.where(island == "Dream", "Chinstrap", "Adelie"))
+    frame = pd.DataFrame({"island": island, "body_mass_g": mass, "flipper_length_mm": flipper})
+    frame.loc[::17, "body_mass_g"] = np.nan  # a missing mass: its species is still known
+    return frame, pd.Series(species, name="species")
+
+
+def test_from_dtype_standardizes_numbers_as_its_report_says(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
+
+    frame, species = _grams()
+    train, test = slice(0, 200), slice(200, None)
+    clf = GlassClassifier(categorical_features="from_dtype", max_iter=500, random_state=0)
+    clf.fit(frame[train], species[train])
+    # unscaled, grams swamp the one-hot inputs and the test accuracy was about 0.7
+    assert clf.score(frame[test], species[test]) > 0.9
+    names = clf.preprocessor_.feature_names_out_
+    encoded = clf.preprocessor_.transform(frame[train])
+    for column in ("body_mass_g", "flipper_length_mm"):
+        values = encoded[:, names.index(column)]
+        assert values.mean() == pytest.approx(0.0, abs=1e-12)
+        assert values.std() == pytest.approx(1.0, rel=1e-12)
+    report = {name: detail for name, _, detail in clf.preprocessor_.report()}
+    filled = frame["body_mass_g"][train].fillna(frame["body_mass_g"][train].median())
+    assert report["body_mass_g"].startswith(
+        f"standardized (mean {filled.mean():.4g}, scale {filled.std(ddof=0):.4g})"
+    )
+    glassnet.save(clf, tmp_path / "penguins.safetensors")
+    loaded = glassnet.load(tmp_path / "penguins.safetensors")
+    np.testing.assert_array_equal(loaded.predict(frame[test]), clf.predict(frame[test]))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_from_dtype_weights_encode_as_repeated_or_dropped_rows(missing: bool) -> None:
+    frame, _ = _grams(40)
+    if not missing:
+        frame = frame.fillna(4000.0)
+    counts = np.arange(40) % 4  # 0: the row is dropped, 3: it counts three times
+    target = np.arange(40.0)
+    fit = dict(categorical_features="from_dtype", max_iter=1)
+    weighted = GlassRegressor(**fit).fit(frame, target, sample_weight=counts).preprocessor_
+    repeated = frame.loc[frame.index.repeat(counts)]
+    expected = GlassRegressor(**fit).fit(repeated, np.repeat(target, counts)).preprocessor_
+    mine, theirs = weighted.get_config(), expected.get_config()
+    assert [c["name"] for c in mine["columns"]] == [c["name"] for c in theirs["columns"]]
+    for column, reference in zip(mine["columns"], theirs["columns"], strict=True):
+        assert column == pytest.approx(reference, rel=1e-12)
+    assert weighted.get_config()["columns"][1]["missing_indicator"] is missing
+
+
+@pytest.mark.parametrize("Estimator", [GlassClassifier, GlassRegressor])
+def test_text_columns_without_from_dtype_name_the_option(Estimator) -> None:  # type: ignore[no-untyped-def]
+    frame, species = _grams(20)
+    target = species if Estimator is GlassClassifier else np.arange(20.0)
+    message = "could not convert string to float: '[A-Za-z]+'; for text or category columns "
+    with pytest.raises(ValueError, match=f"^{message}pass categorical_features='from_dtype'$"):
+        Estimator(max_iter=5).fit(frame, target)
+    est = Estimator(max_iter=5).fit(frame[["body_mass_g"]].fillna(0.0), target)
+    with pytest.raises(ValueError, match="categorical_features='from_dtype'"):
+        est.predict(frame[["island"]].rename(columns={"island": "body_mass_g"}))
 
 
 def test_from_dtype_mistakes_get_one_line() -> None:

@@ -66,7 +66,7 @@ from glassnet.callbacks import BestWeights
 from glassnet.metrics import predicted_classes
 from glassnet.model import Model
 from glassnet.optimizers import SGD, Optimizer
-from glassnet.preprocessing import Preprocessor, as_frame
+from glassnet.preprocessing import Preprocessor, Scaler, as_frame
 from glassnet.training import History
 from glassnet.validation import (
     choice,
@@ -166,22 +166,77 @@ def _categorical_columns(X: Any) -> list[str]:
     return []
 
 
-def _fit_preprocessor(X: Any) -> Preprocessor:
-    """A ``Preprocessor`` fitted on ``X`` with every column kept: the categorical ones by
-    dtype (one-hot, missing as its own level), the others numeric, passed as they are (as
-    with ``categorical_features=None``; scale them as for MLPClassifier), a missing cell
-    filled with the column's median plus a 0/1 "COL (missing)" input."""
+def _weighted_median(values: Array, weights: Array) -> float:
+    """The median of ``values`` : (n,) where each counts ``weights`` : (n,) (all > 0) times.
+
+    The value where the cumulative weight reaches half the total; where it reaches exactly
+    half at a value's end, the mean of that value and the next (as ``np.median`` takes the
+    two middle values). With integer weights it is the median of the repeated values; with
+    unit weights, ``np.median``'s.
+    """
+    order = np.argsort(values, kind="stable")
+    values, cumulative = values[order], np.cumsum(weights[order])
+    half = cumulative[-1] / 2
+    middle = int(np.searchsorted(cumulative, half))  # the first reaching half
+    if cumulative[middle] == half:  # below the total: a value follows
+        return float((values[middle] + values[middle + 1]) / 2)
+    return float(values[middle])
+
+
+def _fit_preprocessor(X: Any, weights: Array) -> Preprocessor:
+    """A ``Preprocessor`` fitted on the rows of ``X`` with their sample ``weights`` : (n,).
+
+    Every column is kept: the categorical ones by dtype (one-hot, missing as its own level),
+    the others numeric, standardized (``(x − mean) / scale``) as ``glassnet train`` does, a
+    missing cell filled with the column's median plus a 0/1 "COL (missing)" input.
+
+    The median, mean and scale are weighted (a weight-2 row counts as two rows) and rows of
+    weight 0 are left out, so weights give the encoding that repeating or dropping rows
+    would: scikit-learn's sample-weight contract, which the Preprocessor's own unweighted
+    statistics would break. The Preprocessor decides the roles and categories (on the rows
+    of positive weight); its numeric statistics are then replaced through its config.
+    """
     categorical = _categorical_columns(X)
     # only None and NaN are missing in a DataFrame: a text cell "NA" is a level
     frame = as_frame(X, na_values=())
     numeric = [name for name in frame.columns if name not in categorical]
-    preprocessor = Preprocessor().fit(frame, categorical=categorical, numeric=numeric, na_values=())
-    for column in preprocessor.columns_:
-        if column["role"] == "numeric":
-            # no standardization: the numbers the network sees are X's, so an all-numeric
-            # X trains exactly as with categorical_features=None
-            column["mean"], column["scale"] = 0.0, 1.0
-    return preprocessor
+    kept = weights > 0
+    preprocessor = Preprocessor().fit(
+        frame,
+        categorical=categorical,
+        numeric=numeric,
+        na_values=(),
+        fit_rows=None if kept.all() else np.flatnonzero(kept),
+    )
+    config = preprocessor.get_config()
+    columns = [column for column in config["columns"] if column["role"] == "numeric"]
+    if not columns:
+        return preprocessor
+    names = [column["name"] for column in columns]
+    # (n_kept, n_numeric) float64, NaN where a cell is missing
+    values = np.column_stack([frame[name].cast(float).to_numpy() for name in names])[kept]
+    weights = weights[kept]
+    present = ~np.isnan(values)
+    medians = [
+        _weighted_median(values[present[:, j], j], weights[present[:, j]])
+        for j in range(len(names))
+    ]
+    filled = np.where(present, values, medians)
+    # as the Preprocessor: on each column divided by its largest |value|, so that values
+    # near the float64 limit neither overflow nor lose the small ones
+    size = np.abs(filled).max(axis=0)
+    size[size == 0.0] = 1.0
+    units = filled / size
+    unit_mean = np.average(units, axis=0, weights=weights)
+    unit_scale = np.sqrt(np.average((units - unit_mean) ** 2, axis=0, weights=weights))
+    # the Preprocessor's rules: a constant column gets scale 1, an overflowing one refused
+    scaler = Scaler().set_from_units(size, unit_mean, unit_scale, names)
+    assert scaler.mean is not None and scaler.scale is not None
+    for j, column in enumerate(columns):
+        column["median"] = medians[j]
+        column["mean"] = float(scaler.mean[j])
+        column["scale"] = float(scaler.scale[j])
+    return Preprocessor.from_config(config)
 
 
 class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
@@ -258,10 +313,11 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
 
     # ----- what each estimator decides -------------------------------------------------
     def _validate_input(
-        self, X: Any, y: Any, incremental: bool, reset: bool
+        self, X: Any, y: Any, sample_weight: Any, incremental: bool, reset: bool
     ) -> tuple[Any, Array, Array | None]:
         """Return ``X``, the targets ``Y`` (n_samples, n_outputs) in X's float dtype, and
-        each sample's class weight (None without ``class_weight``)."""
+        each sample's class weight (None without ``class_weight``). ``sample_weight`` (as
+        ``fit`` takes it) weighs the rows for ``preprocessor_``."""
         raise NotImplementedError
 
     def _task(self) -> str:
@@ -302,7 +358,9 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
         target_name = _target_name(y)  # before validation turns a pandas Series into an array
-        X, Y, class_weights = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y, class_weights = self._validate_input(
+            X, y, sample_weight, incremental, reset=first_pass
+        )
         weights = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if class_weights is not None:
             weights *= class_weights
@@ -420,15 +478,17 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         }
 
     # ----- tables (categorical_features="from_dtype") ------------------------------------
-    def _check_data(self, X: Any, y: Any, reset: bool, y_numeric: bool) -> tuple[Any, Any]:
+    def _check_data(
+        self, X: Any, y: Any, sample_weight: Any, reset: bool, y_numeric: bool
+    ) -> tuple[Any, Any]:
         """``X`` as the network's input (n_samples, n_inputs) and ``y`` checked.
 
         With ``categorical_features=None`` scikit-learn's checks, as MLP's; with "from_dtype"
-        the table's columns are encoded by ``preprocessor_`` (fitted when ``reset``).
+        the table's columns are encoded by ``preprocessor_`` (fitted when ``reset``, on the
+        rows weighted by ``sample_weight``).
         """
         if self.categorical_features is None:
-            return validate_data(  # type: ignore[no-any-return]
-                self,
+            return self._check_numbers(  # type: ignore[no-any-return]
                 X,
                 y,
                 accept_sparse=["csr", "csc"],
@@ -444,10 +504,25 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         X = self._check_table(X, reset)
         y = check_array(y, ensure_2d=False, dtype="numeric" if y_numeric else None, input_name="y")
         if reset:
-            self.preprocessor_ = _fit_preprocessor(X)
+            weights = _check_sample_weight(sample_weight, X.shape[0], np.dtype(np.float64))
+            self.preprocessor_ = _fit_preprocessor(X, weights)
         encoded = self.preprocessor_.transform(X)
         check_consistent_length(encoded, y)
         return encoded, y
+
+    def _check_numbers(self, X: Any, y: Any = "no_validation", **options: Any) -> Any:
+        """scikit-learn's ``validate_data`` (``options`` are its), with the way out added to
+        its message for a text cell: with ``categorical_features=None`` every cell must be a
+        number."""
+        try:
+            return validate_data(self, X, y, **options)
+        except ValueError as error:
+            if not str(error).startswith("could not convert string to float"):
+                raise
+            # scikit-learn's words first (they are numpy's, which users search for)
+            raise ValueError(
+                f"{error}; for text or category columns pass categorical_features='from_dtype'"
+            ) from None
 
     def _check_table(self, X: Any, reset: bool) -> Any:
         """``X`` for ``preprocessor_``: 2-D, not sparse, at least one column; its column
@@ -762,8 +837,7 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
         if check_input and self.categorical_features is not None:
             X = self.preprocessor_.transform(self._check_table(X, reset=False))
         elif check_input:
-            X = validate_data(
-                self,
+            X = self._check_numbers(
                 X,
                 accept_sparse=["csr", "csc"],
                 dtype=(np.float64, np.float32),
@@ -810,11 +884,13 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         HistGradientBoosting's): with "from_dtype", ``X`` may be a pandas or polars
         DataFrame whose category, object/string and bool columns become one-hot inputs
         (``"col=level"``; a missing cell is the level "(missing)", an unseen level at predict
-        time all zeros) and whose other columns are used as numbers, a missing cell filled
-        with the training median plus a 0/1 input ``"col (missing)"``; an array's columns
-        are all numbers (NaN allowed). Numbers are not rescaled, so on an all-numeric ``X``
-        training equals None's. ``preprocessor_`` (a ``glassnet.Preprocessor``) holds the
-        encoding; it is fitted by the first ``fit``/``partial_fit``.
+        time all zeros) and whose other columns are numbers, standardized (mean 0, scale 1
+        on the training rows, as ``glassnet train`` does), a missing cell filled with the
+        training median plus a 0/1 input ``"col (missing)"``; an array's columns are all
+        numbers (NaN allowed). The median, mean and scale are weighted by ``sample_weight``
+        (a weight-2 row counts twice). ``preprocessor_`` (a ``glassnet.Preprocessor``) holds
+        the encoding; it is fitted by the first ``fit``/``partial_fit``. With None (as
+        MLPClassifier) the numbers are used as given: scale them yourself.
     class_weight : dict {class label: weight}, "balanced" or None (glassnet's addition):
         multiplies each sample's weight by its class's weight; "balanced" uses
         n_samples / (n_classes · class count). For a multilabel ``y`` (n_samples, n_labels),
@@ -897,9 +973,9 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
         return tags
 
     def _validate_input(
-        self, X: Any, y: Any, incremental: bool, reset: bool
+        self, X: Any, y: Any, sample_weight: Any, incremental: bool, reset: bool
     ) -> tuple[Any, Array, Array | None]:
-        X, y = self._check_data(X, y, reset, y_numeric=False)
+        X, y = self._check_data(X, y, sample_weight, reset, y_numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -1096,9 +1172,9 @@ class GlassRegressor(RegressorMixin, _GlassPerceptron):  # type: ignore[misc]
         super()._check_params()
 
     def _validate_input(
-        self, X: Any, y: Any, incremental: bool, reset: bool
+        self, X: Any, y: Any, sample_weight: Any, incremental: bool, reset: bool
     ) -> tuple[Any, Array, Array | None]:
-        X, y = self._check_data(X, y, reset, y_numeric=True)
+        X, y = self._check_data(X, y, sample_weight, reset, y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
