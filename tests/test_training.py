@@ -333,3 +333,72 @@ def test_a_memmap_trains_without_a_copy_of_the_data(tmp_path) -> None:  # type: 
     twin = Network([Dense(20, 8, "relu"), Dense(8, 1, "sigmoid")], "binary_crossentropy", seed=0)
     again = twin.fit(data.astype(np.float64), y, epochs=1, batch_size=256, validation_split=0.1)
     assert history["val_cost"] == pytest.approx(again["val_cost"], rel=1e-6)
+
+
+class BlasThreadsSeen(Callback):
+    """Records the BLAS thread count at the start of each epoch."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float]) -> None:
+        from threadpoolctl import threadpool_info
+
+        self.seen += [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def _blas_threads_during_fit(rows: int, n_in: int, n_out: int, batch_size: int | None) -> list[int]:
+    X = np.random.default_rng(0).standard_normal((rows, n_in))
+    seen = BlasThreadsSeen()
+    Network([Dense(n_in, n_out)], cost="mse", seed=0).fit(
+        X, np.zeros((rows, n_out)), epochs=2, batch_size=batch_size, callbacks=[seen]
+    )
+    return seen.seen
+
+
+@pytest.mark.parametrize("batch_size", [None, 100])
+def test_fit_runs_blas_on_one_thread_only_while_the_products_are_small(
+    batch_size: int | None,
+) -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from glassnet.training import SINGLE_BLAS_THREAD_BELOW
+
+    # 20 inputs × 200 outputs: the per-batch product reaches the threshold at exactly
+    # `rows_at` rows (the whole set when full batch, else the batch size)
+    rows_at = SINGLE_BLAS_THREAD_BELOW // (20 * 200)
+    assert rows_at * 20 * 200 == SINGLE_BLAS_THREAD_BELOW
+    small_rows = rows_at - 1 if batch_size is None else 2 * rows_at
+    small_batch = None if batch_size is None else rows_at - 1
+    # two threads set here, so the test sees the difference even on a one-core machine
+    with threadpool_limits(2, user_api="blas"):
+        if not [i for i in threadpool_info() if i["user_api"] == "blas"]:
+            pytest.skip("NumPy's BLAS is not one threadpoolctl can see")
+        small = _blas_threads_during_fit(small_rows, 20, 200, small_batch)
+        large = _blas_threads_during_fit(rows_at, 20, 200, None if batch_size is None else rows_at)
+        after = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    assert small and set(small) == {1}
+    assert large and set(large) == {2}
+    assert set(after) == {2}
+
+
+def test_the_one_thread_limit_is_lifted_by_the_last_fit_to_end() -> None:
+    # fits in several Python threads share the process-wide limit: the first to end must
+    # not give the BLAS its threads back while another small fit still runs
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from glassnet.training import _OneBlasThread
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    limit = _OneBlasThread()
+    with threadpool_limits(2, user_api="blas"):
+        if not blas_threads():
+            pytest.skip("NumPy's BLAS is not one threadpoolctl can see")
+        limit.__enter__()
+        limit.__enter__()
+        limit.__exit__(None, None, None)
+        assert blas_threads() == {1}
+        limit.__exit__(None, None, None)
+        assert blas_threads() == {2}

@@ -15,7 +15,7 @@ import math
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -350,7 +350,9 @@ class TrainingMixin:
             callbacks.append(ProgressLogger(epochs, every=every))
         for callback in callbacks:
             callback.network = self
-        return loop.run(epochs, callbacks)
+        batch_rows = data.n if batch_size is None else min(batch_size, data.n)
+        with _blas_threads_for(self.layers, batch_rows):
+            return loop.run(epochs, callbacks)
 
     def train_on_batch(
         self: Trainable,
@@ -377,6 +379,61 @@ class TrainingMixin:
             )
         opt.update([self.parameter_vector], [self.gradient_vector])
         return cost
+
+
+# Training runs BLAS on one thread while every layer's per-batch product (rows × n_in ×
+# n_out) is below this. OpenBLAS's threads spin-wait for each other between the many small
+# products of a training loop, so on a busy 2-core machine two threads made small networks
+# 3-28 times slower than one (digits 64-128-10, product 1.6 million: 12.1 s against 0.43 s
+# on a user's machine), while on an idle one a second thread gained nothing there. From
+# about this size on (256-row batches of 128 × 128) a second thread makes an idle epoch
+# 5-15 % faster, and the user who wants one thread anyway sets OPENBLAS_NUM_THREADS=1.
+# Measured with ``python -m bench.threads``, see bench/README.md.
+SINGLE_BLAS_THREAD_BELOW = 4_000_000
+
+
+class _OneBlasThread:
+    """While entered by any thread, BLAS runs single-threaded; the last to leave restores it.
+
+    The BLAS thread count is process-wide, so fits running in several Python threads share
+    one limit (counted) instead of each restoring what another one set. The threadpoolctl
+    controller is made once: it scans the loaded libraries (about a millisecond), while
+    setting the limit is ~10 µs, cheap enough for the playground's 20+ short fits a second.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._controller: Any = None
+        self._limiter: Any = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                if self._controller is None:
+                    # imported here: ``import glassnet`` stays light
+                    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+
+                    self._controller = ThreadpoolController()
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
+def _blas_threads_for(layers: Sequence[Dense], batch_rows: int) -> AbstractContextManager[None]:
+    """One BLAS thread while training ``layers`` on ``batch_rows``-row batches if every
+    per-batch product is small (see ``SINGLE_BLAS_THREAD_BELOW``); else the BLAS as it is."""
+    largest = max((batch_rows * layer.n_in * layer.n_out for layer in layers), default=0)
+    return _ONE_BLAS_THREAD if largest < SINGLE_BLAS_THREAD_BELOW else nullcontext()
 
 
 def _use_optimizer(
