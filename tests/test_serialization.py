@@ -29,6 +29,7 @@ from glassnet.activations import Activation, LeakyReLU, ReLU
 from glassnet.model import Model
 from glassnet.optimizers import SGD, Adam, GradientDescent
 from glassnet.preprocessing import Preprocessor
+from glassnet.schedules import ExponentialDecay, ReduceOnPlateau, StepDecay
 
 NOT_A_MODEL = " is not a glassnet model file: "
 
@@ -101,6 +102,33 @@ def test_load_then_fit_continues_bit_for_bit(tmp_path: Path, optimizer: Any) -> 
     for a, b in zip(net.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert again.history.history == net.history.history  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        lambda: StepDecay(step_size=2, gamma=0.5),
+        lambda: ExponentialDecay(gamma=0.9),
+        lambda: ReduceOnPlateau(monitor="cost", patience=1, factor=0.5, min_delta=1e9),
+    ],
+    ids=["step", "exponential", "plateau"],
+)
+def test_the_schedule_survives_a_save(tmp_path: Path, schedule: Any) -> None:
+    # the learning rate a schedule sets depends on what it has seen (its first epoch, a
+    # plateau's best and wait): without its state a loaded network decays from the start
+    X, y = _data()
+    net = Network([Dense(3, 4, "tanh"), Dense(4, 3, "softmax")],
+                  cost="categorical_crossentropy", seed=0)  # fmt: skip
+    net.fit(X, y, epochs=3, batch_size=10, optimizer=SGD(0.1), callbacks=[schedule()])
+    glassnet.save(net, tmp_path / "m.safetensors")
+    again = glassnet.load(tmp_path / "m.safetensors")
+    assert isinstance(again, Network) and again.schedule is not None
+    assert again.schedule.get_state() == net.schedule.get_state()  # type: ignore[union-attr]
+    net.fit(X, y, epochs=4, batch_size=10, callbacks=[net.schedule])  # type: ignore[list-item]
+    again.fit(X, y, epochs=4, batch_size=10, callbacks=[again.schedule])
+    assert again.history["learning_rate"] == net.history["learning_rate"]  # type: ignore[index]
+    for a, b in zip(net.get_weights(), again.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_every_setting_round_trips(tmp_path: Path) -> None:

@@ -32,6 +32,9 @@ class TrainingTarget(Protocol):
     stop_training: bool
     """Set it to True to stop after the current epoch."""
     optimizer: Optimizer | None
+    schedule: Callback | None
+    """The learning-rate schedule of the last ``fit`` (``glassnet.schedules``), kept so a
+    model file saves it beside the optimizer."""
 
     def get_weights(self) -> list[Array]: ...
 

@@ -16,6 +16,7 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from glassnet._types import FLOAT_DTYPES, Array
+from glassnet.callbacks import Callback
 from glassnet.costs import Cost, get_cost
 from glassnet.history import History
 from glassnet.layers import Dense
@@ -90,10 +91,14 @@ class Network(TrainingMixin):
             layer.build(self.rng, self.dtype)
         self._pack()
         self.optimizer: Optimizer | None = None
+        self.schedule: Callback | None = None
+        """The learning-rate schedule the last ``fit`` used; saved with the optimizer, so
+        after ``load`` a ``fit(..., callbacks=[net.schedule])`` continues it."""
         self.history: History | None = None
         self.stop_training = False
         self.metadata: dict[str, Any] = {}
-        """JSON-able facts saved with the model: feature and target names, classes, scaling."""
+        """JSON-able facts saved with the model: feature, target and class names, and any
+        of your own. Preprocessing is not read from here: a ``Model`` holds it."""
 
     # ----- description ----------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -54,6 +54,10 @@ class _Schedule(Callback):
         self.initial_learning_rate: float | None = None
         self.first_epoch: int | None = None
 
+    def on_train_begin(self, logs: Logs) -> None:
+        # the network keeps its schedule, so a model file saves it beside the optimizer
+        self.network.schedule = self
+
     def _set(self, learning_rate: float) -> None:
         assert self.network.optimizer is not None
         self.network.optimizer.learning_rate = learning_rate
@@ -145,6 +149,13 @@ class ReduceOnPlateau(_Schedule):
         self.mode = monitor_mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.wait = 0
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Continue from ``state``; a best of None (a model file's null: JSON has no
+        infinity) is "nothing seen yet"."""
+        if "best" in state and state["best"] is None:
+            state = {**state, "best": math.inf if self.mode == "min" else -math.inf}
+        super().set_state(state)
 
     def on_epoch_begin(self, epoch: int, logs: Logs) -> None:
         """The rate changes only at a plateau, in ``on_epoch_end``."""

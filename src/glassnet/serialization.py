@@ -9,6 +9,7 @@ metadata entry, ``"glassnet"``, holding a JSON document::
      "network": Network.get_config(),        # every layer, activation and cost setting
      "model": Model.get_config() or null,    # preprocessing, task, classes, target scaling
      "optimizer": {"config": ..., "state": {scalars}} or null,
+     "schedule": {"config": ..., "state": {...}} or null,   # the last fit's schedule
      "rng": the seed stream's bit-generator state or null,
      "history": {"epoch": [...], "values": {...}, "stopped_early", "interrupted"} or null,
      "metadata": net.metadata}
@@ -296,6 +297,7 @@ MODEL = Record(
     extra=Json(),
 )
 OPTIMIZER = Record({"config": CONFIG, "state": MapOf(Number())})
+SCHEDULE = Record({"config": CONFIG, "state": MapOf(Nullable(Number()))})
 RNG = Record({"bit_generator": Text(), "state": MapOf(Json())}, extra=Json())
 HISTORY = Record(
     {"epoch": ListOf(Integer()), "values": MapOf(ListOf(Nullable(Number())))},
@@ -307,6 +309,7 @@ DOCUMENT = Record(
     {
         "model": Nullable(MODEL),
         "optimizer": Nullable(OPTIMIZER),
+        "schedule": Nullable(SCHEDULE),
         "rng": Nullable(RNG),
         "history": Nullable(HISTORY),
         "metadata": MapOf(Json()),
@@ -484,6 +487,16 @@ def describe(obj: object) -> dict[str, Any]:
     return _describe(*_network_and_model(obj))
 
 
+def _describe_schedule(schedule: Any) -> dict[str, Any] | None:
+    """A schedule's config and state (an infinite best, nothing seen yet, becomes null)."""
+    if schedule is None:
+        return None
+    return {
+        "config": to_jsonable(schedule.get_config()),
+        "state": to_jsonable(schedule.get_state()),
+    }
+
+
 def _describe(net: Network, model: Model | None) -> dict[str, Any]:
     history = net.history
     optimizer = net.optimizer
@@ -503,6 +516,7 @@ def _describe(net: Network, model: Model | None) -> dict[str, Any]:
                 if not isinstance(v, np.ndarray)
             },
         },
+        "schedule": _describe_schedule(net.schedule),
         "rng": to_jsonable(net.rng.bit_generator.state),
         "metadata": to_jsonable(net.metadata),
         "history": None
@@ -584,6 +598,14 @@ def _check_loadable(document: dict[str, Any], net: Network, model: Model | None)
         pairs.append(
             ("the optimizer", net.optimizer, get_optimizer(document["optimizer"]["config"]))
         )
+    if net.schedule is not None:
+        from glassnet.schedules import get_schedule
+
+        try:
+            rebuilt_schedule = get_schedule(document["schedule"]["config"])
+        except ValueError as error:
+            raise refuse(f"its schedule cannot be rebuilt ({error})") from None
+        pairs.append(("the schedule", net.schedule, rebuilt_schedule))
     for what, ours, theirs in pairs:
         if type(ours) is not type(theirs):
             raise refuse(
@@ -776,6 +798,18 @@ def _weights(
     return arrays
 
 
+def _schedule(file: _File, saved: dict[str, Any]) -> Any:
+    """The learning-rate schedule a file saved, continuing from its state."""
+    from glassnet.schedules import get_schedule
+
+    try:
+        schedule = get_schedule(saved["config"])
+        schedule.set_state(dict(saved["state"]))
+    except (ValueError, TypeError) as error:
+        file.refuse(f"schedule does not describe a glassnet schedule ({error})")
+    return schedule
+
+
 def _rebuild(file: _File, tensors: dict[str, np.ndarray]) -> Network | Model:
     document = file.document
     # the tensors first: a layer's size is believed only when the file holds its weights
@@ -793,6 +827,8 @@ def _rebuild(file: _File, tensors: dict[str, np.ndarray]) -> Network | Model:
         state.update({k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
         optimizer.set_state(state)
         net.optimizer = optimizer
+    if document.get("schedule") is not None:
+        net.schedule = _schedule(file, document["schedule"])
     if document.get("rng") is not None:
         net.rng = _generator(file, document["rng"])
     net.metadata = dict(document.get("metadata") or {})
