@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -108,7 +110,28 @@ def test_float32_is_checked_through_a_float64_copy() -> None:
 def test_max_per_layer_checks_a_sample() -> None:
     X, Y = moons3()
     result = gradcheck(three_layers(), X, Y, max_per_layer=4)
-    assert [layer.n_checked for layer in result.layers] == [4 + 6, 4 + 5, 4 + 3]
+    assert [layer.n_checked for layer in result.layers] == [4 + 4, 4 + 4, 4 + 3]
+    assert result.passed
+
+
+def test_max_per_layer_bounds_the_cost_evaluations_biases_included(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each checked parameter costs two evaluations of the cost; a wide layer's biases are
+    sampled too, so the work is bounded by max_per_layer, not by the layers' widths."""
+    net = Network([Dense(2, 300, "tanh"), Dense(300, 1, "sigmoid")], cost="mse", seed=0)
+    calls: list[int] = []
+    original = Network.cost
+
+    def counting(self: Network, *args: Any, **kwargs: Any) -> float:
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "cost", counting)
+    X, Y = moons3()
+    result = gradcheck(net, X, Y[:, :1], max_per_layer=5)
+    assert [layer.n_checked for layer in result.layers] == [5 + 5, 5 + 1]
+    assert len(calls) == 2 * (5 + 5 + 5 + 1)
     assert result.passed
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import http.client
 import io
+import json
 import os
 import signal
 import socket
@@ -12,6 +14,7 @@ import sys
 import threading
 import time
 from contextlib import redirect_stdout
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,8 +23,14 @@ import glassnet
 from glassnet import article
 from glassnet.cli import main as cli_main
 from glassnet.datasets import jobs
+from glassnet.network import Network
+from glassnet.playground import session as session_module
+from glassnet.playground import upload as upload_module
 from glassnet.playground.datasets import BUILTIN
-from glassnet.playground.server import MAX_UPLOAD
+from glassnet.playground.server import MAX_UPLOAD, PlaygroundServer
+from glassnet.playground.session import MAX_SHOWN_ROWS
+from glassnet.playground.upload import MAX_ROWS
+from glassnet.preprocessing import Preprocessor
 from tests.playground.conftest import Client
 
 # ----- the article, number for number ---------------------------------------------------------
@@ -512,3 +521,280 @@ def test_a_busy_port_is_one_line() -> None:
         )
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "--port 0" in out.stderr
+
+
+# ----- bounded work and memory: no request can hold the server for long ---------------------
+
+
+def _count_cost_work(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record rows × parameters of every evaluation of the cost (gradcheck's unit of work)."""
+    work: list[int] = []
+    original = Network.cost
+
+    def counting(self: Network, X: np.ndarray, *args: Any, **kwargs: Any) -> float:
+        work.append(X.shape[0] * self.n_params)
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "cost", counting)
+    return work
+
+
+def test_gradcheck_stays_within_the_work_budget(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "MAX_WORK", 20_000_000)
+    client.ok("POST", "/api/configure", {"dataset": "moons", "hidden": [64, 64, 64]})
+    work = _count_cost_work(monkeypatch)
+    result = client.ok("POST", "/api/gradcheck")
+    assert sum(work) <= 20_000_000
+    assert result["passed"] and 1 <= result["n_rows"] < result["n_samples"] == 200
+    assert all(
+        layer["n_checked"] <= 2 * session_module.GRADCHECK_PER_LAYER for layer in result["layers"]
+    )
+    monkeypatch.setattr(session_module, "MAX_WORK", 1000)
+    status, answer = client.call("POST", "/api/gradcheck")
+    assert status == 400 and "fewer or narrower hidden layers" in answer["error"]
+
+
+def test_trace_of_a_large_table_keeps_only_its_first_rows(client: Client) -> None:
+    rows = "x,label\n" + "".join(f"{i % 97 / 10},{i % 2}\n" for i in range(3000))
+    client.ok("POST", "/api/upload", rows.encode())
+    client.ok("POST", "/api/configure", {"hidden": [4]})
+    client.ok("POST", "/api/step", {"n": 1})
+    page = client.ok("GET", "/api/trace")
+    assert page["n_rows"] == MAX_SHOWN_ROWS and page["n_samples"] == 3000
+    assert len(page["steps"][0]["layers"][0]["z"]) == MAX_SHOWN_ROWS
+    assert not page["replays_exactly"] and f"first {MAX_SHOWN_ROWS} of 3000 rows" in page["text"]
+
+
+def test_trace_refuses_a_network_too_big_for_the_page(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "MAX_TRACE_NUMBERS", 100)
+    client.ok("POST", "/api/configure", {"dataset": "moons"})
+    client.ok("POST", "/api/step", {"n": 1})
+    status, answer = client.call("GET", "/api/trace")
+    assert status == 400 and "glassnet trace" in answer["error"]
+
+
+def test_neuron_runs_only_the_shown_rows_and_matches_the_whole_table(
+    server: PlaygroundServer, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "a,b,y\n" + "".join(f"{i % 31},{i % 7},{(i * 13) % 17 / 3}\n" for i in range(1500))
+    client.ok("POST", "/api/upload", rows.encode())  # a regression: a mean cost
+    client.ok("POST", "/api/step", {"n": 3})
+    data, net = server.session.data, server.session.net
+    whole = copy.deepcopy(net)
+    whole.gradients(data.X, data.y)  # the whole table, for comparison
+    seen: list[int] = []
+    original = Network.gradients
+
+    def spy(self: Network, X: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        seen.append(X.shape[0])
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "gradients", spy)
+    neuron = client.ok("GET", "/api/neuron?layer=1&unit=3")
+    assert seen == [MAX_SHOWN_ROWS] and neuron["n_samples"] == 1500
+    layer = whole.layers[0]
+    assert layer.z is not None and layer.delta is not None
+    np.testing.assert_allclose(neuron["z"], layer.z[:MAX_SHOWN_ROWS, 3], rtol=1e-12)
+    np.testing.assert_allclose(neuron["delta"], layer.delta[:MAX_SHOWN_ROWS, 3], rtol=1e-9)
+
+
+def test_small_batches_count_as_work(client: Client) -> None:
+    full = client.ok("POST", "/api/configure", {"dataset": "moons", "hidden": [64, 64]})
+    single = client.ok("POST", "/api/configure", {"batch_size": 1})
+    # 200 updates an epoch instead of one: far fewer epochs fit in one request
+    assert single["max_steps"] * 10 < full["max_steps"]
+    status, answer = client.call("POST", "/api/step", {"n": single["max_steps"] + 1})
+    assert status == 400 and f"at most {single['max_steps']}" in answer["error"]
+
+
+def test_a_batch_too_big_to_hold_or_an_epoch_too_long_is_refused(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.ok("POST", "/api/configure", {"dataset": "moons", "hidden": [16]})
+    monkeypatch.setattr(session_module, "MAX_CELLS", 2000)  # 200 rows × 19 numbers a row
+    assert client.ok("GET", "/api/state")["max_steps"] == 0
+    status, answer = client.call("POST", "/api/step", {"n": 1})
+    assert status == 400 and "batch size to 105 or less" in answer["error"]
+    client.ok("POST", "/api/configure", {"batch_size": 105})
+    assert client.ok("POST", "/api/step", {"n": 1})["epoch"] == 1
+    monkeypatch.setattr(session_module, "MAX_WORK", 1000)
+    status, answer = client.call("POST", "/api/step", {"n": 1})
+    assert status == 400 and "larger batch size" in answer["error"]
+
+
+def test_the_grid_of_a_big_network_is_coarser(
+    server: PlaygroundServer, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.ok("POST", "/api/configure", {"dataset": "moons", "hidden": [16]})
+    monkeypatch.setattr(session_module, "MAX_WORK", 100 * server.session.row_work())
+    grid = client.ok("GET", "/api/grid?size=50")
+    assert grid["size"] == 10 and len(grid["values"]) == 100
+
+
+# ----- uploads refused early, before the reader builds anything --------------------------------
+
+
+def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the table reader was called")
+
+    monkeypatch.setattr(upload_module, "read_table", refuse)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            b",".join(f"c{i}".encode() for i in range(100_000)) + b"\n" + b"1," * 99_999 + b"1\n",
+            "100000 columns",
+        ),
+        (b"," * 500_000 + b"\n" + b"1," * 500_000 + b"\n", "500001 columns"),
+        (b"a,b\n" + b"1,0\n" * (MAX_ROWS + 1), f"more than {MAX_ROWS} rows"),
+    ],
+    ids=["100000-columns", "500000-commas", "too-many-rows"],
+)
+def test_a_table_too_big_is_refused_from_its_raw_text(
+    client: Client, monkeypatch: pytest.MonkeyPatch, body: bytes, words: str
+) -> None:
+    _no_reading(monkeypatch)
+    status, answer = client.call("POST", "/api/upload", body)
+    assert status == 400 and words in answer["error"], answer
+
+
+def test_too_many_encoded_numbers_are_refused_before_encoding(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upload_module, "MAX_CELLS", 100)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the table was encoded")
+
+    monkeypatch.setattr(Preprocessor, "transform", refuse)
+    rows = "a,b,y\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(60))
+    status, answer = client.call("POST", "/api/upload", rows.encode())
+    assert status == 400 and "60 rows × 2 inputs" in answer["error"], answer
+
+
+def test_uploads_are_read_by_the_public_table_reader(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    original = glassnet.table.read_table
+
+    def spy(path: str, **kwargs: Any) -> Any:
+        calls.append(path)
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(upload_module, "read_table", spy)
+    client.ok("POST", "/api/upload", b"a,b\n0.3,0\n0.1,1\n0.7,0\n0.2,1\n")
+    assert len(calls) == 1 and original is glassnet.table.read_table
+    status, answer = client.call("POST", "/api/upload", b"a,b,c\n1,2,3\n3,4,5,6\n")
+    assert status == 400 and "the uploaded CSV" in answer["error"]
+    assert "glassnet-playground" not in answer["error"] and "/tmp" not in answer["error"]
+
+
+# ----- the server: assets, HEAD, internal errors -------------------------------------------------
+
+
+def test_a_very_long_asset_name_is_a_404_without_paths(client: Client) -> None:
+    status, answer = client.call("GET", "/static/" + "a" * 5000 + ".js", token=None)
+    assert (
+        status == 404 and "site-packages" not in answer["error"] and "/src/" not in answer["error"]
+    )
+    assert len(answer["error"]) < 200
+
+
+def test_head_is_answered_without_a_body_and_the_connection_stays_usable(client: Client) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", client.port, timeout=10)
+    headers = {"Host": f"127.0.0.1:{client.port}", "X-Glassnet-Token": client.token}
+    try:
+        for route in ("/", "/api/state", "/api/step"):  # 200, 200, 405
+            connection.request("HEAD", route, headers=headers)
+            response = connection.getresponse()
+            assert response.read() == b""
+        assert response.status == 405
+        connection.request("GET", "/api/state", headers=headers)
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read())["epoch"] == 0
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(TypeError("/secret/place/engine.py: bad"), 500), (MemoryError(), 503)],
+)
+def test_an_internal_error_names_no_path_and_the_server_keeps_serving(
+    server: PlaygroundServer,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+    status: int,
+) -> None:
+    def broken() -> None:
+        raise error
+
+    monkeypatch.setattr(server.session, "state", broken)
+    got, answer = client.call("GET", "/api/state")
+    assert got == status and "/secret" not in answer["error"] and "\n" not in answer["error"]
+    monkeypatch.undo()
+    assert client.ok("GET", "/api/state")["epoch"] == 0
+
+
+def test_too_big_is_said_in_megabytes(client: Client) -> None:
+    with socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock:
+        head = (
+            f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
+            f"X-Glassnet-Token: {client.token}\r\nContent-Length: {3 * 1024 * 1024}\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert "the request is 3 MB; at most 2 MB are accepted here" in answer.decode()
+
+
+# ----- what the learner sees -------------------------------------------------------------------
+
+
+def test_a_new_dataset_keeps_the_learners_choices_but_the_article_brings_its_own(
+    client: Client,
+) -> None:
+    client.ok("POST", "/api/configure", {"dataset": "moons"})
+    client.ok("POST", "/api/configure", {"hidden": [4], "learning_rate": 0.1})
+    state = client.ok("POST", "/api/configure", {"dataset": "circles"})
+    assert state["config"]["hidden"] == [4] and state["config"]["learning_rate"] == 0.1
+    assert state["config"]["activation"] == "tanh"  # the preset's, never changed
+    assert "kept yours: hidden 4, learning_rate 0.1" in state["notice"]
+    state = client.ok("POST", "/api/configure", {"dataset": "article"})
+    assert state["config"]["hidden"] == [] and state["config"]["initializer"] == "article"
+    assert "article's network" in state["notice"]
+    # a kept cost that does not fit the new table falls back to the preset's
+    client.ok("POST", "/api/configure", {"dataset": "blobs"})
+    client.ok("POST", "/api/configure", {"cost": "categorical_crossentropy"})
+    assert client.ok("POST", "/api/configure", {"dataset": "moons"})["config"]["cost"] == "auto"
+
+
+def test_the_score_and_the_target_column_are_shown(client: Client) -> None:
+    assert client.ok("GET", "/api/state")["score"] is None
+    state = client.ok("POST", "/api/step", {"n": 5000})
+    assert state["score"] == {"name": "accuracy", "value": 1.0}  # the article's 4 students
+    client.ok("POST", "/api/configure", {"dataset": "curve"})
+    score = client.ok("POST", "/api/step", {"n": 200})["score"]
+    assert score["name"] == "r2" and 0.5 < score["value"] <= 1.0
+    state = client.ok("POST", "/api/upload", b"a,b\n0.3,0\n0.1,1\n0.7,0\n0.2,1\n")
+    assert state["dataset"]["target"] == "b" and state["dataset"]["target_default"] is True
+    state = client.ok("POST", "/api/upload?target=a", b"a,b\n0.3,0\n0.1,1\n0.7,0\n0.2,1\n")
+    assert state["dataset"]["target_default"] is False
+
+
+def test_a_loaded_model_says_there_is_no_step_to_trace(client: Client) -> None:
+    client.ok("POST", "/api/step", {"n": 3})
+    assert client.ok("GET", "/api/state")["can_trace"] is True
+    _, raw = client.call("GET", "/api/save")
+    state = client.ok("POST", "/api/load", raw)
+    assert state["epoch"] == 3 and state["can_trace"] is False

@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="check at most N weights per layer, drawn at random (default: all)",
+        help="check at most N weights and N biases per layer, drawn at random (default: all)",
     )
 
 

@@ -137,6 +137,13 @@ def _numeric_derivatives(
     return out
 
 
+def n_checked_in(layer: Dense, max_per_layer: int | None) -> int:
+    """How many of ``layer``'s parameters ``gradcheck`` checks with this ``max_per_layer``."""
+    if max_per_layer is None:
+        return int(layer.weights.size + layer.bias.size)
+    return min(int(layer.weights.size), max_per_layer) + min(int(layer.bias.size), max_per_layer)
+
+
 def gradcheck(
     net: Network,
     X: Any,
@@ -159,8 +166,9 @@ def gradcheck(
     tolerance : the largest relative error that passes.
     floor : the smallest denominator of the relative error (see the module docstring).
     sample_weight : (n_samples,) weights of the cost, if any.
-    max_per_layer : check at most this many weights per layer, drawn at random from
-        ``seed`` (every bias is checked); None checks every parameter.
+    max_per_layer : check at most this many weights and at most this many biases per
+        layer, each drawn at random from ``seed``; None checks every parameter. Each
+        checked parameter costs two evaluations of the cost over all of ``X``.
 
     Returns
     -------
@@ -194,7 +202,7 @@ def gradcheck(
             ("weights", "bias"), (layer.weights, layer.bias), grads, strict=True
         ):
             indices = np.arange(param.size)
-            if name == "weights" and max_per_layer is not None and param.size > max_per_layer:
+            if max_per_layer is not None and param.size > max_per_layer:
                 indices = np.sort(rng.choice(param.size, max_per_layer, replace=False))
             numeric = _numeric_derivatives(net, param, indices, X, y, sw, eps)
             analytic = grad.reshape(-1)[indices]
@@ -210,9 +218,7 @@ def gradcheck(
                     "numeric": float(numeric[k]),
                     "relative_error": worst_error,
                 }
-        n_checked = (
-            layer.weights.size if max_per_layer is None else min(layer.weights.size, max_per_layer)
-        ) + layer.bias.size
+        n_checked = n_checked_in(layer, max_per_layer)
         checks.append(LayerCheck(number, errors[0], errors[1], n_checked, worst))
     return GradcheckResult(
         max_relative_error=max(check.max_relative_error for check in checks),

@@ -10,8 +10,9 @@ must have it:
 - every ``/api/`` call needs the per-run token printed with the URL (query ``token=`` or
   header ``X-Glassnet-Token``), compared in constant time;
 - request bodies need a Content-Length, are capped (``MAX_JSON`` for settings,
-  ``MAX_UPLOAD`` for files) and read under a socket timeout; uploads are parsed in memory;
-- every bad request gets a 4xx answer ``{"error": "one line"}`` and the server keeps serving.
+  ``MAX_UPLOAD`` for files) and read under a socket timeout;
+- every bad request gets a 4xx answer ``{"error": "one line"}`` and the server keeps
+  serving; an internal error's details (which may name files) go to the terminal only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import json
 import re
 import secrets
 import socket
+import sys
 import threading
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -38,7 +41,7 @@ TIMEOUT_S = 10.0
 """A client that sends nothing for this long is disconnected, freeing its thread."""
 TOKEN_HEADER = "X-Glassnet-Token"
 
-_ASSET = re.compile(r"^/static/([a-z0-9_-]+\.(?:js|css|html|svg))$")
+_ASSET = re.compile(r"^/static/([a-z0-9_-]{1,64}\.(?:js|css|html|svg))$")
 _TYPES = {
     "js": "text/javascript; charset=utf-8",
     "css": "text/css; charset=utf-8",
@@ -118,7 +121,9 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("OPTIONS")
 
     def do_HEAD(self) -> None:
-        self._handle("HEAD")
+        # answered as GET, headers only (``_send`` writes no body for HEAD): a body after
+        # a HEAD answer would be read as the start of the next answer on this connection
+        self._handle("GET")
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (a malformed request line, headers too long, an
@@ -156,13 +161,27 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json({"error": str(error)}, error.status)
         except (TimeoutError, ConnectionError):
             self.close_connection = True
+        except MemoryError:
+            self.close_connection = True
+            self._send_json(
+                {
+                    "error": "out of memory: this request needs more than the machine has; use a "
+                    "smaller table or network"
+                },
+                HTTPStatus.SERVICE_UNAVAILABLE,
+            )
         except BaseException as error:  # the server keeps serving whatever went wrong
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
             # (a Rust panic in a reader, pyo3's PanicException, is a BaseException)
-            line = str(error).splitlines()[0] if str(error) else ""
+            # the details (which may name files on this machine) go to the terminal only
+            traceback.print_exception(error, file=sys.stderr)
+            self.close_connection = True
             self._send_json(
-                {"error": f"internal error: {type(error).__name__}: {line}"},
+                {
+                    "error": f"internal error ({type(error).__name__}); the details are in the "
+                    "terminal that runs glassnet playground"
+                },
                 HTTPStatus.INTERNAL_SERVER_ERROR,
             )
 
@@ -201,7 +220,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise RequestError(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the request is {length} bytes; at most {limit} are accepted here",
+                f"the request is {_size(length)}; at most {_size(limit)} are accepted here",
             )
         body = self.rfile.read(length)
         self.body_read = True
@@ -269,8 +288,8 @@ class Handler(BaseHTTPRequestHandler):
             session.reset()
             return session.state()
         if route == "configure":
-            session.configure(body)
-            return session.state()
+            notice = session.configure(body)
+            return {**session.state(), "notice": notice}
         if route == "trace":
             return session.trace(query.get("lang", "en"), _query_int(query, "digits", 8))
         if route == "gradcheck":
@@ -294,12 +313,14 @@ class Handler(BaseHTTPRequestHandler):
         else:
             match = _ASSET.match(path)
             if match is None:
-                raise RequestError(HTTPStatus.NOT_FOUND, f"nothing at {path}")
+                raise RequestError(HTTPStatus.NOT_FOUND, f"nothing at {path[:100]}")
             name = match.group(1)
         asset = resources.files("glassnet.playground") / "static" / name
-        if not asset.is_file():
-            raise RequestError(HTTPStatus.NOT_FOUND, f"nothing at {path}")
-        self._send(asset.read_bytes(), _TYPES[name.rsplit(".", 1)[1]])
+        try:
+            body = asset.read_bytes()
+        except OSError:  # missing, or a name the file system refuses: never echo its path
+            raise RequestError(HTTPStatus.NOT_FOUND, f"nothing at {path}") from None
+        self._send(body, _TYPES[name.rsplit(".", 1)[1]])
 
     # ----- answers ------------------------------------------------------------------------
     def _send_json(self, value: Any, status: HTTPStatus) -> None:
@@ -325,7 +346,8 @@ class Handler(BaseHTTPRequestHandler):
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
         except (TimeoutError, ConnectionError):
             self.close_connection = True
 
@@ -356,6 +378,13 @@ def _query_int(query: dict[str, str], name: str, default: int) -> int:
         raise RequestError(
             HTTPStatus.BAD_REQUEST, f"{name} must be a whole number; got {text!r}"
         ) from None
+
+
+def _size(n_bytes: int) -> str:
+    """A request's size as people read it: "3.2 MB", "70 KB"."""
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+    return f"{-(-n_bytes // 1024)} KB"
 
 
 def _line(error: BaseException) -> str:

@@ -23,6 +23,8 @@ from glassnet import article
 from glassnet._types import Array
 from glassnet.build import HIDDEN_ACTIVATIONS, OPTIMIZERS, build_network, make_optimizer
 from glassnet.glassbox import Trace, gradcheck, trace
+from glassnet.glassbox.gradcheck import n_checked_in
+from glassnet.history import History
 from glassnet.model import Model
 from glassnet.network import Network
 from glassnet.optimizers import Optimizer
@@ -44,10 +46,28 @@ MAX_NEURONS = 256
 MAX_STEPS = 10_000
 """Epochs one request may ask for."""
 MAX_WORK = 2_000_000_000
-"""Epochs × rows × parameters one request may ask for (a few seconds of NumPy), so a step
-answers within seconds and the server stays responsive."""
+"""Work one request may ask for, counted in multiply-adds (a row through a parameter; see
+``Session.row_work`` and ``epoch_work``): about 2 s of NumPy, so every answer comes within
+seconds and the server stays responsive."""
+NEURON_COST = 25
+"""A neuron's activation and its derivative for one row (elementwise, tanh, exp) cost about
+as much as this many multiply-adds: a narrow, wide-table network's work is mostly there."""
+BATCH_PARAM_COST = 12
+"""An update touches every parameter about a dozen times (Adam's moments, the step): in
+rows × parameters, a batch costs this many rows more than its own."""
+BATCH_OVERHEAD = 60_000
+"""The fixed cost of one batch (Python calls layer by layer, about 50 µs), in the same units."""
+MAX_CELLS = 32_000_000
+"""Numbers one pass may hold per array: rows × (inputs + every layer's neurons) (256 MB;
+a pass holds a few such arrays)."""
 MAX_SHOWN_ROWS = 1000
-"""Rows sent to the page for drawing points and per-sample neuron values."""
+"""Rows sent to the page for drawing points and per-sample neuron values, and the most
+rows the "this step" panel traces."""
+MAX_TRACE_NUMBERS = 5_000_000
+"""Numbers a trace may keep (per-sample values and every weight's before, after, gradient
+and update): its JSON and text stay within a few hundred MB."""
+GRADCHECK_PER_LAYER = 32
+"""Weights and biases (each) the gradient check samples per layer."""
 CURVE_POINTS = 400
 """Points of the cost curve sent to the page (the history is thinned to about this many)."""
 
@@ -173,6 +193,28 @@ def _cost_for(data: PlayData, cost: str) -> str | None:
     return cost
 
 
+def _notice(name: str, config: dict[str, Any], kept: dict[str, Any], given: dict[str, Any]) -> str:
+    """The line the page shows after choosing dataset ``name``: what it set, what it kept."""
+    if name == "article":
+        return "the article's table brings the article's network and settings"
+    shown = ("hidden", "activation", "optimizer", "learning_rate")
+    preset = [f"{k} {_shown(config[k])}" for k in shown if k not in kept and k not in given]
+    line = f"{name}: its preset " + ", ".join(preset) if preset else f"{name}"
+    yours = [f"{k} {_shown(v)}" for k, v in {**kept, **given}.items() if k != "dataset"]
+    return line + ("; kept yours: " + ", ".join(yours) if yours else "")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def _squared_error(y: Array, a: Array) -> float:
+    """Mean of (a − y)² over a batch: fit's weighted sum of it is the epoch's."""
+    return float(np.mean((a - y) ** 2))
+
+
 def _plain(values: Array) -> Any:
     """A NumPy array as nested lists of Python floats (exact: JSON keeps 17 digits)."""
     return values.tolist()
@@ -193,11 +235,13 @@ class Session:
         self.configure({"dataset": "article"})
 
     # ----- settings and network ---------------------------------------------------------
-    def configure(self, changes: dict[str, Any]) -> None:
+    def configure(self, changes: dict[str, Any]) -> str | None:
         """Apply ``changes`` to the settings and start a fresh network from them.
 
-        A new ``dataset`` alone brings its preset (the article's settings for the article's
-        table); settings given along with it override the preset.
+        A new ``dataset`` brings its preset, but keeps the learner's own choices (settings
+        that differ from the old dataset's preset), except for the article's table, which
+        always brings the article's network; settings given along with it override both.
+        Returns a line saying what the new dataset set and kept (None without one).
         """
         unknown = sorted(set(changes) - set(SETTINGS))
         if unknown:
@@ -206,11 +250,24 @@ class Session:
         name = changes.get("dataset", current.get("dataset"))
         data = self._dataset(name)
         config = dict(current)
+        notice = None
         if name != current.get("dataset"):
             config = {"dataset": name, **self._preset(data)}
+            kept: dict[str, Any] = {}
+            if current and name != "article":
+                old = self._preset(self.data)
+                kept = {k: v for k, v in current.items() if k in old and v != old[k]}
+                if "cost" in kept:
+                    try:
+                        _cost_for(data, kept["cost"])
+                    except ValueError:
+                        del kept["cost"]  # the learner's cost does not fit this table
+            config.update(kept)
+            notice = _notice(str(name), config, kept, changes)
         config.update(changes)
         config = check_config(config)
         self._start(data, config)
+        return notice
 
     def _dataset(self, name: Any) -> PlayData:
         if name == "upload":
@@ -256,6 +313,8 @@ class Session:
         """Weights and optimizer as they were before the last epoch: what trace replays."""
         self.updates: list[Array] | None = None
         self.grads: list[Array] | None = None
+        self.score: dict[str, Any] | None = None
+        """The last epoch's accuracy or R² (``_score``); None before a step."""
 
     def upload(self, raw: bytes, target: str | None) -> None:
         """Read an uploaded CSV (``read_upload``) and start its preset network on it."""
@@ -275,6 +334,7 @@ class Session:
         last epoch's gradient and update (weights before − after) for the page.
         """
         n = _int(n, "n", 1, MAX_STEPS)
+        self._check_epoch()
         if n > self.max_steps():
             raise ValueError(
                 f"{n} epochs at once is too much work for this table and network; ask for at "
@@ -295,20 +355,84 @@ class Session:
         self.grads = [grad.copy() for layer in self.net.layers for _, grad in layer.parameters()]
         return None
 
+    def _batch_rows(self) -> int:
+        """Rows in each batch of an epoch (the whole table for full batches)."""
+        n = int(self.data.X.shape[0])
+        batch = self.config["batch_size"]
+        return n if batch is None else min(batch, n)
+
+    def _cells(self, rows: int) -> int:
+        """Numbers per array a pass over ``rows`` rows holds: its inputs and every layer's."""
+        return rows * (self.net.n_inputs + sum(layer.n_out for layer in self.net.layers))
+
+    def row_work(self) -> int:
+        """The work of one row through the network, in multiply-adds: its parameters, and
+        ``NEURON_COST`` for each neuron."""
+        neurons = sum(layer.n_out for layer in self.net.layers)
+        return self.net.n_params + NEURON_COST * neurons
+
+    def epoch_work(self) -> int:
+        """The work of one epoch: each row's pass (``row_work``), plus each batch's update
+        (``BATCH_PARAM_COST`` per parameter) and fixed cost (``BATCH_OVERHEAD``)."""
+        n = int(self.data.X.shape[0])
+        batches = -(-n // self._batch_rows())
+        per_batch = self.net.n_params * BATCH_PARAM_COST + BATCH_OVERHEAD
+        return n * self.row_work() + batches * per_batch
+
+    def _check_epoch(self) -> None:
+        """Refuse (one ValueError line) a batch too big to hold or an epoch too much work."""
+        rows = self._batch_rows()
+        if self._cells(rows) > MAX_CELLS:
+            most = MAX_CELLS // self._cells(1)
+            raise ValueError(
+                f"a batch of {rows} rows through this network holds {self._cells(rows):,} "
+                f"numbers per array, more than the playground's {MAX_CELLS:,}; set the batch "
+                f"size to {most} or less, or use fewer neurons"
+            )
+        if self.epoch_work() > MAX_WORK:
+            batches = -(-int(self.data.X.shape[0]) // rows)
+            raise ValueError(
+                f"one epoch of {batches} batches through {self.net.n_params:,} parameters is "
+                "too much work for one request; use a larger batch size, fewer neurons or a "
+                "smaller table"
+            )
+
     def max_steps(self) -> int:
-        """The most epochs one ``step`` call takes for this table and network."""
-        work = int(self.data.X.shape[0]) * self.net.n_params
-        return max(1, min(MAX_STEPS, MAX_WORK // work))
+        """The most epochs one ``step`` call takes for this table and network (0 when one
+        epoch is already too much: ``step`` then says what to change)."""
+        if self._cells(self._batch_rows()) > MAX_CELLS:
+            return 0
+        return min(MAX_STEPS, MAX_WORK // self.epoch_work())
 
     def _fit(self, epochs: int, batch: int | None) -> None:
+        # the last epoch's accuracy, or its mean squared error for R²: measured as fit
+        # measures the cost (each batch before its update), so the two go together
+        metric: Any = "accuracy" if self.data.task == "classification" else _squared_error
         try:
             history = self.net.fit(
-                self.data.X, self.data.y, epochs=epochs, batch_size=batch, optimizer=self.optimizer
+                self.data.X,
+                self.data.y,
+                epochs=epochs,
+                batch_size=batch,
+                optimizer=self.optimizer,
+                metrics=[metric],
             )
         except DivergedError as error:
             self._record(error.history.cost)
+            self.score = None
             raise
         self._record(history.cost)
+        self.score = self._score(history)
+
+    def _score(self, history: History) -> dict[str, Any] | None:
+        """``{"name": "accuracy" or "r2", "value"}`` of the last epoch (None: no R² for a
+        target with one value)."""
+        if self.data.task == "classification":
+            return {"name": "accuracy", "value": history["accuracy"][-1]}
+        variance = float(self.data.y.var())
+        if variance == 0.0:
+            return None
+        return {"name": "r2", "value": 1.0 - history["_squared_error"][-1] / variance}
 
     def _record(self, costs: list[float]) -> None:
         self.costs.extend(costs)
@@ -352,10 +476,13 @@ class Session:
                 "classes": data.classes,
                 "names_ja": data.names_ja,
                 "n_samples": int(data.X.shape[0]),
+                "target_default": bool(data.extra.get("target_default", False)),
             },
             "epoch": self.epoch,
             "max_steps": self.max_steps(),
             "cost": self.costs[-1] if self.costs else None,
+            "score": self.score,
+            "can_trace": self.before is not None,
             "cost_curve": curve,
             "layers": layers,
             "cost_function": net.cost_function.name,
@@ -391,10 +518,21 @@ class Session:
         digits = _int(digits, "digits", 1, 17)
         if self.before is None:
             raise LookupError("no step has run yet; press Step first")
+        n = int(self.data.X.shape[0])
+        rows = self.trace_rows()
+        if rows < 1:
+            raise ValueError(
+                f"this network's {self.net.n_params:,} parameters are too many to trace on the "
+                "page; use fewer or narrower hidden layers (glassnet trace prints any network)"
+            )
         replay = copy.deepcopy(self.net)
         replay.set_weights(self.before[0])
         result = trace(
-            replay, self.data.X, self.data.y, steps=[1], optimizer=copy.deepcopy(self.before[1])
+            replay,
+            self.data.X[:rows],
+            self.data.y[:rows],
+            steps=[1],
+            optimizer=copy.deepcopy(self.before[1]),
         )
         result.steps[0].step = self.epoch
         if self.data.name == "article" and self.config["initializer"] == "article":
@@ -408,10 +546,22 @@ class Session:
             )
         else:
             title = f"the playground's network on {self.data.name}"
+        if rows < n:
+            title += f", its first {rows} of {n} rows"
         out = result.to_dict()
         out["text"] = self.trace_text(replay, result, title, lang, digits)
-        out["replays_exactly"] = self.full_batch()
+        out["replays_exactly"] = self.full_batch() and rows == n
+        out["n_rows"], out["n_samples"] = rows, n
         return out
+
+    def trace_rows(self) -> int:
+        """Rows the "this step" panel traces: all, or the first ``MAX_SHOWN_ROWS``, fewer
+        when a row's numbers (inputs, z, a, δ of every layer) would pass
+        ``MAX_TRACE_NUMBERS`` beside the parameters' (6 numbers each); 0: too big to trace."""
+        net = self.net
+        per_row = sum(layer.n_in + 3 * layer.n_out for layer in net.layers) + 2 * net.n_outputs
+        room = MAX_TRACE_NUMBERS - 6 * net.n_params
+        return max(0, min(int(self.data.X.shape[0]), MAX_SHOWN_ROWS, room // per_row))
 
     def full_batch(self) -> bool:
         """Whether each epoch is one full-batch step (so the trace replays it exactly)."""
@@ -419,29 +569,55 @@ class Session:
         return batch is None or batch >= self.data.X.shape[0]
 
     def gradcheck(self) -> dict[str, Any]:
-        """``glassbox.gradcheck`` on the current network and table (at most 64 weights a layer)."""
-        result = gradcheck(copy.deepcopy(self.net), self.data.X, self.data.y, max_per_layer=64)
+        """``glassbox.gradcheck`` of the current network, within ``MAX_WORK``: at most
+        ``GRADCHECK_PER_LAYER`` weights and as many biases a layer, each costing two
+        evaluations of the cost, on as many of the table's first rows as the budget allows.
+        ``n_rows`` says how many, ``n_samples`` of how many."""
+        net, n = self.net, int(self.data.X.shape[0])
+        evaluations = 2 * sum(n_checked_in(layer, GRADCHECK_PER_LAYER) for layer in net.layers)
+        rows = min(n, MAX_WORK // (evaluations * self.row_work()), MAX_CELLS // self._cells(1))
+        if rows < 1:
+            raise ValueError(
+                f"this network's {net.n_params:,} parameters are too many to check here; use "
+                "fewer or narrower hidden layers"
+            )
+        result = gradcheck(
+            copy.deepcopy(net),
+            self.data.X[:rows],
+            self.data.y[:rows],
+            max_per_layer=GRADCHECK_PER_LAYER,
+        )
         out = result.to_dict()
         out["passed"] = result.passed
+        out["n_rows"], out["n_samples"] = rows, n
         return out
 
     def neuron(self, layer: Any, unit: Any) -> dict[str, Any]:
-        """z, a and δ = ∂C/∂z of one neuron for each sample (the first rows), with the
-        current weights: one feedforward and backpropagation of the whole table."""
+        """z, a and δ = ∂C/∂z of one neuron for each of the first ``MAX_SHOWN_ROWS``
+        samples, with the current weights.
+
+        Only those rows go through the network: a sample's z and a depend on it alone, and
+        its δ too, but for the cost's divisor: a mean over the rows divides by the table's
+        row count, so δ of the shown rows is scaled from their count to the table's.
+        """
         layer = _int(layer, "layer", 1, len(self.net.layers))
         unit = _int(unit, "unit", 0, self.net.layers[layer - 1].n_out - 1)
+        n = int(self.data.X.shape[0])
+        rows = min(n, MAX_SHOWN_ROWS)
         probe = copy.deepcopy(self.net)
-        probe.gradients(self.data.X, self.data.y)
+        probe.gradients(self.data.X[:rows], self.data.y[:rows])
         chosen = probe.layers[layer - 1]
         assert chosen.z is not None and chosen.a is not None and chosen.delta is not None
-        rows = slice(0, MAX_SHOWN_ROWS)
+        delta = chosen.delta[:, unit]
+        if probe.cost_function.reduction == "mean" and rows < n:
+            delta = delta * (rows / n)
         return {
             "layer": layer,
             "unit": unit,
-            "z": _plain(chosen.z[rows, unit]),
-            "a": _plain(chosen.a[rows, unit]),
-            "delta": _plain(chosen.delta[rows, unit]),
-            "n_samples": int(self.data.X.shape[0]),
+            "z": _plain(chosen.z[:, unit]),
+            "a": _plain(chosen.a[:, unit]),
+            "delta": _plain(delta),
+            "n_samples": n,
         }
 
     def grid(self, size: Any) -> dict[str, Any]:
@@ -450,9 +626,14 @@ class Session:
         Two features: ``values`` (size × size, row by row from the top) is the probability
         of class 1 (one sigmoid output), the winning class's probability with ``classes``
         the winner (softmax), or the output value (regression). One feature: the output
-        along ``xs``. The points come along, at most ``MAX_SHOWN_ROWS`` of them.
+        along ``xs``. The points come along, at most ``MAX_SHOWN_ROWS`` of them. A network
+        too big for size × size points within ``MAX_WORK`` gets a coarser grid.
         """
         size = _int(size, "size", 2, 200)
+        # the size² points go through the network: fewer for a big one (the answer's
+        # ``size`` says how many), within the work and memory budgets
+        points = min(MAX_WORK // self.row_work(), MAX_CELLS // self._cells(1))
+        size = max(2, min(size, math.isqrt(points)))
         X = self.data.X
         shown = X[:MAX_SHOWN_ROWS]
         base = {"points": _plain(shown), "labels": _plain(self.data.labels[:MAX_SHOWN_ROWS])}

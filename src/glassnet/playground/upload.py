@@ -1,25 +1,74 @@
-"""A CSV table the learner uploads, read in memory by glassnet's table reader.
+"""A CSV table the learner uploads, read by glassnet's public table reader.
 
-The bytes never touch the disk: glassnet's table reader (``glassnet.table``, its CSV
-path: delimiter sniffing, BOM, encodings, line ends, quotes) reads them from memory,
-``glassnet.Preprocessor`` encodes the input columns (standardized numbers, one-hot text),
+The bytes are first checked for size on their raw text (fields in the header, lines), so
+a table far too big for the playground is refused before any parsing; then they are
+written to a private temporary folder and read by ``glassnet.table.read_table`` (delimiter
+sniffing, BOM, encodings, line ends, quotes; it takes a path), ``glassnet.Preprocessor``
+encodes the input columns (standardized numbers, one-hot text),
 and the target column becomes classes (text, or few whole numbers) or a standardized
 regression target, with the rules ``glassnet train`` uses (``glassnet.model``).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from glassnet.model import detect_task, encode_labels, find_classes, one_hot
 from glassnet.playground.datasets import PlayData
 from glassnet.preprocessing import Preprocessor
-from glassnet.table import NA_VALUES, _read_csv, clean_text
+from glassnet.table import read_table
 
 MAX_ROWS = 100_000
 MAX_INPUTS = 1000
 """Encoded input columns an uploaded table may have (one-hot levels count one each)."""
+MAX_CELLS = 20_000_000
+"""Rows × encoded inputs an uploaded table may have: its input matrix stays within 160 MB."""
 NAME = "the uploaded CSV"
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+def _check_raw_size(raw: bytes) -> None:
+    """Refuse, from the raw bytes alone, a header with more fields or a text with more lines
+    than the playground takes: the reader would otherwise build (and the preprocessing
+    study) every one of them first. Both counts are upper bounds (a delimiter inside a
+    quoted name, a line break inside a quoted cell count too), so nothing fitting is refused.
+    """
+    text = raw.lstrip()
+    end = min((i for i in (text.find(b"\n"), text.find(b"\r")) if i >= 0), default=len(text))
+    header = text[:end]
+    fields = 1 + max(header.count(d) for d in (b",", b";", b"\t", b"|"))
+    if fields > MAX_INPUTS + 1:
+        raise ValueError(
+            f"{NAME} has {fields} columns; the playground takes at most {MAX_INPUTS + 1} "
+            f"({MAX_INPUTS} inputs and the target): drop columns"
+        )
+    line_ends = raw.count(b"\n") or raw.count(b"\r")
+    blank = raw.count(b"\n\n") + raw.count(b"\n\r\n")
+    if line_ends - blank > MAX_ROWS + 1:
+        raise ValueError(
+            f"{NAME} has more than {MAX_ROWS} rows; the playground takes {MAX_ROWS} at most: "
+            "drop rows"
+        )
+
+
+def _read(raw: bytes) -> pl.DataFrame:
+    """The table in ``raw``, by ``glassnet.table.read_table`` (which takes a path), its
+    error messages naming "the uploaded CSV" instead of the temporary file."""
+    with tempfile.TemporaryDirectory(prefix="glassnet-playground-") as folder:
+        path = os.path.join(folder, "upload.csv")
+        with open(path, "wb") as handle:
+            handle.write(raw)
+        try:
+            return read_table(path)
+        except ValueError as error:  # DataError, naming the file
+            message = str(error).replace(path, NAME).replace(folder, NAME)
+            raise ValueError(message) from None
 
 
 def read_upload(raw: bytes, target: str | None) -> PlayData:
@@ -27,14 +76,14 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
     (default: the last column). Any problem is one ValueError line saying what to fix."""
     if not raw.strip():
         raise ValueError(f"{NAME} is empty; choose a CSV file with a header row and data rows")
-    # the reader's own CSV path (sniffing, BOM, encodings, line ends, quotes) on the bytes in
-    # memory; glassnet.table.read_table itself takes a path
-    frame = clean_text(_read_csv(raw, NAME, NA_VALUES, None, ()), NA_VALUES)
+    _check_raw_size(raw)
+    frame = _read(raw)
     columns = list(frame.columns)
     if len(columns) < 2:
         raise ValueError(
             f"{NAME} has {len(columns)} column; it needs input columns and a target column"
         )
+    extra: dict[str, object] = {"target_default": not target}
     target = target or columns[-1]
     if target not in columns:
         raise ValueError(f"{NAME} has no column {target!r}; its columns: {', '.join(columns)}")
@@ -48,14 +97,22 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
             "the row"
         )
     preprocessor = Preprocessor().fit(frame, target=target)
-    X = preprocessor.transform(frame)
-    if X.shape[1] > MAX_INPUTS:
+    # judged before the input matrix is built: one-hot levels can make it far wider
+    n_inputs = len(preprocessor.feature_names_out_)
+    if n_inputs > MAX_INPUTS:
         raise ValueError(
-            f"{NAME} encodes to {X.shape[1]} inputs; the playground takes {MAX_INPUTS} at most"
+            f"{NAME} encodes to {n_inputs} inputs; the playground takes {MAX_INPUTS} at most: "
+            "drop columns or text columns with many different values"
         )
+    if frame.height * n_inputs > MAX_CELLS:
+        raise ValueError(
+            f"{NAME} encodes to {frame.height} rows × {n_inputs} inputs; the playground takes "
+            f"{MAX_CELLS:,} numbers at most: drop rows or columns"
+        )
+    X = preprocessor.transform(frame)
     y_raw = labels.to_numpy()
     task = detect_task(list(y_raw))
-    extra: dict[str, object] = {"preprocessor": preprocessor}
+    extra["preprocessor"] = preprocessor
     if task == "classification":
         classes = find_classes(y_raw, NAME, target)
         index = encode_labels(y_raw, classes, NAME, target)

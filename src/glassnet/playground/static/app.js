@@ -36,6 +36,10 @@ const WORDS = {
     verdict: "判定", inputs: "入力", no_step: "まだステップしていません。", layer: "層",
     passed: "合格", failed: "不合格", updates_s: "回/秒",
     minibatch_note: "ミニバッチで学習しているため、ここでは同じ重みから全データで 1 ステップを再現しています。",
+    rows_note: "大きな表なので、同じ重みから最初の {rows} 行 (全 {n} 行) で 1 ステップを再現しています。",
+    hidden_hint: "例: 8,8", accuracy: "正解率", r2: "R²", target_used: "目的の列",
+    target_last: "(最後の列)", rows: "行", too_big: "ファイルは {size} MB です。{max} MB までにしてください。",
+    checked_rows: "最初の {rows} 行 (全 {n} 行) で確認",
   },
   en_words: {
     play: "Play", pause: "Pause", weight: "weight", bias: "bias", gradient: "gradient ∂C/∂w",
@@ -45,13 +49,20 @@ const WORDS = {
     no_step: "No step has run yet.", layer: "layer", passed: "passed", failed: "failed",
     updates_s: "updates/s", hover_hint: "Hover or click a weight or a neuron.",
     minibatch_note: "Training uses mini-batches: this replays one full-batch step from the same weights.",
+    rows_note: "The table is large: this replays one step on its first {rows} of {n} rows, from the same weights.",
+    hidden_hint: "e.g. 8,8", accuracy: "accuracy", r2: "R²", target_used: "target column",
+    target_last: "(the last one)", rows: "rows", too_big: "the file is {size} MB; at most {max} MB can be uploaded",
+    checked_rows: "checked on the first {rows} of {n} rows",
   },
 };
 
-function t(key) {
-  if (lang === "ja" && WORDS.ja[key]) return WORDS.ja[key];
-  return WORDS.en_words[key] || key;
+function t(key, values) {
+  let text = lang === "ja" && WORDS.ja[key] ? WORDS.ja[key] : WORDS.en_words[key] || key;
+  for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, value);
+  return text;
 }
+
+const MAX_UPLOAD_MB = 2; // the server's MAX_UPLOAD
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
@@ -102,6 +113,12 @@ async function apiJson(method, route, body, query) {
 function showError(message) {
   const box = $("error");
   box.textContent = message;
+  box.hidden = !message;
+}
+
+function showNotice(message) {
+  const box = $("notice");
+  box.textContent = message || "";
   box.hidden = !message;
 }
 
@@ -352,6 +369,16 @@ async function render(newState, { grid = true, trace = true } = {}) {
   state = newState;
   $("epoch").textContent = String(state.epoch);
   $("cost").textContent = state.cost === null ? "–" : state.cost.toPrecision(8);
+  $("score-box").hidden = !state.score;
+  if (state.score) {
+    $("score-name").textContent = t(state.score.name);
+    $("score").textContent = state.score.value.toFixed(4);
+  }
+  const d = state.dataset;
+  $("dataset-info").textContent = d.name === "upload"
+    ? `${t("target_used")}: ${d.target}${d.target_default ? ` ${t("target_last")}` : ""}, ` +
+      `${d.n_samples} ${t("rows")}`
+    : "";
   drawNetwork();
   drawWeights();
   drawCurve();
@@ -365,16 +392,23 @@ async function render(newState, { grid = true, trace = true } = {}) {
 }
 
 async function drawTrace() {
-  if (!state.epoch || playing) {
-    if (!state.epoch) $("trace").textContent = t("no_step");
+  // a loaded model has epochs but no step run here to replay: nothing to ask for
+  if (!state.can_trace || playing) {
+    if (!state.can_trace) $("trace").textContent = t("no_step");
     return;
   }
   const data = await apiJson("GET", "trace", undefined, { lang });
-  $("trace").textContent = (data.replays_exactly ? "" : `${t("minibatch_note")}\n\n`) + data.text;
+  let note = "";
+  if (data.n_rows < data.n_samples) note = t("rows_note", { rows: data.n_rows, n: data.n_samples });
+  else if (!data.replays_exactly) note = t("minibatch_note");
+  $("trace").textContent = (note ? `${note}\n\n` : "") + data.text;
 }
 
 function applyLanguage() {
   document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) {
+    el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
   for (const el of document.querySelectorAll("[data-i18n]")) {
     if (!el.dataset.en) el.dataset.en = el.textContent;
     el.textContent = lang === "ja" && WORDS.ja[el.dataset.i18n] ? WORDS.ja[el.dataset.i18n] : el.dataset.en;
@@ -387,7 +421,8 @@ function applyLanguage() {
 
 // ----- actions ------------------------------------------------------------------------------
 async function step(n) {
-  const result = await apiJson("POST", "step", { n });
+  // within what one request may do (max_steps 0: the server says what to change)
+  const result = await apiJson("POST", "step", { n: Math.max(1, Math.min(n, state.max_steps)) });
   if (result.stopped) { showError(result.stopped); playing = false; }
   return result;
 }
@@ -429,26 +464,40 @@ function numberOrText(text) {
   return text.trim() !== "" && Number.isFinite(v) ? v : text;
 }
 
+function typedSettings() {
+  const hidden = $("hidden").value.trim();
+  return {
+    hidden: hidden ? hidden.split(",").map((s) => numberOrText(s.trim())) : [],
+    activation: $("activation").value,
+    cost: $("cost-fn").value,
+    optimizer: $("optimizer").value,
+    learning_rate: numberOrText($("learning-rate").value),
+    batch_size: $("batch-size").value.trim() ? numberOrText($("batch-size").value) : null,
+    l2: numberOrText($("l2").value),
+    initializer: $("initializer").value,
+    seed: numberOrText($("seed").value),
+  };
+}
+
 async function applySettings(datasetOnly) {
   showError("");
+  showNotice("");
   forget();
   const changes = { dataset: $("dataset").value };
+  const typed = typedSettings();
   if (!datasetOnly) {
-    const hidden = $("hidden").value.trim();
-    Object.assign(changes, {
-      hidden: hidden ? hidden.split(",").map((s) => numberOrText(s.trim())) : [],
-      activation: $("activation").value,
-      cost: $("cost-fn").value,
-      optimizer: $("optimizer").value,
-      learning_rate: numberOrText($("learning-rate").value),
-      batch_size: $("batch-size").value.trim() ? numberOrText($("batch-size").value) : null,
-      l2: numberOrText($("l2").value),
-      initializer: $("initializer").value,
-      seed: numberOrText($("seed").value),
-    });
+    Object.assign(changes, typed);
+  } else if (changes.dataset !== "article") {
+    // a new dataset keeps what the learner typed but has not applied yet (the server
+    // keeps the choices applied before); the article's table brings the article's network
+    for (const [key, value] of Object.entries(typed)) {
+      if (JSON.stringify(value) !== JSON.stringify(state.config[key])) changes[key] = value;
+    }
   }
   try {
-    await render(await apiJson("POST", "configure", changes));
+    const result = await apiJson("POST", "configure", changes);
+    showNotice(result.notice);
+    await render(result);
   } finally {
     fillSettings();
   }
@@ -463,9 +512,15 @@ function forget() {
 
 async function upload(file) {
   showError("");
+  showNotice("");
+  $("upload").value = ""; // the same file may be chosen again after a fix
+  if (file.size > MAX_UPLOAD_MB * 1024 * 1024) {
+    // refused here: the server would close the connection on a body it will not read
+    showError(t("too_big", { size: (file.size / (1024 * 1024)).toFixed(1), max: MAX_UPLOAD_MB }));
+    return;
+  }
   forget();
   const body = await file.arrayBuffer();
-  $("upload").value = ""; // the same file may be chosen again after a fix
   await render(await apiJson("POST", "upload", body, { target: $("target").value.trim() }));
   fillSettings();
 }
@@ -485,8 +540,12 @@ async function saveModel() {
 async function loadModel(file) {
   showError("");
   forget();
-  const body = await file.arrayBuffer();
   $("load").value = "";
+  if (file.size > MAX_UPLOAD_MB * 1024 * 1024) {
+    showError(t("too_big", { size: (file.size / (1024 * 1024)).toFixed(1), max: MAX_UPLOAD_MB }));
+    return;
+  }
+  const body = await file.arrayBuffer();
   await render(await apiJson("POST", "load", body));
   fillSettings();
 }
@@ -496,7 +555,8 @@ async function gradcheck() {
   const lines = r.layers.map((l) => `${t("layer")} ${l.layer}: max relative error ${l.max_relative_error.toExponential(2)}`);
   $("gradcheck-result").textContent =
     `${r.passed ? `✓ ${t("passed")}` : `✗ ${t("failed")}`}: max relative error ${r.max_relative_error.toExponential(2)} ` +
-    `(tolerance ${r.tolerance.toExponential(0)})\n${lines.join("\n")}`;
+    `(tolerance ${r.tolerance.toExponential(0)})\n${lines.join("\n")}` +
+    (r.n_rows < r.n_samples ? `\n${t("checked_rows", { rows: r.n_rows, n: r.n_samples })}` : "");
 }
 
 function wire(id, event, handler) {
