@@ -650,3 +650,26 @@ def test_the_readme_real_tables_example_runs_as_shown(tmp_path: Path) -> None:
         assert len(namespace["X"]) == 300  # type: ignore[arg-type]
     finally:
         os.chdir(cwd)
+
+
+def test_the_kept_model_learns_from_the_held_out_rows_too(tmp_path: Path) -> None:
+    # the default hold-out scores the model honestly, then the model kept is trained again
+    # on every row: exactly what --validation-split 0 trains with the same seed
+    import glassnet
+
+    data = blobs(tmp_path / "d.csv", n=120, labels=("yes", "no"))
+    report = json.loads(run_cli("train", data, "--target", "label", "--hidden", "4",
+                                "--epochs", "5", "--seed", "2", "--out", tmp_path / "a.safetensors",
+                                "--json").stdout)  # fmt: skip
+    assert report["validation_rows"] == 24 and report["refit_rows"] == 120
+    assert "validation_accuracy" in report
+    run_cli("train", data, "--target", "label", "--hidden", "4", "--epochs", "5", "--seed", "2",
+            "--validation-split", "0", "--out", tmp_path / "b.safetensors")  # fmt: skip
+    kept, whole = (glassnet.load(tmp_path / f"{name}.safetensors") for name in "ab")
+    for a, b in zip(kept.network.get_weights(), whole.network.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # a split the user asks for, or early stopping, keeps the model trained without them
+    asked_run = run_cli("train", data, "--target", "label", "--hidden", "4", "--epochs", "5",
+                        "--validation-split", "0.2", "--json")  # fmt: skip
+    asked = json.loads(asked_run.stdout)
+    assert asked["refit_rows"] is None

@@ -22,7 +22,7 @@ import os
 import secrets
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from glassnet.cli.common import UserError, check_out_file, column_rows, print_column_table
@@ -490,6 +490,38 @@ def _fit(
     return history, keeper, time.perf_counter() - started
 
 
+def _refits(options: Options, split: Split, history: History) -> bool:
+    """Whether the model to keep is trained again on every row: after a default hold-out
+    (not one asked for, not early stopping, which needs it, nor an interrupted run)."""
+    return (
+        options.split_is_default
+        and split.X_val is not None
+        and not options.early_stopping
+        and not history.interrupted
+    )
+
+
+def _refit(data: Data, target: Target, whole: Options) -> Model | None:
+    """The model ``--validation-split 0`` trains: the same settings and seed on every row.
+
+    The held-out rows gave an honest score; on a small table they are also a fifth of what
+    there is to learn from (iris: 0.965 held-out accuracy kept out, 0.982 put back), so the
+    model kept learns from them too. None when the refit is interrupted (Ctrl-C): the
+    model already trained is then the one kept."""
+    import numpy as np
+
+    print(
+        f"glassnet train: training again on all {data.frame.height} rows, the held-out ones "
+        "too (the model --validation-split 0 trains; the held-out score above estimates it)",
+        file=sys.stderr,
+    )
+    rng = np.random.default_rng(whole.seed)
+    split = _encode(data, target, whole, rng)
+    model = _build(data, target, split, whole, rng)
+    history, _, _ = _fit(model, split, whole)
+    return None if history.interrupted else model
+
+
 # ----- the command ------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     """Check every option, read the table, encode, train, report, save."""
@@ -501,6 +533,7 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.table import DataError
 
     rng = np.random.default_rng(options.seed)
+    whole = replace(options, split=0.0)  # the settings of a refit on every row
     try:
         data = _read(args, options)
         target = _target(data, options)
@@ -517,6 +550,11 @@ def run(args: argparse.Namespace) -> int:
     elif history.interrupted and isinstance(keeper, BestWeights) and keeper.restore():
         best_epoch = keeper.best_epoch
     report = _report(model, data, split, history, seconds)
+    report["refit_rows"] = None
+    if _refits(options, split, history):
+        refit = _refit(data, target, whole)
+        if refit is not None:
+            model, report["refit_rows"] = refit, data.frame.height
     report["model"] = options.out
     report["best_epoch"] = best_epoch
     report["seed"] = options.seed
@@ -630,6 +668,10 @@ def _print_report(report: dict[str, Any]) -> None:
         if key in report:
             lines.append((label, f"{report[key]:.4f}"))
     lines.append(("seed", f"{report['seed']} (--seed {report['seed']} repeats this run)"))
+    if report["refit_rows"]:
+        lines.append(
+            ("kept model", f"trained again on all {report['refit_rows']} rows, as estimated")
+        )
     saved = report["model"] or "nothing (add --out MODEL.safetensors to keep the model)"
     lines.append(("saved", saved))
     width = max(len(label) for label, _ in lines)
