@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write the CSV here and keep it")
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         where = args.keep or Path(folder)
         path = where / "tables.csv"
@@ -159,6 +160,8 @@ def main() -> None:
     assert isinstance(medians, dict)
     print(f"table         : {args.rows} rows, {NUMERIC} numeric + {len(LEVELS)} text columns + "
           f"y, {size_mib:.0f} MiB, {cpus} usable CPUs, medians of {args.repeats}")  # fmt: skip
+    print(f"load average  : {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end "
+          "(a busy machine slows every contender, glassnet's page-hungry steps most)")  # fmt: skip
     for name, seconds in medians.items():
         print(f"  {name:<22}: {seconds:.2f} s")
     print(f"read+encode / polars.read_csv : {loading['ratio_to_polars']:.2f} (goal ≤ 1.5), "
@@ -169,7 +172,7 @@ def main() -> None:
         f"{predict['polars_read_write_s']:.2f} s, ratio {predict['ratio']:.2f} (goal ≤ 3)"
     )
     result = {"loading": loading, "train": {"peak_rss_mib": peak_mib, "seconds": train_s},
-              "predict": predict}  # fmt: skip
+              "predict": predict, "load_average": [load_start, os.getloadavg()[0]]}  # fmt: skip
     print("BENCH-RESULT " + json.dumps(result))
 
 

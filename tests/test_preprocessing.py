@@ -223,3 +223,77 @@ def test_row_numbers_with_rows_left_out_are_still_row_numbers() -> None:
     assert roles(gaps)["id"] == "ignored"
     spread = Preprocessor().fit({"id": [1, 5, 9, 12, 16, 20], "a": [1.0, 2, 3, 1, 2, 5]})
     assert roles(spread)["id"] == "numeric"
+
+
+def reference_encoding(pre: Preprocessor, columns: dict[str, list[object]]) -> np.ndarray:
+    """The encoding the module docstring describes, one cell at a time in plain Python."""
+    rows = len(next(iter(columns.values())))
+    out = []
+    for r in range(rows):
+        row: list[float] = []
+        for c in pre.columns_:
+            value = columns[c["name"]][r] if c["role"] != "ignored" else None
+            if c["role"] == "numeric":
+                filled = c["median"] if value is None else float(value)  # type: ignore[arg-type]
+                row.append((filled - c["mean"]) / c["scale"])
+                if c["missing_indicator"]:
+                    row.append(float(value is None))
+            elif c["role"] == "categorical":
+                levels = c["categories"]
+                level = MISSING if value is None else value if value in levels else OTHER
+                row.extend(float(level == known) for known in levels)
+        out.append(row)
+    return np.array(out)
+
+
+def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding() -> None:
+    from glassnet.preprocessing import BLOCK_ROWS
+
+    rng = np.random.default_rng(3)
+    n = 3 * BLOCK_ROWS + 123
+    x = rng.normal(size=n).round(3).tolist()
+    k = rng.integers(0, 1000, n).tolist()
+    for r in rng.choice(n, 40, replace=False):
+        x[r] = None
+    words = [f"w{int(v)}" for v in rng.zipf(1.6, n) % 9]
+    for r in rng.choice(n, 30, replace=False):
+        words[r] = None
+    columns: dict[str, list[object]] = {"x": x, "k": k, "word": words}
+    pre = Preprocessor().fit(columns, max_categories=5)
+    assert pre.columns_[2]["categories"][-2:] == [OTHER, MISSING]
+    # the same rows as a polars table in uneven pieces, and a level never seen
+    query = dict(columns, word=["new", *words[1:]])
+    pieces = [pl.DataFrame(query, strict=False).slice(a, b - a)
+              for a, b in ((0, 1000), (1000, 5000), (5000, n))]  # fmt: skip
+    frame = pl.concat(pieces, rechunk=False)
+    assert frame.n_chunks() == 3
+    X = pre.transform(frame)
+    assert X.shape == (n, len(pre.feature_names_out_)) and X.flags.c_contiguous
+    expected = reference_encoding(pre, query)
+    np.testing.assert_allclose(X, expected, rtol=0, atol=1e-12)  # polars' own arithmetic
+    ones = [j for j, name in enumerate(pre.feature_names_out_) if name not in ("x", "k")]
+    assert np.array_equal(X[:, ones], expected[:, ones])
+    assert pre.transform_counts_["missing"] == {"x": 40, "word": 30}
+    kept = pre.columns_[2]["categories"][:-2]
+    others = sum(w is not None and w not in kept for w in query["word"])  # "new" among them
+    assert pre.transform_counts_["unseen"] == {"word": others}
+
+
+@pytest.mark.parametrize("present", [2, 3, 7, 10])
+def test_the_median_fills_missing_cells_as_numpy_finds_it(present: int) -> None:
+    values = [3.5, -1.0, 8.25, 0.0, 2.0, 2.0, 9.0, -4.5, 1.0, 7.0][:present]
+    pre = Preprocessor().fit({"a": [*values, None, None], "b": ["x", "y"] * ((present + 2) // 2)
+                              + ["x"] * (present % 2)})  # fmt: skip
+    assert pre.columns_[0]["median"] == float(np.median(values))
+
+
+def test_cells_that_are_no_finite_numbers_are_named_at_transform_whatever_their_type() -> None:
+    import datetime
+
+    pre = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]})
+    dates = pl.DataFrame({"a": [datetime.date(2020, 1, 1)], "b": ["x"]})
+    with pytest.raises(DataError, match="column 'a' is a Date column, not numbers"):
+        pre.transform(dates)
+    with pytest.raises(DataError, match=r"data row 3, column 'a': nan is not a finite number"):
+        pre.transform(pl.DataFrame({"a": [1.0, None, math.nan], "b": ["x", "y", "x"]}))
+    assert pre.transform({"a": [1e308, 1e308], "b": ["x", "y"]}).shape == (2, 3)

@@ -192,3 +192,61 @@ def test_any_bytes_read_or_give_one_line(tmp_path: Path, body: str, raw: bytes) 
             assert "\n" not in str(error) and str(path) in str(error)
         else:
             assert frame.height >= 1
+
+
+def big_table(rows: int, line_end: str = "\n", start: str = "") -> str:
+    """Over ``HEAD_BYTES`` of CSV text: a number, a text column with a few cells to clean."""
+    cells = [
+        f"{i * 0.25},{(' b ', 'NA', 'c')[i % 3] if i % 1000 == 7 else 'a'}" for i in range(rows)
+    ]
+    return start + "x,t" + line_end + line_end.join(cells) + line_end
+
+
+@pytest.mark.parametrize(
+    ("line_end", "start"),
+    [("\n", ""), ("\r\n", ""), ("\r", ""), ("\n", "\ufeff"), ("\n", " \n" * 700_000)],
+    ids=["lf", "crlf", "cr", "bom", "blank-megabyte-first"],
+)
+def test_a_file_beyond_the_first_megabyte_reads_whole_and_clean(
+    tmp_path: Path, line_end: str, start: str
+) -> None:
+    from glassnet.table import HEAD_BYTES
+
+    path = write(tmp_path / "big.csv", big_table(200_000, line_end, start))
+    assert path.stat().st_size > HEAD_BYTES
+    frame = read_table(path)
+    assert frame.columns == ["x", "t"] and frame.height == 200_000
+    assert frame["x"].to_list() == [i * 0.25 for i in range(200_000)]
+    t = frame["t"]
+    assert t[7] is None and t[1007] == "c" and t[2007] == "b" and t[8] == "a"
+    assert t.null_count() == sum(1 for i in range(200_000) if i % 1000 == 7 and i % 3 == 1)
+
+
+def test_a_short_row_far_into_a_big_file_is_named_by_its_line(tmp_path: Path) -> None:
+    text = big_table(200_000).replace("\n37500.0,a\n", "\n37500.0\n")
+    path = write(tmp_path / "short.csv", text)
+    with pytest.raises(DataError, match=r"short.csv, line 150002: 1 value but the header has 2"):
+        read_table(path)
+
+
+def test_text_columns_that_need_no_cleaning_are_kept_and_others_cleaned() -> None:
+    from glassnet.table import clean_text
+
+    frame = pl.DataFrame(
+        {
+            "clean": ["a", "b", None, "a"],
+            "spaced": ["a", " b", "b ", "a"],
+            "marker": ["a", "NA", "", "a"],
+            "kind": pl.Series(["x", " y", "x", None], dtype=pl.Categorical),
+        }
+    )
+    cleaned = clean_text(frame, ["NA"])
+    assert cleaned["clean"].to_list() == ["a", "b", None, "a"]
+    assert cleaned["spaced"].to_list() == ["a", "b", "b", "a"]
+    assert cleaned["marker"].to_list() == ["a", None, None, "a"]
+    assert cleaned.schema["kind"] == pl.String and cleaned["kind"].to_list() == [
+        "x",
+        "y",
+        "x",
+        None,
+    ]

@@ -28,6 +28,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -123,12 +124,22 @@ class Preprocessor:
             "ignore": list(ignore),
         }
         _check_overrides(frame.columns, given, target)
+        summary = _summary(whole)
         self.columns_ = []
         for name in frame.columns:
             if name == target:
                 continue
             try:
-                self.columns_.append(_fit_column(whole[name], frame[name], given, max_categories))
+                self.columns_.append(
+                    _fit_column(
+                        whole[name],
+                        frame[name],
+                        given,
+                        max_categories,
+                        summary.get(name),
+                        same=fit_rows is None,
+                    )
+                )
             except DataError as error:
                 if fit_rows is None or not error.rows or isinstance(error, _WholeColumnError):
                     raise
@@ -136,12 +147,19 @@ class Preprocessor:
                 raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
         numeric_columns = [c for c in self.columns_ if c["role"] == "numeric"]
         try:
-            _check_cells(frame, [c["name"] for c in numeric_columns])
+            # text cells were judged as the roles were decided; a column of floats is
+            # searched only when the whole table has a NaN or infinite cell in it
+            suspect = [
+                c["name"]
+                for c in numeric_columns
+                if c["name"] not in summary or summary[c["name"]]["bad"]
+            ]
+            _check_cells(frame, suspect)
         except DataError as error:
             if fit_rows is None or not error.rows:
                 raise
             raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
-        _numeric_statistics(frame, numeric_columns)
+        _numeric_statistics(frame, numeric_columns, summary if fit_rows is None else None)
         if not self.feature_names_in_:
             raise DataError(
                 "every column is ignored ("
@@ -203,16 +221,37 @@ class Preprocessor:
                 f"which the data lacks; its columns are {', '.join(frame.columns)}"
             )
         used = [c for c in self.columns_ if c["role"] != "ignored"]
-        _check_cells(frame, [c["name"] for c in used if c["role"] == "numeric"])
+        numeric = [c["name"] for c in used if c["role"] == "numeric"]
+        # text (and other non-number) cells are judged before they are cast; float cells
+        # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
+        _check_cells(
+            frame,
+            [
+                name
+                for name in numeric
+                if not (frame.schema[name].is_numeric() or frame.schema[name] == pl.Boolean)
+            ],
+        )
         plan = _Plan(used, frame.schema)
-        out = np.empty((frame.height, len(self.feature_names_out_)), dtype=np.float64)
+        # zeros: the kernel hands out zeroed pages, so the one-hot blocks cost nothing
+        # until a one is written
+        out = np.zeros((frame.height, plan.width), dtype=np.float64)
         unseen = np.zeros(len(plan.categorical), dtype=np.int64)
-        # in slices of rows: polars computes the numbers and level codes of a slice (its
-        # columns in parallel), NumPy places them and sets the one-hot ones; memory stays
-        # at the result plus one slice
-        for start in range(0, frame.height, CHUNK_ROWS):
-            part = frame.slice(start, CHUNK_ROWS).select(plan.expressions).to_numpy(order="c")
-            unseen += plan.place(part, out[start : start + CHUNK_ROWS])
+        finite = True
+        # a slice of rows at a time, one parallel polars pass computes every standardized
+        # number, missing flag and level code as its own column, and NumPy lays them out
+        # in the result: polars' working memory stays one slice, reused (fresh memory is
+        # slow to touch the first time)
+        for start in range(0, max(frame.height, 1), SLICE_ROWS):
+            computed = frame.slice(start, SLICE_ROWS).select(plan.expressions)
+            for offset, part in _aligned_chunks(computed):
+                with np.errstate(over="ignore", invalid="ignore"):  # a huge sum is fine
+                    total = sum(part[i].sum() for i in plan.values)
+                finite = finite and bool(np.isfinite(total))
+                first = start + offset
+                unseen += plan.place(part, out[first : first + len(part[0])])
+        if not finite:  # a NaN or infinite cell, or only a huge sum: look closely
+            _check_cells(frame, numeric)
         missing = frame.select(pl.col(c["name"]).null_count() for c in used).row(0)
         self.transform_counts_ = {
             "rows": frame.height,
@@ -361,10 +400,40 @@ def _check_overrides(columns: list[str], given: dict[str, list[str]], target: st
         raise DataError(f"no column named {target!r}; the columns are {', '.join(columns)}")
 
 
+def _summary(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """For each column of numbers: its missing cells, smallest and largest value, and
+    whether it has a NaN or infinite cell (``bad``) — one pass over all of them together."""
+    import polars as pl
+
+    names = [name for name, dtype in frame.schema.items() if dtype.is_numeric()]
+    if not names:
+        return {}
+    expressions = []
+    for name in names:
+        column = pl.col(name)
+        if frame.schema[name].is_float():
+            bad = (column.is_nan() | column.is_infinite()).any()
+        else:  # integers are always finite
+            bad = pl.lit(False)
+        expressions += [column.null_count(), column.min(), column.max(), bad]
+    row = frame.select(e.alias(str(i)) for i, e in enumerate(expressions)).row(0)
+    keys = ("missing", "min", "max", "bad")
+    return {
+        name: dict(zip(keys, row[4 * j : 4 * j + 4], strict=True)) for j, name in enumerate(names)
+    }
+
+
 def _fit_column(
-    whole: pl.Series, series: pl.Series, given: dict[str, list[str]], max_categories: int
+    whole: pl.Series,
+    series: pl.Series,
+    given: dict[str, list[str]],
+    max_categories: int,
+    summary: dict[str, Any] | None,
+    same: bool,
 ) -> dict[str, Any]:
-    """One column's role and encoding: as ``given`` by the overrides, else decided."""
+    """One column's role and encoding: as ``given`` by the overrides, else decided.
+    ``summary`` is ``_summary``'s entry for the whole column (None for one of text);
+    ``same`` says that ``series`` is the ``whole`` column (no rows held out)."""
     name = series.name
     if name in given["ignore"]:
         return _ignored(name, "--ignore", _keep_option(series))
@@ -372,46 +441,74 @@ def _fit_column(
         return _fit_numeric(series, forced=True)
     if name in given["categorical"]:
         return _fit_categorical(series, max_categories)
-    return _decide(whole, series, max_categories)
+    return _decide(whole, series, max_categories, summary, same)
 
 
-def _decide(whole: pl.Series, series: pl.Series, max_categories: int) -> dict[str, Any]:
+def _decide(
+    whole: pl.Series,
+    series: pl.Series,
+    max_categories: int,
+    summary: dict[str, Any] | None,
+    same: bool,
+) -> dict[str, Any]:
     """The role of a column nobody named, by the rules of the module docstring, decided on
-    the ``whole`` column; its encoding is learnt from ``series`` (the training rows)."""
+    the ``whole`` column; its encoding is learnt from ``series`` (the training rows). A
+    column of numbers is judged from its ``summary``, a text column from its level counts
+    (one hashing pass; every rule then looks at the distinct levels only)."""
     import polars as pl
 
     name = series.name
     if UNNAMED.match(name):
         return _ignored(name, "an unnamed column (row numbers or labels)", "--numeric COL")
-    values = whole.drop_nulls()
     dtype = whole.dtype
-    # min == max is one pass; counting distinct values would hash every cell
-    constant = values.len() == 0 or (
-        values.min() == values.max() if dtype.is_numeric() else values.n_unique() == 1
-    )
-    if constant:
+    if summary is not None:
+        present = whole.len() - summary["missing"]
+        if present == 0 or summary["min"] == summary["max"]:
+            return _ignored(name, "constant", _keep_option(series))
+        if dtype.is_integer() and present == whole.len() and _is_row_numbers(whole, present):
+            return _ignored(name, "the row numbers (an identifier)", "--numeric COL")
+        # the training rows (all of them, or a part that might be all missing)
+        return {"name": name, "role": "numeric"} if same else _fit_numeric(series)
+    counts = _level_counts(whole)
+    levels, times = counts
+    present = int(times.sum())
+    if present == 0 or levels.len() == 1:
         return _ignored(name, "constant", _keep_option(series))
     if dtype == pl.Boolean:
-        return _fit_categorical(series, max_categories)
-    if dtype.is_numeric():
-        if dtype.is_integer() and _is_row_numbers(values, whole.len()):
-            return _ignored(name, "the row numbers (an identifier)", "--numeric COL")
-        return _fit_numeric(series)
+        return _fit_categorical(series, max_categories, counts if same else None)
     if dtype != pl.String:
         return _ignored(name, f"a {dtype} column, neither numbers nor text", "--categorical COL")
-    numbers = values.str.contains(NUMBER_PATTERN)
-    share = float(numbers.mean() or 0.0)  # type: ignore[arg-type]
+    numbers = levels.str.contains(NUMBER_PATTERN)
+    share = int(times.filter(numbers).sum()) / present
     if share == 1.0:
         return _fit_numeric(series)
     if share >= TYPO_SHARE:
-        raise _typo_error(whole, numbers)
-    if values.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
-        return _fit_categorical(series, max_categories)
-    if values.n_unique() == values.len():
+        values = whole.drop_nulls()
+        raise _typo_error(whole, values.str.contains(NUMBER_PATTERN))
+    if levels.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
+        return _fit_categorical(series, max_categories, counts if same else None)
+    if levels.len() == present:
         return _ignored(
             name, "text with a different value in every row (an identifier)", "--categorical COL"
         )
-    return _fit_categorical(series, max_categories)
+    return _fit_categorical(series, max_categories, counts if same else None)
+
+
+def _level_counts(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct present cells of ``series`` and how often each occurs, most frequent
+    first, ties in text order."""
+    import polars as pl
+
+    value, count = "value", "count"
+    counts = (
+        series.drop_nulls()
+        .alias(value)
+        .to_frame()
+        .group_by(value)
+        .agg(pl.len().alias(count))
+        .sort([count, value], descending=[True, False])
+    )
+    return counts[value].alias(series.name), counts[count]
 
 
 def _keep_option(series: pl.Series) -> str:
@@ -508,31 +605,39 @@ def _fit_numeric(series: pl.Series, forced: bool = False) -> dict[str, Any]:
     return {"name": series.name, "role": "numeric"}
 
 
-def _numeric_statistics(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> None:
+def _numeric_statistics(
+    frame: pl.DataFrame, columns: list[dict[str, Any]], summary: dict[str, Any] | None = None
+) -> None:
     """Fill in the median, mean, scale and missing indicator of the numeric ``columns``
     of ``frame``: two passes over all of them together (polars runs the columns in
-    parallel). Mean and scale are those of the filled column, found as ``Scaler.fit``
-    finds them: on the values divided by the largest |value| (no overflow near the float64
-    limit, no loss of tiny ones); a constant column gets scale 1."""
+    parallel), the first left out for the columns ``summary`` (``_summary(frame)``) has.
+    Mean and scale are those of the filled column, found as ``Scaler.fit`` finds them:
+    on the values divided by the largest |value| (no overflow near the float64 limit, no
+    loss of tiny ones); a constant column gets scale 1."""
     import polars as pl
 
     if not columns:
         return
     names = [c["name"] for c in columns]
     values = {name: pl.col(name).cast(pl.Float64) for name in names}
-    first = frame.select(
-        expr
-        for name in names
-        for expr in (
-            values[name].null_count().alias(f"missing:{name}"),
-            values[name].abs().max().alias(f"size:{name}"),
-        )
-    ).row(0, named=True)
-    # NumPy's median (a partial sort) is about 3× polars' on a column with missing cells
-    median = {
-        name: float(np.median(frame[name].cast(pl.Float64).drop_nulls().to_numpy()))
-        for name in names
-    }
+    known = summary or {}
+    unknown = [name for name in names if name not in known]
+    first: dict[str, Any] = {}
+    if unknown:
+        first = frame.select(
+            expr
+            for name in unknown
+            for expr in (
+                values[name].null_count().alias(f"missing:{name}"),
+                values[name].abs().max().alias(f"size:{name}"),
+            )
+        ).row(0, named=True)
+    for name in names:
+        if name in known:
+            low, high = float(known[name]["min"]), float(known[name]["max"])
+            first[f"missing:{name}"] = known[name]["missing"]
+            first[f"size:{name}"] = max(abs(low), abs(high))
+    median = dict(zip(names, _medians(frame, names), strict=True))
     size = np.array([float(first[f"size:{name}"] or 0.0) or 1.0 for name in names])
     units = [values[name].fill_null(median[name]) / s for name, s in zip(names, size, strict=True)]
     second = frame.select(
@@ -554,6 +659,30 @@ def _numeric_statistics(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> N
         column["missing_indicator"] = first[f"missing:{column['name']}"] > 0
 
 
+def _medians(frame: pl.DataFrame, names: list[str]) -> list[float]:
+    """The median of each column ``names`` of ``frame`` (missing cells left out). NumPy's
+    partial sort is about 3× polars' median on a column with missing cells, and it lets
+    other threads run, so the columns are shared out over the cores; each sorts its own
+    copy of the column in place."""
+    import polars as pl
+
+    def median(name: str) -> float:
+        # missing cells come as NaN, which a partial sort puts last: the middle of the
+        # first ``present`` values is the median, found as ``np.median`` finds it
+        column = frame[name]
+        values = column.cast(pl.Float64).to_numpy(writable=True)
+        present = len(values) - column.null_count()
+        middle = [present // 2] if present % 2 else [present // 2 - 1, present // 2]
+        values.partition(middle)
+        return float(np.mean(values[middle]))
+
+    workers = min(len(names), os.cpu_count() or 1)
+    if workers <= 1:
+        return [median(name) for name in names]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(median, names))
+
+
 # ----- categorical columns --------------------------------------------------------------------
 def category_text(series: pl.Series) -> pl.Series:
     """A column's cells as category text (see ``text_expression``); missing stays missing."""
@@ -563,14 +692,18 @@ def category_text(series: pl.Series) -> pl.Series:
     return text
 
 
-def _fit_categorical(series: pl.Series, max_categories: int) -> dict[str, Any]:
+def _fit_categorical(
+    series: pl.Series, max_categories: int, counts: tuple[pl.Series, pl.Series] | None = None
+) -> dict[str, Any]:
     """The levels of a categorical column: the most frequent ``max_categories`` in text
-    order, then "(other)" if some were left out and "(missing)" if any cell is missing."""
+    order, then "(other)" if some were left out and "(missing)" if any cell is missing.
+    ``counts``: ``_level_counts`` of the column when known already (a text column)."""
+    import polars as pl
+
     text = category_text(series)
-    counts = (
-        text.drop_nulls().value_counts(name="n").sort(["n", text.name], descending=[True, False])
-    )
-    levels = counts[text.name].to_list()
+    if counts is None or series.dtype != pl.String:  # other cells' text is not the cell
+        counts = _level_counts(text)
+    levels = counts[0].to_list()
     kept = sorted(levels[:max_categories])
     if MISSING in kept or OTHER in kept:
         raise DataError(
@@ -584,8 +717,12 @@ def _fit_categorical(series: pl.Series, max_categories: int) -> dict[str, Any]:
 
 
 # ----- encoding as polars expressions ------------------------------------------------------------
-CHUNK_ROWS = 1 << 17
-"""Rows ``transform`` encodes at a time (its working memory beyond the result)."""
+SLICE_ROWS = 1 << 16
+"""Rows ``transform`` has polars compute at a time (its working memory beyond the result)."""
+
+BLOCK_ROWS = 2048
+"""Rows of the result ``transform`` fills at a time: 2048 rows of 100 inputs are 1.6 MB,
+which stays in a core's cache while every input column is written into it."""
 
 
 def _check_cells(frame: pl.DataFrame, numeric: list[str]) -> None:
@@ -646,28 +783,30 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
 
 
 class _Plan:
-    """How ``transform`` builds its matrix: the polars expressions computed per slice of
-    rows — every numeric input first, in output order, then each categorical column's
-    level codes — and where each lands in the result."""
+    """How ``transform`` builds its matrix: the polars expressions computed over the whole
+    table — every numeric input (standardized value, missing flag) in output order, then
+    each categorical column's level codes — and where each lands in the result."""
 
     def __init__(self, used: list[dict[str, Any]], schema: Any) -> None:
         import polars as pl
 
         dense: list[pl.Expr] = []
-        targets: list[int] = []
         codes: list[pl.Expr] = []
         self.categorical: list[dict[str, Any]] = []
+        self.targets: list[int] = []  # the output column of each dense expression
+        self.values: list[int] = []  # which dense expressions are standardized values
         self.blocks: list[tuple[int, Array]] = []  # (first output column, code lookup)
         at = 0
         for column in used:
             name = column["name"]
             if column["role"] == "numeric":
                 values = pl.col(name).cast(pl.Float64).fill_null(column["median"])
+                self.values.append(len(dense))
                 dense.append((values - column["mean"]) / column["scale"])
-                targets.append(at)
+                self.targets.append(at)
                 if column["missing_indicator"]:
-                    dense.append(pl.col(name).is_null().cast(pl.Float64))
-                    targets.append(at + 1)
+                    dense.append(pl.col(name).is_null())
+                    self.targets.append(at + 1)
                 at += 1 + int(column["missing_indicator"])
                 continue
             categories = column["categories"]
@@ -677,39 +816,54 @@ class _Plan:
             for i, level in enumerate(categories):
                 lookup[{MISSING: -2, OTHER: -1}.get(level, i) + 2] = i
             self.blocks.append((at, lookup))
-            codes.append(_codes(column, schema[name]).cast(pl.Float64))
+            codes.append(_codes(column, schema[name]))
             self.categorical.append(column)
             at += len(categories)
         self.width = at
-        self.n_dense = len(dense)
         self.expressions = [e.alias(str(i)) for i, e in enumerate(dense + codes)]
-        # runs of numeric inputs that sit side by side in the output: one slice copy each
-        self.runs: list[tuple[int, int, int]] = []  # (first source, first target, length)
-        for source, target in enumerate(targets):
-            if self.runs and self.runs[-1][1] + self.runs[-1][2] == target:
-                first, start, length = self.runs[-1]
-                self.runs[-1] = (first, start, length + 1)
-            else:
-                self.runs.append((source, target, 1))
 
-    def place(self, part: Array, out: Array) -> Array:
-        """Write one slice's computed ``part`` (rows, expressions), C-ordered, into the rows
-        ``out`` (rows, inputs); return the number of unknown levels per categorical column.
-        Writes go row by row (slices of rows, a flat scatter for the ones): column by
-        column, every write would land on another cache line."""
-        for source, target, length in self.runs:
-            out[:, target : target + length] = part[:, source : source + length]
-        unseen = np.zeros(len(self.blocks), dtype=np.int64)
-        flat = out.reshape(-1)
-        row_start = np.arange(len(part)) * self.width
+    def place(self, arrays: list[Array], out: Array) -> Array:
+        """Write the computed columns ``arrays`` (one per expression, each (n,)) into the
+        zeroed rows ``out`` (n, inputs); return the number of unknown levels per categorical
+        column. The writes go a block of rows at a time, the block small enough to stay in
+        the cache while each column lands in it: column by column over the whole matrix,
+        every write would fetch another cache line from memory."""
+        dense = arrays[: len(self.targets)]
+        positions, unseen = [], np.zeros(len(self.blocks), dtype=np.int64)
         for k, (first, lookup) in enumerate(self.blocks):
-            codes = part[:, self.n_dense + k].astype(np.intp)
+            codes = arrays[len(self.targets) + k]
             unseen[k] = np.count_nonzero(codes == -1)
-            out[:, first : first + len(lookup) - 2] = 0.0
-            position = lookup[codes + 2]
-            hit = position >= 0
-            flat[row_start[hit] + first + position[hit]] = 1.0
+            # the flat offset of each row's one within its row, or −1 for no one
+            where = lookup[codes + 2]
+            positions.append(np.where(where >= 0, where + first, -1))
+        flat = out.reshape(-1)
+        width = self.width
+        for start in range(0, len(out), BLOCK_ROWS):
+            stop = min(start + BLOCK_ROWS, len(out))
+            block = out[start:stop]
+            for target, values in zip(self.targets, dense, strict=True):
+                block[:, target] = values[start:stop]
+            for position in positions:
+                part = position[start:stop]
+                rows = np.flatnonzero(part >= 0)
+                flat[(rows + start) * width + part[rows]] = 1.0
         return unseen
+
+
+def _aligned_chunks(frame: pl.DataFrame) -> list[tuple[int, list[Array]]]:
+    """``frame``'s columns as NumPy arrays without copying them into one: (first row, one
+    (rows,) array per column) for each stretch of rows the columns hold in one piece. A
+    parsed table comes in many pieces, and joining them would copy every column."""
+    columns = [frame.to_series(i).get_chunks() for i in range(frame.width)]
+    lengths = [len(chunk) for chunk in columns[0]] if columns else []
+    if any([len(chunk) for chunk in column] != lengths for column in columns):
+        columns = [[frame.to_series(i).rechunk()] for i in range(frame.width)]
+        lengths = [frame.height]
+    parts, offset = [], 0
+    for k, length in enumerate(lengths):
+        parts.append((offset, [column[k].to_numpy() for column in columns]))
+        offset += length
+    return parts
 
 
 def _check_column_config(column: Any) -> None:

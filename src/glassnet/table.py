@@ -105,10 +105,14 @@ def read_table(
     DataError naming the file (and line, column and value where there is one).
     """
     where = os.fspath(path)
-    raw = _read_bytes(where)
+    raw, complete = _read_bytes(where)
     if raw.startswith(PARQUET_MAGIC) or where.lower().endswith(PARQUET_SUFFIXES):
+        if not complete:
+            raw, _ = _read_bytes(where, whole=True)
         return clean_text(_read_parquet(raw, where), na_values)
-    return clean_text(_read_csv(raw, where, na_values, delimiter, text_columns), na_values)
+    return clean_text(
+        _read_csv(raw, complete, where, na_values, delimiter, text_columns), na_values
+    )
 
 
 def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
@@ -123,6 +127,17 @@ def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
     if not text:
         return frame
     missing = [*na_values, ""]
+    # most text columns need nothing: their distinct values (one hashing pass, far fewer
+    # than the cells) say so, and such a column is kept as it is
+    distinct = frame.select(pl.col(name).unique().implode() for name in text).row(0)
+    text = [
+        name
+        for name, values in zip(text, distinct, strict=True)
+        if frame.schema[name] != pl.String
+        or _needs_cleaning(pl.Series(values, dtype=pl.String), missing)
+    ]
+    if not text:
+        return frame
     stripped = [pl.col(name).cast(pl.String).str.strip_chars() for name in text]
     return frame.with_columns(
         pl.when(c.is_in(missing)).then(None).otherwise(c).alias(name)
@@ -130,9 +145,21 @@ def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
     )
 
 
+def _needs_cleaning(values: pl.Series, missing: list[str]) -> bool:
+    """Whether any of the text ``values`` has spaces around it or means missing."""
+    return bool((values.str.strip_chars() != values).any() or values.is_in(missing).any())
+
+
 # ----- bytes -----------------------------------------------------------------------------------
-def _read_bytes(where: str) -> bytes:
-    """The whole file; pipes and devices (``/dev/stdin``) are read to their end too."""
+HEAD_BYTES = 1 << 20
+"""How much of a regular file is read first: enough to see its encoding, line ends and
+header; polars then reads the file itself when it is plain UTF-8 CSV."""
+
+
+def _read_bytes(where: str, whole: bool = False) -> tuple[bytes, bool]:
+    """The first ``HEAD_BYTES`` of a regular file, or all of it when ``whole`` (or when it
+    is short, or its start is only blank); pipes and devices (``/dev/stdin``) are read to
+    their end. Returns the bytes and whether they are the whole file."""
     try:
         info = os.stat(where)
     except FileNotFoundError:
@@ -144,14 +171,18 @@ def _read_bytes(where: str) -> bytes:
     try:
         if stat.S_ISREG(info.st_mode):
             with open(where, "rb") as handle:
-                raw = handle.read()
+                raw = handle.read(-1 if whole else HEAD_BYTES)
+                complete = whole or len(raw) < HEAD_BYTES or not handle.peek(1)
+                if not complete and raw.isspace():  # the header is further on
+                    raw += handle.read()
+                    complete = True
         else:
-            raw = _read_stream(where)
+            raw, complete = _read_stream(where), True
     except OSError as error:
         raise DataError(f"{where}: cannot be read ({error.strerror}); check the path") from None
-    if not raw.strip():
+    if not raw or raw.isspace():  # (isspace stops at the first other byte: no copy)
         raise DataError(f"{where} is empty; a CSV file needs a header line and data rows")
-    return raw
+    return raw, complete
 
 
 def _read_stream(where: str) -> bytes:
@@ -238,16 +269,27 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
 
 def _read_csv(
     raw: bytes,
+    complete: bool,
     where: str,
     na_values: Sequence[str],
     delimiter: str | None,
     text_columns: Sequence[str],
 ) -> pl.DataFrame:
+    """The CSV file ``where``, whose bytes are ``raw`` (only its start if not ``complete``)."""
     import polars as pl
 
     if delimiter is not None and len(delimiter.encode()) != 1:
         raise DataError(f"--delimiter must be one character (\\t for a tab); got {delimiter!r}")
-    raw = _as_utf8(raw, where)
+    # plain UTF-8 with LF or CRLF line ends and the header within the start: polars reads
+    # the file itself (no copy of it in memory); anything else is converted first
+    direct = not complete and _plain_start(raw)
+    if not direct:
+        raw = _as_utf8(raw if complete else _read_bytes(where, whole=True)[0], where)
+    source: Any = where if direct else io.BytesIO(raw)
+
+    def whole() -> bytes:  # the file's bytes, read only for a check or an error message
+        return _as_utf8(_read_bytes(where, whole=True)[0], where) if direct else raw
+
     names, delimiter, skipped = _header(raw, where, delimiter)
     overrides: dict[str, Any] = {name: pl.String for name in text_columns if name in names}
     # polars infers each column's type from its first rows; a column whose later cells do
@@ -255,7 +297,7 @@ def _read_csv(
     for _ in range(len(names) + 1):
         try:
             frame = pl.read_csv(
-                io.BytesIO(raw),
+                source,
                 separator=delimiter,
                 has_header=True,
                 new_columns=names,
@@ -270,12 +312,12 @@ def _read_csv(
         except pl.exceptions.ComputeError as error:
             column = _column_in(str(error), names)
             if column is None or column in overrides:
-                raise _csv_error(raw, where, names, delimiter, skipped, error) from None
+                raise _csv_error(whole(), where, names, delimiter, skipped, error) from None
             overrides[column] = pl.String
         except pl.exceptions.PolarsError as error:  # any other refusal: found again, by line
-            raise _csv_error(raw, where, names, delimiter, skipped, error) from None
+            raise _csv_error(whole(), where, names, delimiter, skipped, error) from None
     if frame.width != len(names):
-        raise _csv_error(raw, where, names, delimiter, skipped, None)
+        raise _csv_error(whole(), where, names, delimiter, skipped, None)
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
     if frame.height == 0:
         raise DataError(f"{where} has a header but no data rows; add rows below the header")
@@ -284,9 +326,17 @@ def _read_csv(
     # (only looked for when the last column has a missing cell, as a short row's has)
     needed = (frame.height + 1) * (len(names) - 1)
     short = frame[names[-1]].null_count() > 0
-    if short and raw.count(delimiter.encode()) < needed:
-        raise _csv_error(raw, where, names, delimiter, skipped, None)
+    if short and whole().count(delimiter.encode()) < needed:
+        raise _csv_error(whole(), where, names, delimiter, skipped, None)
     return frame
+
+
+def _plain_start(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is UTF-8 text without a byte-order mark, has
+    LF (or CRLF) line ends, and its header line ends within ``head``."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) or b"\x00" in head[:8192]:
+        return False
+    return b"\n" in head.lstrip()
 
 
 def _column_in(message: str, names: list[str]) -> str | None:

@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     added = output_names(frame.columns, target, classes)
     table = _with_answers(frame, added, answers, probabilities)
     if args.out is None:
-        table.write_csv(sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout)
+        _write_stdout(table)
     else:
         from glassnet.serialization import write_atomically
 
@@ -146,6 +146,29 @@ def run(args: argparse.Namespace) -> int:
     if filled:
         print(f"glassnet predict: {filled}", file=sys.stderr)
     return 0
+
+
+STDOUT_ROWS = 65_536
+"""Rows formatted at a time for standard output."""
+
+
+def _write_stdout(table: pl.DataFrame) -> None:
+    """``table`` as CSV on standard output, a slice of rows at a time: polars formats each
+    slice in memory and Python writes it, so a reader that goes away (``| head``) raises
+    Python's BrokenPipeError, which the command line ends on quietly (polars' own writer
+    reports it as a plain OSError), and the rest of the table is not formatted for nobody."""
+    import io
+
+    sys.stdout.flush()  # anything printed before goes first
+    binary = getattr(sys.stdout, "buffer", None)
+    for start in range(0, max(table.height, 1), STDOUT_ROWS):
+        text = io.BytesIO()
+        table.slice(start, STDOUT_ROWS).write_csv(text, include_header=start == 0)
+        if binary is not None:
+            binary.write(text.getbuffer())
+        else:  # a text stream without bytes underneath (a test's StringIO)
+            sys.stdout.write(text.getvalue().decode("utf-8"))
+    sys.stdout.flush()
 
 
 def _with_answers(

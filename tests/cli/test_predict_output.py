@@ -1,0 +1,61 @@
+"""``glassnet predict`` writing its table: to standard output in slices, and quietly to a
+reader that goes away (``| head``) as other Unix tools do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.cli.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A model of a small mixed table, and a 200,000-row table to predict (several
+    slices of output, far more than a pipe holds)."""
+    folder = tmp_path_factory.mktemp("predict_output")
+    rng = np.random.default_rng(0)
+    n = 200_000
+    x = rng.normal(size=n)
+    kind = np.array(["a", "b", "c"])[rng.integers(0, 3, n)]
+    label = np.where(x + (kind == "a") > 0.5, "yes", "no")
+    data = folder / "big.csv"
+    with data.open("w") as handle:
+        handle.write("x,kind,label\n")
+        handle.writelines(f"{v:.4f},{k},{y}\n" for v, k, y in zip(x, kind, label, strict=True))
+    small = folder / "small.csv"
+    small.write_text("".join(data.read_text().splitlines(keepends=True)[:301]))
+    model = folder / "m.safetensors"
+    result = run_cli("train", small, "--target", "label", "--epochs", "2", "--out", model)
+    assert result.returncode == 0, result.stderr
+    return model, data
+
+
+def test_a_reader_that_goes_away_ends_predict_quietly(trained: tuple[Path, Path]) -> None:
+    model, data = trained
+    command = [sys.executable, "-m", "glassnet", "predict", str(model), str(data)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        head = [child.stdout.readline() for _ in range(3)]
+        child.stdout.close()  # as `| head -3` does after its lines
+        error = child.stderr.read().decode()
+        status = child.wait(timeout=120)
+    assert head[0].decode().strip() == "x,kind,label,predicted_label,probability_no,probability_yes"
+    assert status == 0 and "Broken pipe" not in error and "error" not in error, error
+
+
+def test_standard_output_in_slices_is_the_whole_table_once(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    model, data = trained
+    printed = run_cli("predict", model, data)
+    assert printed.returncode == 0, printed.stderr
+    written = run_cli("predict", model, data, "--out", tmp_path / "p.csv")
+    assert written.returncode == 0, written.stderr
+    lines = printed.stdout.splitlines()
+    assert len(lines) == 200_001 and lines[0].startswith("x,kind,label,predicted_label")
+    assert printed.stdout == (tmp_path / "p.csv").read_text()
