@@ -250,3 +250,18 @@ def test_text_columns_that_need_no_cleaning_are_kept_and_others_cleaned() -> Non
         "x",
         None,
     ]
+
+
+def test_a_row_of_empty_cells_is_a_row_and_a_blank_line_is_not(tmp_path: Path) -> None:
+    # a file to predict may hold a row whose cells are all missing: it is answered (its
+    # cells filled), in its place; dropping it shifted every later answer by one row
+    path = tmp_path / "q.csv"
+    path.write_bytes(b"x1,x2\n0.1,0.2\n,\n\n  \n0.5,0.9\n,\n")
+    frame = read_table(path)
+    assert frame.height == 4
+    # (a line of spaces makes polars read the column as text; the preprocessing reads the
+    # numbers in it)
+    assert [v if v is None else float(v) for v in frame["x1"].to_list()] == [0.1, None, 0.5, None]
+    one_column = tmp_path / "one.csv"
+    one_column.write_bytes(b"x\n1\n\n2\n")
+    assert read_table(one_column)["x"].to_list() == [1, 2]

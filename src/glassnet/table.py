@@ -24,7 +24,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -318,7 +318,7 @@ def _read_csv(
             raise _csv_error(whole(), where, names, delimiter, skipped, error) from None
     if frame.width != len(names):
         raise _csv_error(whole(), where, names, delimiter, skipped, None)
-    frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
+    frame = _without_blank_lines(frame, whole, delimiter, skipped)
     if frame.height == 0:
         raise DataError(f"{where} has a header but no data rows; add rows below the header")
     # polars fills a row that is short of fields with missing cells; a short row is a broken
@@ -329,6 +329,32 @@ def _read_csv(
     if short and whole().count(delimiter.encode()) < needed:
         raise _csv_error(whole(), where, names, delimiter, skipped, None)
     return frame
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    """Whether a CSV line's cells are a blank line: nothing, or only spaces, and no
+    delimiter. A line of delimiters alone (",,") is a row whose cells are all missing."""
+    return len(cells) == 0 or (len(cells) == 1 and not cells[0].strip())
+
+
+def _without_blank_lines(
+    frame: pl.DataFrame, whole: Callable[[], bytes], delimiter: str, skipped: int
+) -> pl.DataFrame:
+    """``frame`` less the rows polars made of blank lines. Rows of empty cells stay: every
+    row of a file to predict gets its answer, in order. Only a file with an all-missing row
+    is read again, to tell the two apart."""
+    import polars as pl
+
+    empty = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
+    if not empty.any():
+        return frame
+    text = whole().decode("utf-8", errors="replace")
+    _no_field_limit()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    blank = [_is_blank(cells) for i, cells in enumerate(reader) if i > skipped]
+    if len(blank) != frame.height:  # polars and csv read the lines apart: keep every row
+        return frame
+    return frame.filter(~pl.Series(blank))
 
 
 def _plain_start(head: bytes) -> bool:
@@ -411,7 +437,7 @@ def _lines_of(where: str, rows: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     seen = -1
     for i, cells in enumerate(reader):
-        if i <= skipped or not any(cell.strip() for cell in cells):
+        if i <= skipped or _is_blank(cells):
             continue
         seen += 1
         if seen in wanted:

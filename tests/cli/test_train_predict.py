@@ -673,3 +673,18 @@ def test_the_kept_model_learns_from_the_held_out_rows_too(tmp_path: Path) -> Non
                         "--validation-split", "0.2", "--json")  # fmt: skip
     asked = json.loads(asked_run.stdout)
     assert asked["refit_rows"] is None
+
+
+def test_predict_answers_a_row_of_empty_cells_in_its_place(tmp_path: Path) -> None:
+    # such a row was read as a blank line and dropped: every later answer moved up a row
+    data = blobs(tmp_path / "d.csv", n=120)
+    model = tmp_path / "m.safetensors"
+    run_cli("train", data, "--target", "label", "--hidden", "4", "--epochs", "3", "--out", model)
+    query = tmp_path / "q.csv"
+    query.write_text("x1,x2,id\n0,0,r0\n,,\n\n4,4,r2\n")
+    out = tmp_path / "p.csv"
+    result = run_cli("predict", model, query, "--out", out)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert [row["id"] for row in rows] == ["r0", "", "r2"]
+    assert all(row["label"] in ("a", "b", "c") for row in rows)  # the answer column
