@@ -115,6 +115,26 @@ def read_table(
     )
 
 
+def read_table_bytes(
+    raw: bytes,
+    name: str,
+    *,
+    na_values: Sequence[str] = NA_VALUES,
+    delimiter: str | None = None,
+    text_columns: Sequence[str] = (),
+) -> pl.DataFrame:
+    """``read_table`` for a table held in memory (an upload), never written to disk.
+
+    ``raw`` is a CSV's bytes, or a Parquet file's (they start with "PAR1"); ``name`` is
+    what messages call it ("the uploaded CSV"). Messages name lines where the bytes tell
+    them; a problem found in a whole column names its cells by data row.
+    """
+    if raw.startswith(PARQUET_MAGIC):
+        return clean_text(_read_parquet(raw, name), na_values)
+    frame = _read_csv(raw, True, name, na_values, delimiter, text_columns)
+    return clean_text(frame, na_values)
+
+
 def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
     """Strip text cells; empty ones and ``na_values`` become missing; categoricals → text."""
     import polars as pl

@@ -642,7 +642,7 @@ def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the table reader was called")
 
-    monkeypatch.setattr(upload_module, "read_table", refuse)
+    monkeypatch.setattr(upload_module, "read_table_bytes", refuse)
 
 
 @pytest.mark.parametrize(
@@ -679,21 +679,29 @@ def test_too_many_encoded_numbers_are_refused_before_encoding(
     assert status == 400 and "60 rows × 2 inputs" in answer["error"], answer
 
 
-def test_uploads_are_read_by_the_public_table_reader(
+def test_uploads_are_read_in_memory_by_the_public_table_reader(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[str] = []
-    original = glassnet.table.read_table
+    # the rule: an upload is parsed by glassnet's table reader, never written to disk
+    import tempfile
 
-    def spy(path: str, **kwargs: Any) -> Any:
-        calls.append(path)
-        return original(path, **kwargs)
+    calls: list[int] = []
+    original = glassnet.table.read_table_bytes
 
-    monkeypatch.setattr(upload_module, "read_table", spy)
+    def spy(raw: bytes, name: str, **kwargs: Any) -> Any:
+        calls.append(len(raw))
+        return original(raw, name, **kwargs)
+
+    def no_disk(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an upload was written to a temporary file")
+
+    monkeypatch.setattr(upload_module, "read_table_bytes", spy)
+    for maker in ("mkstemp", "mkdtemp", "TemporaryDirectory", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, maker, no_disk)
     client.ok("POST", "/api/upload", b"a,b\n0.3,0\n0.1,1\n0.7,0\n0.2,1\n")
-    assert len(calls) == 1 and original is glassnet.table.read_table
+    assert len(calls) == 1 and original is glassnet.table.read_table_bytes
     status, answer = client.call("POST", "/api/upload", b"a,b,c\n1,2,3\n3,4,5,6\n")
-    assert status == 400 and "the uploaded CSV" in answer["error"]
+    assert status == 400 and "the uploaded CSV" in answer["error"] and "line 3" in answer["error"]
     assert "glassnet-playground" not in answer["error"] and "/tmp" not in answer["error"]
 
 

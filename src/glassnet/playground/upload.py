@@ -1,9 +1,9 @@
 """A CSV table the learner uploads, read by glassnet's public table reader.
 
 The bytes are first checked for size on their raw text (fields in the header, lines), so
-a table far too big for the playground is refused before any parsing; then they are
-written to a private temporary folder and read by ``glassnet.table.read_table`` (delimiter
-sniffing, BOM, encodings, line ends, quotes; it takes a path), ``glassnet.Preprocessor``
+a table far too big for the playground is refused before any parsing; then they are read
+in memory, never written to disk, by ``glassnet.table.read_table_bytes`` (delimiter
+sniffing, BOM, encodings, line ends, quotes, as ``glassnet train``), ``glassnet.Preprocessor``
 encodes the input columns (standardized numbers, one-hot text),
 and the target column becomes classes (text, or few whole numbers) or a standardized
 regression target, with the rules ``glassnet train`` uses (``glassnet.model``).
@@ -11,8 +11,6 @@ regression target, with the rules ``glassnet train`` uses (``glassnet.model``).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +18,7 @@ import numpy as np
 from glassnet.model import detect_task, encode_labels, find_classes, one_hot
 from glassnet.playground.datasets import PlayData
 from glassnet.preprocessing import Preprocessor
-from glassnet.table import read_table
+from glassnet.table import read_table_bytes
 
 MAX_ROWS = 100_000
 MAX_INPUTS = 1000
@@ -30,7 +28,7 @@ MAX_CELLS = 20_000_000
 NAME = "the uploaded CSV"
 
 if TYPE_CHECKING:
-    import polars as pl
+    pass
 
 
 def _check_raw_size(raw: bytes) -> None:
@@ -57,27 +55,13 @@ def _check_raw_size(raw: bytes) -> None:
         )
 
 
-def _read(raw: bytes) -> pl.DataFrame:
-    """The table in ``raw``, by ``glassnet.table.read_table`` (which takes a path), its
-    error messages naming "the uploaded CSV" instead of the temporary file."""
-    with tempfile.TemporaryDirectory(prefix="glassnet-playground-") as folder:
-        path = os.path.join(folder, "upload.csv")
-        with open(path, "wb") as handle:
-            handle.write(raw)
-        try:
-            return read_table(path)
-        except ValueError as error:  # DataError, naming the file
-            message = str(error).replace(path, NAME).replace(folder, NAME)
-            raise ValueError(message) from None
-
-
 def read_upload(raw: bytes, target: str | None) -> PlayData:
     """The uploaded CSV ``raw`` as a ``PlayData``; ``target`` names the column to predict
     (default: the last column). Any problem is one ValueError line saying what to fix."""
     if not raw.strip():
         raise ValueError(f"{NAME} is empty; choose a CSV file with a header row and data rows")
     _check_raw_size(raw)
-    frame = _read(raw)
+    frame = read_table_bytes(raw, NAME)  # in memory: an upload never touches the disk
     columns = list(frame.columns)
     if len(columns) < 2:
         raise ValueError(
