@@ -214,7 +214,8 @@ class Preprocessor:
         if not self.columns_:
             raise ValueError("the Preprocessor is not fitted; call fit(data) first")
         frame = as_frame(data, na_values=self.na_values, names=self.feature_names_in_)
-        lacking = [name for name in self.feature_names_in_ if name not in frame.columns]
+        present = set(frame.columns)
+        lacking = [name for name in self.feature_names_in_ if name not in present]
         if lacking:
             raise DataError(
                 f"the model needs the column{'s' * (len(lacking) > 1)} {', '.join(lacking)}, "
@@ -224,15 +225,16 @@ class Preprocessor:
         numeric = [c["name"] for c in used if c["role"] == "numeric"]
         # text (and other non-number) cells are judged before they are cast; float cells
         # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
+        schema = frame.schema  # built anew on every access: once, not once per column
         _check_cells(
             frame,
             [
                 name
                 for name in numeric
-                if not (frame.schema[name].is_numeric() or frame.schema[name] == pl.Boolean)
+                if not (schema[name].is_numeric() or schema[name] == pl.Boolean)
             ],
         )
-        plan = _Plan(used, frame.schema)
+        plan = _Plan(used, schema)
         # zeros: the kernel hands out zeroed pages, so the one-hot blocks cost nothing
         # until a one is written
         out = np.zeros((frame.height, plan.width), dtype=np.float64)
@@ -405,13 +407,14 @@ def _summary(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     whether it has a NaN or infinite cell (``bad``) — one pass over all of them together."""
     import polars as pl
 
-    names = [name for name, dtype in frame.schema.items() if dtype.is_numeric()]
+    schema = frame.schema  # built anew on every access: once, not once per column
+    names = [name for name, dtype in schema.items() if dtype.is_numeric()]
     if not names:
         return {}
     expressions = []
     for name in names:
         column = pl.col(name)
-        if frame.schema[name].is_float():
+        if schema[name].is_float():
             bad = (column.is_nan() | column.is_infinite()).any()
         else:  # integers are always finite
             bad = pl.lit(False)
@@ -731,9 +734,10 @@ def _check_cells(frame: pl.DataFrame, numeric: list[str]) -> None:
     import polars as pl
 
     tests, checked = [], []
+    schema = frame.schema  # built anew on every access: once, not once per column
     for name in numeric:
         column = pl.col(name)
-        dtype = frame.schema[name]
+        dtype = schema[name]
         if dtype == pl.String:
             bad = column.is_not_null() & ~column.str.contains(NUMBER_PATTERN)
         elif dtype.is_float():
