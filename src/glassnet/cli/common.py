@@ -136,6 +136,24 @@ def model_outputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
     return model.network.predict_outputs(model_inputs(model, frame, path))
 
 
+def fill_counts(model: Model) -> str | None:
+    """One line saying which cells the preprocessing filled in, or None."""
+    if model.preprocessor is None:
+        return None
+    counts = model.preprocessor.transform_counts_
+    parts = []
+    for key, one, many in (
+        ("missing", "missing cell filled", "missing cells filled"),
+        ("unseen", "unseen category", "unseen categories"),
+    ):
+        found = counts.get(key) or {}
+        if found:
+            total = sum(found.values())
+            each = ", ".join(f"{column} {n}" for column, n in found.items())
+            parts.append(f"{total} {one if total == 1 else many} ({each})")
+    return "; ".join(parts) or None
+
+
 _ALLOCATOR_TUNED = False
 
 

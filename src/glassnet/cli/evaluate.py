@@ -88,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the model, read the table with its target, score, print."""
     import numpy as np
 
-    from glassnet.cli.common import load_model, print_json
-    from glassnet.cli.predict import fill_counts, model_outputs, read_rows
+    from glassnet.cli.common import fill_counts, load_model, model_outputs, print_json, read_rows
     from glassnet.model import labels_from_text
     from glassnet.table import DataError
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from glassnet.cli.common import UserError, check_out_file
+from glassnet.cli.common import check_out_file
 
 if TYPE_CHECKING:
     import polars as pl
@@ -48,73 +48,9 @@ def output_names(columns: list[str], target: str, classes: list[Any] | None) -> 
     return [name] + [f"probability_{c}" for c in classes or []]
 
 
-def read_rows(model: Model, path: str, delimiter: str | None = None) -> pl.DataFrame:
-    """The table at ``path`` as the model reads it (its missing-value markers; the target
-    column, when there, as text so labels stay as written)."""
-    from glassnet.table import NA_VALUES, DataError, read_table
-
-    na_values = NA_VALUES if model.preprocessor is None else model.preprocessor.na_values
-    text = [model.target] if model.target else []
-    try:
-        return read_table(path, na_values=na_values, delimiter=delimiter, text_columns=text)
-    except DataError as error:
-        raise UserError(str(error)) from None
-
-
-def model_outputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
-    """The network's outputs for every row of ``frame`` (read from ``path``); a bad cell is
-    one line naming the file's line."""
-    from glassnet.table import DataError, locate
-
-    try:
-        if model.preprocessor is None:
-            return model.outputs(_bare_inputs(model, frame, path))
-        return model.outputs(frame)
-    except DataError as error:
-        raise UserError(str(locate(error, path))) from None
-
-
-def _bare_inputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
-    """A model without preprocessing takes every column but the target, in order, as numbers."""
-    import numpy as np
-
-    names = [c for c in frame.columns if c != model.target]
-    if len(names) != model.network.n_inputs:
-        raise UserError(
-            f"{path}: the model takes {model.network.n_inputs} numbers per row and stores no "
-            f"column names, but the table has {len(names)} columns besides the target; give a "
-            "table of exactly its inputs"
-        )
-    try:
-        return frame.select(names).to_numpy().astype(np.float64)
-    except Exception:  # text, or missing cells polars cannot make float
-        raise UserError(
-            f"{path}: the model stores no preprocessing, so every column must be numbers with "
-            "no missing cells"
-        ) from None
-
-
-def fill_counts(model: Model) -> str | None:
-    """One line saying which cells the preprocessing filled in, or None."""
-    if model.preprocessor is None:
-        return None
-    counts = model.preprocessor.transform_counts_
-    parts = []
-    for key, one, many in (
-        ("missing", "missing cell filled", "missing cells filled"),
-        ("unseen", "unseen category", "unseen categories"),
-    ):
-        found = counts.get(key) or {}
-        if found:
-            total = sum(found.values())
-            each = ", ".join(f"{column} {n}" for column, n in found.items())
-            parts.append(f"{total} {one if total == 1 else many} ({each})")
-    return "; ".join(parts) or None
-
-
 def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
-    from glassnet.cli.common import load_model
+    from glassnet.cli.common import fill_counts, load_model, model_outputs, read_rows
     from glassnet.model import class_probabilities
 
     if args.out is not None:  # never the model or the table this command reads
