@@ -975,14 +975,3 @@ class Scaler:
         out -= self.mean
         out /= self.scale
         return out
-
-    def to_dict(self) -> dict[str, list[float]]:
-        """JSON-able form: ``{"mean": [...], "scale": [...]}``."""
-        if self.mean is None or self.scale is None:
-            raise ValueError("the Scaler is not fitted; call fit(X) first")
-        return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> Scaler:
-        """The scaler ``to_dict`` described."""
-        return cls(values["mean"], values["scale"])
