@@ -102,7 +102,7 @@ def test_a_network_too_big_for_memory_is_refused_before_allocating() -> None:
 
 
 def test_the_memory_limit_is_this_machines(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build, "_physical_memory", lambda: 1_000_000)
+    monkeypatch.setattr(build, "physical_memory", lambda: 1_000_000)
     # 4·100 + 100 + 100·2 + 2 parameters, five float64 copies: 28 KB fits, 100x that does not
     build_network(4, 2, task="classification", hidden=(100,))
     with pytest.raises(ValueError, match="this machine has"):

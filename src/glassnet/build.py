@@ -13,7 +13,6 @@ Glorot weights unless asked otherwise" is written once:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -25,7 +24,13 @@ from glassnet.layers import Dense
 from glassnet.network import Network
 from glassnet.optimizers import OPTIMIZERS as _OPTIMIZER_CLASSES
 from glassnet.optimizers import Optimizer, get_optimizer
-from glassnet.validation import choice, non_negative_number, positive_int, positive_number
+from glassnet.validation import (
+    choice,
+    non_negative_number,
+    physical_memory,
+    positive_int,
+    positive_number,
+)
 
 _TASK_RULES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     # task: ((activation, cost) for one output, (activation, cost) for several)
@@ -77,14 +82,6 @@ def output_and_cost(task: str, n_outputs: int) -> tuple[str, str]:
     return one if positive_int(n_outputs, "n_outputs") == 1 else several
 
 
-def _physical_memory() -> int | None:
-    """This machine's memory in bytes (None where the system does not say)."""
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
 def check_fits_in_memory(sizes: Sequence[int], dtype: Any) -> None:
     """Refuse, in one line, layer ``sizes`` whose training arrays exceed this machine's memory.
 
@@ -93,7 +90,7 @@ def check_fits_in_memory(sizes: Sequence[int], dtype: Any) -> None:
     """
     n_params = sum((a + 1) * b for a, b in pairwise(sizes))
     needed = n_params * np.dtype(dtype).itemsize * _COPIES
-    memory = _physical_memory()
+    memory = physical_memory()
     if memory is not None and needed > memory:
         raise ValueError(
             f"a network of {n_params:,} parameters needs about {needed / 2**30:,.1f} GiB to "

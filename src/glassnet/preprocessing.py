@@ -35,6 +35,7 @@ import numpy as np
 
 from glassnet._types import Array
 from glassnet.table import NA_VALUES, UNNAMED_FORMAT, DataError, clean_text, read_table
+from glassnet.validation import physical_memory
 
 if TYPE_CHECKING:
     import polars as pl
@@ -177,6 +178,13 @@ class Preprocessor:
         return [c["name"] for c in self.columns_ if c["role"] != "ignored"]
 
     @property
+    def text_columns(self) -> list[str]:
+        """The categorical columns, which ``transform`` reads from a file as text: a level
+        such as "007" or "TRUE" stays as written whatever the file's other rows look like
+        (a file of only "007" and "08" would otherwise read as the numbers 7 and 8)."""
+        return [c["name"] for c in self.columns_ if c["role"] == "categorical"]
+
+    @property
     def feature_names_out_(self) -> list[str]:
         """One name per encoded input: ``age``, ``age (missing)``, ``island=Biscoe`` …"""
         names: list[str] = []
@@ -213,7 +221,12 @@ class Preprocessor:
 
         if not self.columns_:
             raise ValueError("the Preprocessor is not fitted; call fit(data) first")
-        frame = as_frame(data, na_values=self.na_values, names=self.feature_names_in_)
+        frame = as_frame(
+            data,
+            na_values=self.na_values,
+            names=self.feature_names_in_,
+            text_columns=self.text_columns,
+        )
         present = set(frame.columns)
         lacking = [name for name in self.feature_names_in_ if name not in present]
         if lacking:
@@ -237,6 +250,7 @@ class Preprocessor:
         plan = _Plan(used, schema)
         # zeros: the kernel hands out zeroed pages, so the one-hot blocks cost nothing
         # until a one is written
+        _check_fits_in_memory(frame.height, plan.width)
         out = np.zeros((frame.height, plan.width), dtype=np.float64)
         unseen = np.zeros(len(plan.categorical), dtype=np.int64)
         finite = True
@@ -310,7 +324,11 @@ class Preprocessor:
 
 # ----- reading any kind of data as a polars frame --------------------------------------------
 def as_frame(
-    data: Any, *, na_values: Sequence[str] = NA_VALUES, names: Sequence[str] | None = None
+    data: Any,
+    *,
+    na_values: Sequence[str] = NA_VALUES,
+    names: Sequence[str] | None = None,
+    text_columns: Sequence[str] = (),
 ) -> pl.DataFrame:
     """``data`` as a polars DataFrame: a path is read (``glassnet.table.read_table``); a
     pandas DataFrame, a dict of columns or a 2-D array (columns ``names``, else ``x0`` …)
@@ -321,7 +339,7 @@ def as_frame(
     import polars as pl
 
     if isinstance(data, (str, os.PathLike)):
-        return read_table(data, na_values=na_values)
+        return read_table(data, na_values=na_values, text_columns=text_columns)
     if isinstance(data, pl.DataFrame):
         return data
     if type(data).__module__.split(".")[0] == "pandas":
@@ -726,6 +744,19 @@ SLICE_ROWS = 1 << 16
 BLOCK_ROWS = 2048
 """Rows of the result ``transform`` fills at a time: 2048 rows of 100 inputs are 1.6 MB,
 which stays in a core's cache while every input column is written into it."""
+
+
+def _check_fits_in_memory(rows: int, width: int) -> None:
+    """Refuse, before allocating, an encoded table of more float64 numbers than half this
+    machine's memory (a text column of 80,000 levels kept by a huge --max-categories)."""
+    needed = rows * width * 8
+    memory = physical_memory()
+    if memory is not None and needed > memory // 2:
+        raise DataError(
+            f"the table encodes to {rows} rows × {width} inputs ({needed / 2**30:.1f} GiB), "
+            f"more than this machine's memory ({memory / 2**30:.1f} GiB) can hold; lower "
+            "--max-categories, or --ignore a text column with many different values"
+        )
 
 
 def _check_cells(frame: pl.DataFrame, numeric: list[str]) -> None:

@@ -229,6 +229,14 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
         raise DataError(f"{where}: the Parquet file cannot be read ({reason})") from None
     if frame.height == 0:
         raise DataError(f"{where} has columns but no rows; add rows")
+    for name, dtype in frame.schema.items():
+        # a cell of a table is one number, text, boolean or date; lists, structs and bytes
+        # can be neither encoded for the network nor written back to a CSV
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+            raise DataError(
+                f"{where}: column {name!r} holds {dtype} cells, not numbers, text or booleans; "
+                "flatten it into plain columns, or drop it from the file"
+            )
     return frame
 
 
@@ -249,6 +257,8 @@ def _as_utf8(raw: bytes, where: str) -> bytes:
         raw = raw[3:]  # the UTF-8 byte order mark some editors write
     if b"\n" not in raw and b"\r" in raw:
         raw = raw.replace(b"\r", b"\n")  # classic Mac line ends
+    if not raw.strip():  # only a byte-order mark (and blank lines)
+        raise DataError(f"{where} is empty; a CSV file needs a header line and data rows")
     return raw
 
 
@@ -274,7 +284,13 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
         outside = re.sub(r'"[^"]*"', "", text)  # a delimiter inside quotes is no delimiter
         delimiter = max(DELIMITERS, key=lambda d: (outside.count(d), -DELIMITERS.index(d)))
     _no_field_limit()
-    names = [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
+    try:
+        names = [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
+    except csv.Error:  # a bare CR inside the line: line ends of two kinds
+        raise DataError(
+            f"{where}, line {skipped + 1}: the header holds a carriage return (CR) inside the "
+            "line; the file mixes line ends: save it with one kind (LF or CRLF)"
+        ) from None
     names = [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(names)]
     seen: set[str] = set()
     for name in names:
@@ -342,13 +358,23 @@ def _read_csv(
     if frame.height == 0:
         raise DataError(f"{where} has a header but no data rows; add rows below the header")
     # polars fills a row that is short of fields with missing cells; a short row is a broken
-    # row, and it shows as fewer delimiters than full rows need (one count over the bytes)
-    # (only looked for when the last column has a missing cell, as a short row's has)
-    needed = (frame.height + 1) * (len(names) - 1)
-    short = frame[names[-1]].null_count() > 0
-    if short and whole().count(delimiter.encode()) < needed:
+    # row. Only a file whose last column has a missing cell (as a short row's is) is read
+    # again, field by field, to tell the two apart
+    if frame[names[-1]].null_count() > 0 and _has_short_row(whole(), delimiter, len(names)):
         raise _csv_error(whole(), where, names, delimiter, skipped, None)
     return frame
+
+
+def _has_short_row(raw: bytes, delimiter: str, n_columns: int) -> bool:
+    """Whether a data line of the CSV ``raw`` has fewer fields than the header (quotes
+    respected: a delimiter inside a quoted cell is no field boundary)."""
+    _no_field_limit()
+    text = io.StringIO(raw.decode("utf-8", errors="replace"), newline="")
+    rows = csv.reader(text, delimiter=delimiter)
+    try:
+        return any(len(cells) < n_columns and not _is_blank(cells) for cells in rows)
+    except csv.Error:  # polars read it: leave the judgement to it
+        return False
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
@@ -374,7 +400,7 @@ def _without_blank_lines(
     blank = [_is_blank(cells) for i, cells in enumerate(reader) if i > skipped]
     if len(blank) != frame.height:  # polars and csv read the lines apart: keep every row
         return frame
-    return frame.filter(~pl.Series(blank))
+    return frame.filter(~pl.Series(blank, dtype=pl.Boolean))
 
 
 def _plain_start(head: bytes) -> bool:

@@ -8,6 +8,7 @@ through these, so one mistake reads the same wherever it is made, and a hostile 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -179,3 +180,12 @@ def check_fits_dtype(values: Array, dtype: np.dtype, what: str) -> None:
                 f"beyond {dtype.name}'s range (±{limit:.3g}); scale the inputs or use "
                 "dtype='float64'"
             )
+
+
+def physical_memory() -> int | None:
+    """This machine's memory in bytes (None where the system does not say): what a network
+    or an encoded table is checked against before it is allocated."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None

@@ -91,11 +91,13 @@ def task_of(net: Network) -> str:
 
 def read_rows(model: Model, path: str, delimiter: str | None = None) -> pl.DataFrame:
     """The table at ``path`` as ``model`` reads it: its missing-value markers, and the target
-    column, when there, as text so labels stay exactly as written."""
+    (when there) and categorical columns as text, so labels and levels stay as written."""
     from glassnet.table import NA_VALUES, DataError, read_table
 
-    na_values = NA_VALUES if model.preprocessor is None else model.preprocessor.na_values
-    text = [model.target] if model.target else []
+    pre = model.preprocessor
+    na_values = NA_VALUES if pre is None else pre.na_values
+    # the target and the categorical columns as text: "007" stays "007" (see text_columns)
+    text = ([model.target] if model.target else []) + ([] if pre is None else pre.text_columns)
     try:
         return read_table(path, na_values=na_values, delimiter=delimiter, text_columns=text)
     except DataError as error:

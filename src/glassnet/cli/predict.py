@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from glassnet.cli.common import check_out_file
+from glassnet.cli.common import UserError, check_out_file
 
 if TYPE_CHECKING:
     import polars as pl
@@ -43,9 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def output_names(columns: list[str], target: str, classes: list[Any] | None) -> list[str]:
     """The added column names: the target's (``predicted_<target>`` if the input has it) and
-    one ``probability_<class>`` per class."""
+    one ``probability_<class>`` per class; UserError when the table has one of them."""
     name = f"predicted_{target}" if target in columns else target
-    return [name] + [f"probability_{c}" for c in classes or []]
+    added = [name] + [f"probability_{c}" for c in classes or []]
+    taken = [column for column in added if column in columns]
+    if taken:  # writing them would replace the table's own values
+        raise UserError(
+            f"the table already has the column{'s' * (len(taken) > 1)} {', '.join(taken)}, "
+            "which glassnet predict writes; rename or drop them (a file of earlier "
+            "predictions: predict from the original table)"
+        )
+    return added
 
 
 def run(args: argparse.Namespace) -> int:

@@ -259,16 +259,16 @@ class Data:
 
 
 def _read(args: argparse.Namespace, options: Options) -> Data:
-    """Read the table; the target is read as text so labels stay exactly as written."""
+    """Read the table; the target and --categorical columns as text, exactly as written."""
     import numpy as np
 
     from glassnet.model import labels_from_text
     from glassnet.table import NA_VALUES, DataError, read_table
 
     na_values = NA_VALUES if options.na_values is None else options.na_values
-    frame = read_table(
-        args.data, na_values=na_values, delimiter=args.delimiter, text_columns=[options.target]
-    )
+    # the target and the columns named categorical as text: labels and levels as written
+    text = [options.target, *options.columns["categorical"]]
+    frame = read_table(args.data, na_values=na_values, delimiter=args.delimiter, text_columns=text)
     path = os.fspath(args.data)
     if options.target not in frame.columns:
         raise DataError(
