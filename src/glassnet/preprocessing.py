@@ -182,7 +182,11 @@ class Preprocessor:
         """The categorical columns, which ``transform`` reads from a file as text: a level
         such as "007" or "TRUE" stays as written whatever the file's other rows look like
         (a file of only "007" and "08" would otherwise read as the numbers 7 and 8)."""
-        return [c["name"] for c in self.columns_ if c["role"] == "categorical"]
+        return [
+            c["name"]
+            for c in self.columns_
+            if c["role"] == "categorical" and not _read_as_booleans(c["categories"])
+        ]
 
     @property
     def feature_names_out_(self) -> list[str]:
@@ -323,6 +327,13 @@ class Preprocessor:
 
 
 # ----- reading any kind of data as a polars frame --------------------------------------------
+def _read_as_booleans(categories: Sequence[str]) -> bool:
+    """Whether a categorical column's levels are "true"/"false": polars' spelling of a
+    column of booleans, which is read as booleans again (whatever their case in a file)."""
+    levels = set(categories) - {MISSING, OTHER}
+    return bool(levels) and levels <= {"true", "false"}
+
+
 def as_frame(
     data: Any,
     *,
