@@ -265,3 +265,10 @@ def test_a_row_of_empty_cells_is_a_row_and_a_blank_line_is_not(tmp_path: Path) -
     one_column = tmp_path / "one.csv"
     one_column.write_bytes(b"x\n1\n\n2\n")
     assert read_table(one_column)["x"].to_list() == [1, 2]
+
+
+def test_a_tab_delimiter_may_be_typed_as_backslash_t(tmp_path: Path) -> None:
+    # the error message's own advice, "\t for a tab", was refused as two characters
+    path = tmp_path / "t.csv"
+    path.write_text("a\tb\n1\t2\n")
+    assert read_table(path, delimiter="\\t").columns == ["a", "b"]

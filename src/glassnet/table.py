@@ -314,6 +314,8 @@ def _read_csv(
     """The CSV file ``where``, whose bytes are ``raw`` (only its start if not ``complete``)."""
     import polars as pl
 
+    if delimiter == "\\t":  # typed as the two characters \t, as a shell passes '\t'
+        delimiter = "\t"
     if delimiter is not None and len(delimiter.encode()) != 1:
         raise DataError(f"--delimiter must be one character (\\t for a tab); got {delimiter!r}")
     # plain UTF-8 with LF or CRLF line ends and the header within the start: polars reads
