@@ -11,7 +11,6 @@ import json
 import math
 import os
 import re
-import signal
 import struct
 import tracemalloc
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from glassnet.model import Model
 from glassnet.optimizers import SGD, Adam, GradientDescent
 from glassnet.preprocessing import Preprocessor
 from glassnet.schedules import ExponentialDecay, ReduceOnPlateau, StepDecay
+from tests.robustness.harness import alarm
 
 NOT_A_MODEL = " is not a glassnet model file: "
 
@@ -300,7 +300,7 @@ def test_special_files_are_written_into_not_replaced(tmp_path: Path) -> None:
     assert (tmp_path / "null").is_symlink() and Path(os.devnull).is_char_device()
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    with _deadline(5), pytest.raises(ValueError, match="no program is reading it"):
+    with alarm(5), pytest.raises(ValueError, match="no program is reading it"):
         serialization.write_atomically(fifo, b"x")
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     serialization.write_atomically(fifo, b"through the pipe")
@@ -479,34 +479,11 @@ def test_a_document_that_is_not_one_is_refused(tmp_path: Path, text: str) -> Non
         glassnet.load(path)
 
 
-class _Hang(Exception):
-    pass
-
-
-def _deadline(seconds: int) -> Any:
-    import contextlib
-
-    @contextlib.contextmanager
-    def alarm() -> Iterator[None]:
-        def ring(signum: int, frame: object) -> None:
-            raise _Hang(f"still running after {seconds} s")
-
-        previous = signal.signal(signal.SIGALRM, ring)
-        signal.alarm(seconds)
-        try:
-            yield
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
-
-    return alarm()
-
-
 def test_a_fifo_or_device_is_refused_without_waiting(tmp_path: Path) -> None:
     fifo = tmp_path / "model.fifo"
     os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
     for path in (fifo, Path(os.devnull)):
-        with _deadline(5), pytest.raises(ValueError, match="not a regular file"):
+        with alarm(5), pytest.raises(ValueError, match="not a regular file"):
             glassnet.load(path)
 
 

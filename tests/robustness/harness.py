@@ -115,9 +115,12 @@ def _stdin_from(content: bytes | None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _alarm(seconds: int) -> Iterator[None]:
+def alarm(seconds: int) -> Iterator[None]:
+    """Raise ``_Hang`` in the block still running after ``seconds`` (a BaseException, so
+    no ``except Exception`` in the code under test can swallow it)."""
+
     def ring(signum: int, frame: object) -> None:
-        raise _Hang
+        raise _Hang(f"still running after {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, ring)
     signal.alarm(seconds)
@@ -147,7 +150,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
         with (
             warnings.catch_warnings(),  # the command's own filters, not pytest's
             _stdin_from(case.stdin),
-            _alarm(TIMEOUT_S),
+            alarm(TIMEOUT_S),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
         ):
