@@ -108,3 +108,16 @@ def test_an_encoding_too_big_for_memory_is_refused_before_allocating(
     data.write_text("x,z,y\n" + "".join(f"id{i},{i % 7},{'ab'[i % 2]}\n" for i in range(500)))
     _refused(capsys, "more than this machine's memory", "train", data, "--target", "y",
              "--categorical", "x", "--max-categories", "1000")  # fmt: skip
+
+
+def test_evaluate_refuses_a_target_too_large_for_a_float(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 1e400 reads as inf: evaluate printed MSE inf and R² nan at exit 0
+    data = tmp_path / "r.csv"
+    data.write_text("x,y\n" + "".join(f"{i / 40:.3f},{3.7 * i / 40:.4f}\n" for i in range(40)))
+    path = tmp_path / "r.safetensors"
+    assert _run(capsys, "train", data, "--target", "y", "--epochs", "2", "--out", path)[0] == 0
+    query = tmp_path / "q.csv"
+    query.write_text("x,y\n0.1,\n0.2,1e400\n")
+    _refused(capsys, "line 3: the target 'y' is not a finite number", "evaluate", path, query)
