@@ -13,6 +13,7 @@ the model's side of the table.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -262,11 +263,15 @@ def labels_array(classes: Sequence[Any]) -> Array:
 
 def labels_from_text(cells: Sequence[str]) -> list[Any]:
     """Target cells read as text → labels: all integers → int (any size, exact), all
-    decimal numbers → float, else the text itself ("Nan", "Li", "Infinity" stay text)."""
+    finite decimal numbers → float, else the text itself ("Nan", "Li", "Infinity", "1e400"
+    stay text)."""
     if all(_INTEGER.match(c) for c in cells):
         return [int(c) for c in cells]
     if all(_DECIMAL.match(c) for c in cells):
-        return [float(c) for c in cells]
+        values = [float(c) for c in cells]
+        # "1e400" is no float (it reads as inf): a column holding one stays text, as written
+        if all(math.isfinite(v) for v in values):
+            return values
     return list(cells)
 
 

@@ -113,11 +113,27 @@ def test_an_encoding_too_big_for_memory_is_refused_before_allocating(
 def test_evaluate_refuses_a_target_too_large_for_a_float(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # 1e400 reads as inf: evaluate printed MSE inf and R² nan at exit 0
+    # 1e400 read as inf: evaluate printed MSE inf and R² nan at exit 0; it is text, as written
     data = tmp_path / "r.csv"
     data.write_text("x,y\n" + "".join(f"{i / 40:.3f},{3.7 * i / 40:.4f}\n" for i in range(40)))
     path = tmp_path / "r.safetensors"
     assert _run(capsys, "train", data, "--target", "y", "--epochs", "2", "--out", path)[0] == 0
     query = tmp_path / "q.csv"
     query.write_text("x,y\n0.1,\n0.2,1e400\n")
-    _refused(capsys, "line 3: the target 'y' is not a finite number", "evaluate", path, query)
+    _refused(capsys, "the target 'y' holds text ('1e400')", "evaluate", path, query)
+
+
+def test_a_label_too_large_for_a_float_stays_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "1e400" read as inf: warnings on stderr, then a wrong "divide by a power of ten"
+    # line; with --task classification a model whose class was null, refused at save
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i / 40:.3f},{['1e400', '1'][i % 2]}\n" for i in range(40)))
+    path = tmp_path / "m.safetensors"
+    status, out, err = _run(capsys, "train", data, "--target", "y", "--out", path,
+                            "--epochs", "2", "--json")  # fmt: skip
+    assert status == 0 and "Warning" not in err and "Traceback" not in err, err
+    assert '"1e400"' in out
+    _refused(capsys, "holds text (e.g. '1e400')", "train", data, "--target", "y",
+             "--task", "regression")  # fmt: skip
