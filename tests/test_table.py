@@ -272,3 +272,14 @@ def test_a_tab_delimiter_may_be_typed_as_backslash_t(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a\tb\n1\t2\n")
     assert read_table(path, delimiter="\\t").columns == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "start", [b"\n\n", b"\r\n\r\n", b"  \n", b"\n \t\n\n", b"\xef\xbb\xbf\n  \n"], ids=repr
+)
+def test_blank_lines_before_the_header_are_skipped(tmp_path: Path, start: bytes) -> None:
+    # polars skips empty lines itself, so skipping them again took the header as a row
+    path = tmp_path / "t.csv"
+    path.write_bytes(start + b"x1,x2,color\n0.1,0.2,red\n0.3,0.1,blue\n")
+    frame = read_table(path)
+    assert frame.columns == ["x1", "x2", "color"] and frame.height == 2

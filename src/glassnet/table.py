@@ -339,7 +339,7 @@ def _read_csv(
                 separator=delimiter,
                 has_header=True,
                 new_columns=names,
-                skip_rows=skipped,
+                skip_lines=skipped,  # raw lines: polars itself skips only empty ones
                 null_values=list(na_values),
                 schema_overrides=overrides,
                 infer_schema_length=10_000,
