@@ -41,29 +41,6 @@ COMMANDS_READING_A_MODEL: dict[str, tuple[str, ...]] = {
 }
 """How each command that reads a model is called; ``{model}`` is the model path."""
 
-COMMANDS_READING_A_CSV: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
-    "train": (
-        (
-            "train",
-            "{data}",
-            "--target",
-            "y",
-            "--hidden",
-            "2",
-            "--epochs",
-            "2",
-            "--out",
-            "t.safetensors",
-        ),
-        frozenset({"t.safetensors"}),
-    ),
-    "predict": (("predict", MODEL, "{data}"), frozenset()),
-    "evaluate": (("evaluate", MODEL, "{data}"), frozenset()),
-    "trace": (("trace", MODEL, "{data}"), frozenset()),
-    "gradcheck": (("gradcheck", MODEL, "{data}", "--max-per-layer", "2"), frozenset()),
-}
-"""How each command that reads a CSV is called (``{data}`` is its path), and its outputs."""
-
 BASE_COMMANDS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "demo": (("demo",), frozenset()),
     "train": (
@@ -91,6 +68,13 @@ BASE_COMMANDS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "info": (("info", MODEL), frozenset()),
 }
 """A working call of every command, and the files it writes: option cases add to these."""
+
+COMMANDS_READING_A_CSV: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    name: (tuple("{data}" if arg == DATA else arg for arg in argv), outputs)
+    for name, (argv, outputs) in BASE_COMMANDS.items()
+    if DATA in argv
+}
+"""The working calls of the commands that read a CSV, ``{data}`` in place of its path."""
 
 SLOW_COMMANDS = frozenset({"plot"})
 """Commands whose every run costs a second or more (matplotlib); their option cases are slow."""
