@@ -388,17 +388,22 @@ def test_the_page_and_its_assets_are_served(client: Client) -> None:
         assert status == 200
 
 
-def test_a_huge_body_is_refused_unread(client: Client) -> None:
+def _declared_upload(client: Client, length: int) -> str:
+    """The whole answer to an upload that declares ``length`` bytes and sends none."""
     with socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock:
         head = (
             f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
-            f"X-Glassnet-Token: {client.token}\r\nContent-Length: {MAX_UPLOAD + 1}\r\n\r\n"
+            f"X-Glassnet-Token: {client.token}\r\nContent-Length: {length}\r\n\r\n"
         )
         sock.sendall(head.encode())
         answer = b""
         while chunk := sock.recv(4096):  # the server closes the connection after answering
             answer += chunk
-    answer = answer.decode()
+    return answer.decode()
+
+
+def test_a_huge_body_is_refused_unread(client: Client) -> None:
+    answer = _declared_upload(client, MAX_UPLOAD + 1)
     assert answer.startswith("HTTP/1.1 413") and "at most" in answer
     status, answer = client.call("POST", "/api/step", b"x" * 70_000)
     assert status == 413
@@ -754,16 +759,8 @@ def test_an_internal_error_names_no_path_and_the_server_keeps_serving(
 
 
 def test_too_big_is_said_in_megabytes(client: Client) -> None:
-    with socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock:
-        head = (
-            f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
-            f"X-Glassnet-Token: {client.token}\r\nContent-Length: {3 * 1024 * 1024}\r\n\r\n"
-        )
-        sock.sendall(head.encode())
-        answer = b""
-        while chunk := sock.recv(4096):
-            answer += chunk
-    assert "the request is 3 MB; at most 2 MB are accepted here" in answer.decode()
+    answer = _declared_upload(client, 3 * 1024 * 1024)
+    assert "the request is 3 MB; at most 2 MB are accepted here" in answer
 
 
 # ----- what the learner sees -------------------------------------------------------------------
