@@ -19,6 +19,7 @@ column and the value, and says what to do.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -325,10 +326,16 @@ def _read_csv(
         raw = _as_utf8(raw if complete else _read_bytes(where, whole=True)[0], where)
     source: Any = where if direct else io.BytesIO(raw)
 
-    def whole() -> bytes:  # the file's bytes, read only for a check or an error message
+    @functools.cache
+    def whole() -> bytes:  # the file's bytes, read (once) only for a check or an error message
         return _as_utf8(_read_bytes(where, whole=True)[0], where) if direct else raw
 
-    names, delimiter, skipped = _header(raw, where, delimiter)
+    names, separator, skipped = _header(raw, where, delimiter)
+
+    @functools.cache
+    def widths() -> list[int] | None:  # the data lines' field counts, counted once
+        return _line_widths(whole(), separator, skipped)
+
     overrides: dict[str, Any] = {name: pl.String for name in text_columns if name in names}
     # polars infers each column's type from its first rows; a column whose later cells do
     # not fit the guess is read again as text, and the preprocessing judges its cells
@@ -336,7 +343,7 @@ def _read_csv(
         try:
             frame = pl.read_csv(
                 source,
-                separator=delimiter,
+                separator=separator,
                 has_header=True,
                 new_columns=names,
                 skip_lines=skipped,  # raw lines: polars itself skips only empty ones
@@ -350,33 +357,38 @@ def _read_csv(
         except pl.exceptions.ComputeError as error:
             column = _column_in(str(error), names)
             if column is None or column in overrides:
-                raise _csv_error(whole(), where, names, delimiter, skipped, error) from None
+                raise _csv_error(whole(), where, names, separator, skipped, error) from None
             overrides[column] = pl.String
         except pl.exceptions.PolarsError as error:  # any other refusal: found again, by line
-            raise _csv_error(whole(), where, names, delimiter, skipped, error) from None
+            raise _csv_error(whole(), where, names, separator, skipped, error) from None
     if frame.width != len(names):
-        raise _csv_error(whole(), where, names, delimiter, skipped, None)
-    frame = _without_blank_lines(frame, whole, delimiter, skipped)
+        raise _csv_error(whole(), where, names, separator, skipped, None)
+    frame = _without_blank_lines(frame, widths)
     if frame.height == 0:
         raise DataError(f"{where} has a header but no data rows; add rows below the header")
     # polars fills a row that is short of fields with missing cells; a short row is a broken
     # row. Only a file whose last column has a missing cell (as a short row's is) is read
-    # again, field by field, to tell the two apart
-    if frame[names[-1]].null_count() > 0 and _has_short_row(whole(), delimiter, len(names)):
-        raise _csv_error(whole(), where, names, delimiter, skipped, None)
+    # again, field by field (quotes respected), to tell the two apart
+    if frame[names[-1]].null_count() > 0:
+        counted = widths()
+        if counted is not None and any(0 < width < len(names) for width in counted):
+            raise _csv_error(whole(), where, names, separator, skipped, None)
     return frame
 
 
-def _has_short_row(raw: bytes, delimiter: str, n_columns: int) -> bool:
-    """Whether a data line of the CSV ``raw`` has fewer fields than the header (quotes
-    respected: a delimiter inside a quoted cell is no field boundary)."""
+def _line_widths(raw: bytes, delimiter: str, skipped: int) -> list[int] | None:
+    """The number of fields of each data line of the CSV ``raw`` (quotes respected: a
+    delimiter inside a quoted cell is no field boundary), 0 for a blank line; None when
+    Python's csv module cannot read what polars read."""
     _no_field_limit()
     text = io.StringIO(raw.decode("utf-8", errors="replace"), newline="")
     rows = csv.reader(text, delimiter=delimiter)
     try:
-        return any(len(cells) < n_columns and not _is_blank(cells) for cells in rows)
-    except csv.Error:  # polars read it: leave the judgement to it
-        return False
+        return [
+            0 if _is_blank(cells) else len(cells) for i, cells in enumerate(rows) if i > skipped
+        ]
+    except csv.Error:
+        return None
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
@@ -386,23 +398,20 @@ def _is_blank(cells: Sequence[str]) -> bool:
 
 
 def _without_blank_lines(
-    frame: pl.DataFrame, whole: Callable[[], bytes], delimiter: str, skipped: int
+    frame: pl.DataFrame, widths: Callable[[], list[int] | None]
 ) -> pl.DataFrame:
     """``frame`` less the rows polars made of blank lines. Rows of empty cells stay: every
     row of a file to predict gets its answer, in order. Only a file with an all-missing row
-    is read again, to tell the two apart."""
+    is read again (``widths``), to tell the two apart."""
     import polars as pl
 
     empty = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
     if not empty.any():
         return frame
-    text = whole().decode("utf-8", errors="replace")
-    _no_field_limit()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    blank = [_is_blank(cells) for i, cells in enumerate(reader) if i > skipped]
-    if len(blank) != frame.height:  # polars and csv read the lines apart: keep every row
+    counted = widths()
+    if counted is None or len(counted) != frame.height:  # read apart: keep every row
         return frame
-    return frame.filter(~pl.Series(blank, dtype=pl.Boolean))
+    return frame.filter(pl.Series([width > 0 for width in counted], dtype=pl.Boolean))
 
 
 def _plain_start(head: bytes) -> bool:
