@@ -256,3 +256,21 @@ def test_assigning_an_initializer_name_is_refused_for_the_seed_s_sake() -> None:
     net.initialize(7)
     again = Network([Dense(3, 2)], seed=7)
     assert np.array_equal(net.layers[0].weights, again.layers[0].weights)
+
+
+def test_clear_values_lets_go_of_the_last_input() -> None:
+    # a chunked predict leaves the first layer holding a view of the last chunk, and with
+    # it the caller's whole array
+    import weakref
+
+    net = Network([Dense(3, 4, activation="tanh"), Dense(4, 1, activation="sigmoid")], seed=0)
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    net.fit(X, (X[:, 0] > 0).astype(float).reshape(-1, 1), epochs=1, batch_size=10)
+    net.predict_outputs(X, batch_size=20)
+    alive = weakref.ref(X)
+    del X
+    assert alive() is not None
+    net.clear_values()
+    assert alive() is None
+    assert all(layer.inputs is None and layer.a is None for layer in net.layers)
+    assert net.layers[0].grad_weights is not None  # the gradients stay

@@ -283,6 +283,12 @@ class Dense:
         return None
 
     # ----- how it looks ---------------------------------------------------------------
+    def clear_values(self) -> None:
+        """Forget the last feedforward's and backpropagation's values (inputs, z, a, delta,
+        dropout mask). ``inputs`` is the caller's array, or a view that keeps a whole table
+        alive; the weights and their gradients stay."""
+        self.inputs = self.z = self.a = self.delta = self._mask = self._undropped = None
+
     def __repr__(self) -> str:
         extras = "".join(
             f", {name}={value}"

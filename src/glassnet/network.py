@@ -399,6 +399,12 @@ class Network(TrainingMixin):
         return out
 
     # ----- how it looks ---------------------------------------------------------------
+    def clear_values(self) -> None:
+        """Forget every layer's kept values (``Dense.clear_values``), e.g. to let go of the
+        large input a ``predict`` or a validation pass last fed forward."""
+        for layer in self.layers:
+            layer.clear_values()
+
     def __repr__(self) -> str:
         inner = "".join(f"\n    {layer!r}," for layer in self.layers)
         return (
