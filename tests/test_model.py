@@ -169,3 +169,38 @@ def test_every_route_gives_the_same_answer(tmp_path: Path) -> None:
     }
     save(loaded, tmp_path / "again.safetensors")
     assert load(tmp_path / "again.safetensors").predict(query).tolist() == python  # type: ignore[union-attr]
+
+
+def test_answers_come_a_block_at_a_time_and_match_the_whole_matrix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Model.outputs encodes and feeds forward a few rows at a time (a 1M-row table's
+    # matrix is never whole); every row's answer is the one the whole matrix gives
+    import glassnet.model
+
+    rng = np.random.default_rng(3)
+    table = {
+        "bill": [None if rng.random() < 0.1 else float(v) for v in rng.normal(45, 5, 50)],
+        "island": [["Biscoe", "Dream", None, "Mars"][i] for i in rng.integers(0, 4, 50)],
+    }
+    model = classifier(["a", "b", "c"])
+    whole = model.network.predict_outputs(model.transform(table))
+    counts = model.preprocessor.transform_counts_  # type: ignore[union-attr]
+    monkeypatch.setattr(glassnet.model, "OUTPUT_BLOCK_ROWS", 7)
+    np.testing.assert_array_equal(model.outputs(table), whole)
+    assert model.preprocessor.transform_counts_ == counts  # type: ignore[union-attr]
+    assert counts["unseen"] == {"island": table["island"].count("Mars")}
+
+
+def test_a_row_whose_outputs_overflow_is_named_by_its_data_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import glassnet.model
+
+    pre = Preprocessor().fit({"x": [0.0, 1.0, 2.0, 3.0], "y": [1.0, 0.0, 1.0, 0.0]})
+    net = build_network(2, 1, task="regression", hidden=[], seed=0)
+    net.set_weights([np.full((2, 1), 1e300), np.zeros(1)])
+    model = Model(net, pre, task="regression", target="t")
+    monkeypatch.setattr(glassnet.model, "OUTPUT_BLOCK_ROWS", 2)
+    with pytest.raises(DataError, match=r"^data row 4: .*input 'y' is 1e\+10 after scaling"):
+        model.outputs({"x": [0.0, 1.0, 2.0, 1.0], "y": [0.0, 0.0, 0.0, 5e9 + 0.5]})

@@ -23,9 +23,13 @@ import numpy as np
 
 from glassnet._types import Array
 from glassnet.metrics import predicted_classes
-from glassnet.network import Network
+from glassnet.network import Network, NonFiniteOutputError
 from glassnet.preprocessing import Preprocessor
 from glassnet.table import DataError, locate
+
+OUTPUT_BLOCK_ROWS = 16384
+"""Rows encoded and fed forward at a time by ``Model.outputs`` (12 MB of inputs for 94
+encoded columns: the same memory, rewritten while the caches still hold it)."""
 
 TASKS = ("classification", "regression", "multilabel", "poisson")
 MAX_AUTO_CLASSES = 20
@@ -131,8 +135,27 @@ class Model:
         return X
 
     def outputs(self, data: Any) -> Array:
-        """The network's outputs (n_samples, n_outputs) for raw ``data``."""
-        return self.network.predict_outputs(self.transform(data))
+        """The network's outputs (n_samples, n_outputs) for raw ``data``.
+
+        Rows are encoded and fed forward a block at a time, so a large table never needs
+        its whole encoded matrix in memory; the answers are those of
+        ``network.predict_outputs(transform(data))``, bit for bit.
+        """
+        if self.preprocessor is None:
+            return self.network.predict_outputs(self.transform(data))
+        parts = []
+        names = self.preprocessor.feature_names_out_
+        for start, X in self.preprocessor.transform_in_blocks(data, OUTPUT_BLOCK_ROWS):
+            try:
+                parts.append(self.network.predict_outputs(X, batch_size=None))
+            except NonFiniteOutputError as error:  # named as a row of the data, not the block
+                raise DataError(
+                    f"{{place0}}: the model's outputs overflow for this row; its input "
+                    f"{names[error.column]!r} is {error.value:g} after scaling (training's "
+                    "were about ±1); check the row's values",
+                    [start + error.row],
+                ) from None
+        return np.concatenate(parts)
 
     def predict(self, data: Any) -> Array:
         """What ``glassnet predict`` answers for each row: (n_samples,) class labels, or

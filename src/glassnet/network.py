@@ -47,6 +47,21 @@ def _as_2d(values: Any, dtype: np.dtype, what: str) -> Array:
     return array
 
 
+class NonFiniteOutputError(ValueError):
+    """A row of inputs so large (say 1e308) that the network's outputs for it overflow.
+
+    ``row`` and ``column`` (from 0) are the row and its largest input, for callers that
+    name them in their own terms (a file's line, an encoded column's name).
+    """
+
+    def __init__(self, row: int, column: int, values: Array) -> None:
+        self.row, self.column, self.value = row, column, float(values[column])
+        super().__init__(
+            f"row {row} of X gives a non-finite output: its values are too large for the "
+            f"network (column {column} is {self.value:g}); scale the inputs to about ±1"
+        )
+
+
 class Network(TrainingMixin):
     """A feedforward neural network: ``Dense`` layers in a row and a cost.
 
@@ -391,11 +406,7 @@ class Network(TrainingMixin):
             total = float(np.add.reduce(out, axis=None))
         if not math.isfinite(total) and not np.isfinite(out).all():
             row = int(np.argwhere(~np.isfinite(out))[0][0])
-            col = int(np.argmax(np.abs(X[row])))
-            raise ValueError(
-                f"row {row} of X gives a non-finite output: its values are too large for the "
-                f"network (column {col} is {X[row, col]:g}); scale the inputs to about ±1"
-            )
+            raise NonFiniteOutputError(row, int(np.argmax(np.abs(X[row]))), X[row])
         return out
 
     # ----- how it looks ---------------------------------------------------------------

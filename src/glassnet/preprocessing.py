@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ import numpy as np
 
 from glassnet._types import Array
 from glassnet.table import NA_VALUES, UNNAMED_FORMAT, DataError, clean_text, read_table
-from glassnet.validation import physical_memory
+from glassnet.validation import physical_memory, positive_int
 
 if TYPE_CHECKING:
     import polars as pl
@@ -221,6 +221,35 @@ class Preprocessor:
         DataError naming the column and data row of a cell that is not a (finite) number in
         a numeric column, or the columns the data lacks.
         """
+        frame, plan = self._planned(data)
+        # zeros: the kernel hands out zeroed pages, so the one-hot blocks cost nothing
+        # until a one is written
+        _check_fits_in_memory(frame.height, plan.width)
+        out = np.zeros((frame.height, plan.width), dtype=np.float64)
+        for _ in self._encode(frame, plan, out):
+            pass  # each slice of rows lands in its own rows of ``out``
+        return out
+
+    def transform_in_blocks(
+        self, data: Any, block_rows: int = 65536
+    ) -> Iterator[tuple[int, Array]]:
+        """``transform(data)`` a block of rows at a time, without the whole matrix.
+
+        Yields ``(first_row, X)``: X is (≤ block_rows, len(feature_names_out_)) float64,
+        rows ``first_row …`` of what ``transform`` returns, bit for bit. X is one buffer,
+        overwritten by the next block: use (or copy) it before asking for the next. For
+        scoring a table far larger than its encoding would fit in memory, and faster than
+        ``transform`` on any large table (the same memory is written again, while it is
+        still in the caches and mapped). ``transform_counts_`` is set after the last block.
+        """
+        frame, plan = self._planned(data)
+        block_rows = min(positive_int(block_rows, "block_rows"), max(frame.height, 1))
+        buffer = np.empty((block_rows, plan.width), dtype=np.float64)
+        for start, stop in self._encode(frame, plan, buffer, block_rows):
+            yield start, buffer[: stop - start]
+
+    def _planned(self, data: Any) -> tuple[pl.DataFrame, _Plan]:
+        """``data`` as a checked frame of the fitted columns, and the plan to encode it."""
         import polars as pl
 
         if not self.columns_:
@@ -239,48 +268,68 @@ class Preprocessor:
                 f"which the data lacks; its columns are {', '.join(frame.columns)}"
             )
         used = [c for c in self.columns_ if c["role"] != "ignored"]
-        numeric = [c["name"] for c in used if c["role"] == "numeric"]
         # text (and other non-number) cells are judged before they are cast; float cells
         # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
         schema = frame.schema  # built anew on every access: once, not once per column
         _check_cells(
             frame,
             [
-                name
-                for name in numeric
-                if not (schema[name].is_numeric() or schema[name] == pl.Boolean)
+                c["name"]
+                for c in used
+                if c["role"] == "numeric"
+                and not (schema[c["name"]].is_numeric() or schema[c["name"]] == pl.Boolean)
             ],
         )
-        plan = _Plan(used, schema)
-        # zeros: the kernel hands out zeroed pages, so the one-hot blocks cost nothing
-        # until a one is written
-        _check_fits_in_memory(frame.height, plan.width)
-        out = np.zeros((frame.height, plan.width), dtype=np.float64)
+        return frame, _Plan(used, schema)
+
+    def _encode(
+        self, frame: pl.DataFrame, plan: _Plan, out: Array, block_rows: int | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Encode ``frame`` a slice of rows at a time; yield each slice's (start, stop).
+
+        ``block_rows`` None: ``out`` is the whole zeroed result and each slice lands in its
+        own rows; else ``out`` is one block, zeroed and rewritten for each slice. Raises
+        DataError at the first slice with a non-finite number, naming its first bad cell.
+        """
+        import polars as pl
+
+        step = SLICE_ROWS if block_rows is None else block_rows
         unseen = np.zeros(len(plan.categorical), dtype=np.int64)
-        finite = True
+        numeric = [c["name"] for c in plan.used if c["role"] == "numeric"]
+        looked = False  # whether the numeric columns were searched for a bad cell
         # a slice of rows at a time, one parallel polars pass computes every standardized
         # number, missing flag and level code as its own column, and NumPy lays them out
         # in the result: polars' working memory stays one slice, reused (fresh memory is
         # slow to touch the first time)
-        for start in range(0, max(frame.height, 1), SLICE_ROWS):
-            computed = frame.slice(start, SLICE_ROWS).select(plan.expressions)
+        for start in range(0, max(frame.height, 1), step):
+            stop = min(start + step, frame.height)
+            rows = out[start:stop] if block_rows is None else out[: stop - start]
+            if block_rows is not None:
+                rows.fill(0.0)
+            computed = frame.slice(start, step).select(plan.expressions)
+            finite = True
             for offset, part in _aligned_chunks(computed):
-                with np.errstate(over="ignore", invalid="ignore"):  # a huge sum is fine
+                # a huge value or sum is fine here; the finite check below tells
+                with np.errstate(over="ignore", invalid="ignore"):
+                    # standardized by NumPy: polars divides a long column by multiplying
+                    # with the reciprocal, so a row's value would depend on its neighbours
+                    for i, (mean, scale) in zip(plan.values, plan.scaling, strict=True):
+                        part[i] = (part[i] - mean) / scale
                     total = sum(part[i].sum() for i in plan.values)
                 finite = finite and bool(np.isfinite(total))
-                first = start + offset
-                unseen += plan.place(part, out[first : first + len(part[0])])
-        if not finite:  # a NaN or infinite cell, or only a huge sum: look closely
-            _check_cells(frame, numeric)
-        missing = frame.select(pl.col(c["name"]).null_count() for c in used).row(0)
+                unseen += plan.place(part, rows[offset : offset + len(part[0])])
+            if not (finite or looked):  # a NaN or infinite cell, or only a huge sum
+                _check_cells(frame, numeric)  # raises, naming the first bad cell
+                looked = True
+            yield start, stop
+        missing = frame.select(pl.col(c["name"]).null_count() for c in plan.used).row(0)
         self.transform_counts_ = {
             "rows": frame.height,
-            "missing": {c["name"]: int(m) for c, m in zip(used, missing, strict=True) if m},
+            "missing": {c["name"]: int(m) for c, m in zip(plan.used, missing, strict=True) if m},
             "unseen": {
                 c["name"]: int(u) for c, u in zip(plan.categorical, unseen, strict=True) if u
             },
         }
-        return out
 
     def fit_transform(self, data: Any, target: str | None = None, **options: Any) -> Array:
         """``fit(data, target, **options)`` then ``transform(data)``."""
@@ -830,8 +879,9 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
 
 class _Plan:
     """How ``transform`` builds its matrix: the polars expressions computed over the whole
-    table — every numeric input (standardized value, missing flag) in output order, then
-    each categorical column's level codes — and where each lands in the result."""
+    table — every numeric input (the value, missing cells filled; the missing flag) in
+    output order, then each categorical column's level codes — the (mean, scale) that
+    standardize each value, and where each lands in the result."""
 
     def __init__(self, used: list[dict[str, Any]], schema: Any) -> None:
         import polars as pl
@@ -840,15 +890,17 @@ class _Plan:
         codes: list[pl.Expr] = []
         self.categorical: list[dict[str, Any]] = []
         self.targets: list[int] = []  # the output column of each dense expression
-        self.values: list[int] = []  # which dense expressions are standardized values
+        self.values: list[int] = []  # which dense expressions are numeric values
+        self.scaling: list[tuple[float, float]] = []  # the (mean, scale) of each value
         self.blocks: list[tuple[int, Array]] = []  # (first output column, code lookup)
+        self.used = used
         at = 0
         for column in used:
             name = column["name"]
             if column["role"] == "numeric":
-                values = pl.col(name).cast(pl.Float64).fill_null(column["median"])
                 self.values.append(len(dense))
-                dense.append((values - column["mean"]) / column["scale"])
+                self.scaling.append((column["mean"], column["scale"]))
+                dense.append(pl.col(name).cast(pl.Float64).fill_null(column["median"]))
                 self.targets.append(at)
                 if column["missing_indicator"]:
                     dense.append(pl.col(name).is_null())
