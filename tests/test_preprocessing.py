@@ -318,3 +318,15 @@ def test_a_wide_table_costs_a_few_schema_builds_not_one_per_column(
     pre = Preprocessor().fit(pl.DataFrame(columns))
     pre.transform(pl.DataFrame(columns))
     assert len([width for width in built if width >= 400]) < 20
+
+
+def test_a_value_is_standardized_the_same_whatever_rows_come_with_it() -> None:
+    # (x − mean) / scale, correctly rounded: polars divided a long column by multiplying
+    # with the reciprocal, so one row alone and the same row in a table differed by an ulp
+    x = np.random.default_rng(0).normal(size=5000)
+    pre = Preprocessor().fit({"x": x, "y": np.arange(5000) % 2})
+    column = pre.columns_[0]
+    X = pre.transform({"x": x, "y": np.arange(5000) % 2})
+    np.testing.assert_array_equal(X[:, 0], (x - column["mean"]) / column["scale"])
+    alone = pre.transform({"x": x[-1:], "y": [1]})
+    np.testing.assert_array_equal(alone[0], X[-1])
