@@ -137,6 +137,10 @@ def test_pipes_are_read_and_a_fifo_with_no_writer_does_not_hang(tmp_path: Path) 
         ("a,b\n1,2\n\n\n3\n", r"line 5: 1 value but the header has 2 columns"),
         ('a,b\n1,2\n"3,4\n5,6\n', r"line 3: a quote on this line is not closed"),
         ('a,b\n1,2\n3,"4\n', r"line 3: a quote on this line is not closed"),
+        # the quoted name swallowed every line below: "no data rows"
+        ('a,"b,y\n1,2,0\n3,4,1\n', r"line 1: a quote on this line is not closed"),
+        # polars' words ("more fields than defined in 'Schema'") named no line
+        ("a,b,y\r\n1,2,0\n3,4,1\r5,6,0\n", r"line 3: a carriage return \(CR\) ends a line"),
         (b"PK\x03\x04\x00\x00", "binary file"),
         ("é,y\n1,2\n".encode("latin-1"), "the header is not UTF-8"),
         ("x,y\n1,2\n\xe9,2\n".encode("latin-1"), "line 3: the bytes are not UTF-8"),

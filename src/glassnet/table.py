@@ -285,13 +285,12 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
         outside = re.sub(r'"[^"]*"', "", text)  # a delimiter inside quotes is no delimiter
         delimiter = max(DELIMITERS, key=lambda d: (outside.count(d), -DELIMITERS.index(d)))
     _no_field_limit()
+    if text.count('"') % 2:  # read on, the quoted name would swallow every line below
+        raise _quote_error(where, skipped + 1)
     try:
         names = [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
     except csv.Error:  # a bare CR inside the line: line ends of two kinds
-        raise DataError(
-            f"{where}, line {skipped + 1}: the header holds a carriage return (CR) inside the "
-            "line; the file mixes line ends: save it with one kind (LF or CRLF)"
-        ) from None
+        raise _mixed_line_ends(where, skipped + 1) from None
     names = [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(names)]
     seen: set[str] = set()
     for name in names:
@@ -462,8 +461,18 @@ def _csv_error(
                 return _quote_error(where, start)
     except csv.Error:
         return _quote_error(where, line + 1)
+    bare_cr = re.search(rb"\r(?!\n)", raw)  # polars ends lines at LF only; csv at CR too
+    if bare_cr:
+        return _mixed_line_ends(where, raw[: bare_cr.start()].count(b"\n") + 1)
     reason = str(error).splitlines()[0] if error is not None else "unknown"
     return DataError(f"{where}: the CSV file cannot be read ({reason}); check its format")
+
+
+def _mixed_line_ends(where: str, line: int) -> DataError:
+    return DataError(
+        f"{where}, line {line}: a carriage return (CR) ends a line in the middle; the file "
+        "mixes line ends: save it with one kind (LF or CRLF)"
+    )
 
 
 def _no_field_limit() -> None:
