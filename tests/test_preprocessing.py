@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glassnet import Preprocessor
-from glassnet.preprocessing import MISSING, OTHER, Scaler
+from glassnet.preprocessing import MISSING, OTHER, TYPO_WORDS, Scaler, TypoWarning
 from glassnet.table import DataError
 
 PENGUINS = {
@@ -95,15 +95,41 @@ def test_overrides_and_their_mistakes() -> None:
         Preprocessor().fit(PENGUINS, "z")
 
 
-def test_a_numeric_column_with_a_typo_is_named_not_made_categorical() -> None:
+def test_a_numeric_column_with_a_few_typos_reads_them_as_missing_and_says_so() -> None:
+    # not a silent categorical column, and not a refusal either: MASS's Cars93 holds
+    # "rotary" once among its Cylinders numbers, and trains with no option
     cells = [str(i * 3 % 7) for i in range(40)]
     cells[17], cells[30] = "4..2", "seven"
-    with pytest.raises(DataError) as error:
-        Preprocessor().fit({"x": cells, "y": [0, 1] * 20}, "y")
-    message = str(error.value)
+    with pytest.warns(TypoWarning) as caught:
+        pre = Preprocessor().fit({"x": cells, "y": [0, 1] * 20}, "y")
+    message = str(caught[0].message)
     assert "column 'x' holds numbers except 2 cells" in message
-    assert "data row 18 '4..2', data row 31 'seven'" in message
+    assert "(data row 18 '4..2', data row 31 'seven'), read as missing" in message
     assert "--categorical x" in message and "\n" not in message
+    column = pre.columns_[0]
+    assert column["role"] == "numeric" and column["missing_words"] == ["4..2", "seven"]
+    assert column["missing_indicator"] and column["median"] == 3.0
+    assert pre.typos_ == {"x": {"cells": 2, "first": [(17, "4..2"), (30, "seven")]}}
+    # the same words are missing at transform (and after a round trip of the config)
+    again = Preprocessor.from_config(json.loads(json.dumps(pre.get_config())))
+    X = again.transform({"x": ["seven", "4", None]})
+    np.testing.assert_array_equal(X[:, 1], [1.0, 0.0, 1.0])
+    assert X[0, 0] == X[2, 0] == (3.0 - column["mean"]) / column["scale"]
+    assert again.transform_counts_["missing"] == {"x": 2}
+    # a non-number it never saw is refused, naming it
+    with pytest.raises(DataError, match=r"data row 2, column 'x': 'eight' is not a number"):
+        again.transform({"x": ["4", "eight"]})
+
+
+def test_a_numeric_column_with_many_kinds_of_non_numbers_is_refused() -> None:
+    cells = [str(i % 9) for i in range(400)]
+    for k in range(TYPO_WORDS + 1):
+        cells[10 * k + 3] = f"word{k}"
+    with pytest.raises(DataError) as error:
+        Preprocessor().fit({"x": cells, "y": [0, 1] * 200}, "y")
+    message = str(error.value)
+    assert "column 'x' holds numbers except 11 cells" in message
+    assert "data row 4 'word0', data row 14 'word1', data row 24 'word2', …" in message
 
 
 def test_max_categories_keeps_the_most_frequent_plus_other() -> None:

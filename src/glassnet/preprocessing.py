@@ -14,8 +14,10 @@
   report says why, and which option keeps it.
 
 The rules can be overridden with ``categorical=``, ``numeric=`` and ``ignore=``. A text column
-that is at least ``TYPO_SHARE`` (95 %) numbers is refused with the first non-numbers named:
-that is almost always a typo, and a silent categorical column would hide it.
+that is at least ``TYPO_SHARE`` (95 %) numbers is a numeric column with typos (a silent
+categorical column would hide them): its few different non-numbers (``TYPO_WORDS`` at most)
+are read as missing, here and at ``transform``, and a ``TypoWarning`` names the first cells;
+more kinds of them are refused, the first cells named.
 
 Everything the encoding needs is plain data (``get_config``), stored in a model file's JSON
 header and read by the ONNX export. The work runs on polars (imported when first used, so
@@ -27,6 +29,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -46,6 +49,10 @@ MAX_CATEGORIES = 50
 TYPO_SHARE = 0.95
 """A text column with at least this share of numbers is a numeric column with typos."""
 
+TYPO_WORDS = 10
+"""The most different non-numbers such a column may hold, read as missing (a column of
+numbers with "rotary" or "n.a." in a few cells); beyond, it is refused."""
+
 MISSING = "(missing)"
 OTHER = "(other)"
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f"})
@@ -56,6 +63,11 @@ NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+)$")
 """Header names of a column the file did not name: empty (pandas' and R's row numbers; the
 reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1"."""
+
+
+class TypoWarning(UserWarning):
+    """A column of numbers had a few non-number cells, read as missing (the message names
+    the first; ``Preprocessor.typos_`` holds them)."""
 
 
 class Preprocessor:
@@ -73,12 +85,15 @@ class Preprocessor:
     na_values : list of str, the cell texts read as missing.
     transform_counts_ : dict, after each ``transform``: ``{"rows", "missing": {col: n},
         "unseen": {col: n}}`` — the cells filled in and the unknown levels met.
+    typos_ : dict, ``{col: {"cells": n, "first": [(data row, text), …]}}`` for each column
+        of numbers whose few non-numbers ``fit`` read as missing (``TypoWarning``).
     """
 
     def __init__(self) -> None:
         self.columns_: list[dict[str, Any]] = []
         self.na_values: list[str] = list(NA_VALUES)
         self.transform_counts_: dict[str, Any] = {}
+        self.typos_: dict[str, dict[str, Any]] = {}
 
     # ----- fitting --------------------------------------------------------------------------
     def fit(
@@ -112,7 +127,11 @@ class Preprocessor:
         Raises
         ------
         DataError (a ValueError) naming the column and what to do: unknown names, a column
-        named twice, a numeric column with a few non-numbers, no usable column.
+        named twice, a numeric column with many kinds of non-numbers, no usable column.
+
+        Warns
+        -----
+        TypoWarning for each column of numbers with a few non-numbers, read as missing.
         """
         if max_categories < 1:
             raise ValueError(f"max_categories must be at least 1; got {max_categories}")
@@ -146,6 +165,15 @@ class Preprocessor:
                     raise
                 # a cell of the training part: name it as a row of ``data``
                 raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
+        # a typo column's words are missing cells from here on, as at transform
+        self.typos_ = {
+            c["name"]: _typo_cells(whole[c["name"]], c["missing_words"])
+            for c in self.columns_
+            if c.get("missing_words")
+        }
+        frame = _without_words(frame, self.columns_)
+        for name, found in self.typos_.items():
+            warnings.warn(str(typo_note(name, found)), TypoWarning, stacklevel=2)
         numeric_columns = [c for c in self.columns_ if c["role"] == "numeric"]
         try:
             # text cells were judged as the roles were decided; a column of floats is
@@ -268,6 +296,7 @@ class Preprocessor:
                 f"which the data lacks; its columns are {', '.join(frame.columns)}"
             )
         used = [c for c in self.columns_ if c["role"] != "ignored"]
+        frame = _without_words(frame, used)
         # text (and other non-number) cells are judged before they are cast; float cells
         # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
         schema = frame.schema  # built anew on every access: once, not once per column
@@ -365,6 +394,10 @@ class Preprocessor:
                 detail = f"standardized (mean {c['mean']:.4g}, scale {c['scale']:.4g})"
                 if c["missing_indicator"]:
                     detail += f"; missing → median {c['median']:.4g} + '{c['name']} {MISSING}'"
+                if c.get("missing_words"):
+                    words = c["missing_words"]
+                    shown = ", ".join(repr(w) for w in words[:3]) + ", …" * (len(words) > 3)
+                    detail += f"; typos {shown} read as missing"
             elif c["role"] == "categorical":
                 levels = c["categories"]
                 shown = ", ".join(levels[:6]) + (f", … ({len(levels)} in all)" * (len(levels) > 6))
@@ -564,8 +597,12 @@ def _decide(
     if share == 1.0:
         return _fit_numeric(series)
     if share >= TYPO_SHARE:
-        values = whole.drop_nulls()
-        raise _typo_error(whole, values.str.contains(NUMBER_PATTERN))
+        words = sorted(levels.filter(~numbers).to_list())
+        if len(words) > TYPO_WORDS:
+            raise _typo_error(whole, whole.drop_nulls().str.contains(NUMBER_PATTERN))
+        typo = {"name": name, "missing_words": words}
+        column = _fit_numeric(_without_words(series.to_frame(), [typo]).to_series())
+        return {**column, "missing_words": words} if column["role"] == "numeric" else column
     if levels.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
         return _fit_categorical(series, max_categories, counts if same else None)
     if levels.len() == present:
@@ -625,6 +662,50 @@ def _typo_error(series: pl.Series, numbers: pl.Series) -> DataError:
         f"missing with --na-values, or pass --categorical {_braced(series.name, quote=False)} "
         "if it is text",
         [row for row, _ in first],
+    )
+
+
+def _typo_cells(series: pl.Series, words: list[str]) -> dict[str, Any]:
+    """How many cells of ``series`` are one of the typo ``words``, and the first three
+    (data row, text)."""
+    bad = series.is_in(words).fill_null(False)
+    rows = bad.arg_true()
+    return {
+        "cells": len(rows),
+        "first": [(int(r), str(series[int(r)])) for r in rows.head(3)],
+    }
+
+
+def typo_note(name: str, found: dict[str, Any]) -> DataError:
+    """The one line for a column of numbers whose few non-numbers ``found`` (``typos_``)
+    are read as missing: a DataError only so that ``locate`` can name the file's lines."""
+    first = found["first"]
+    shown = ", ".join(f"{{place{i}}} {_braced(text)}" for i, (_, text) in enumerate(first))
+    total = found["cells"]
+    return DataError(
+        f"column {_braced(name)} holds numbers except {total} cell{'s' * (total > 1)} "
+        f"({shown}{', …' * (total > 3)}), read as missing; fix {'them' if total > 1 else 'it'}, "
+        "or pass --categorical "
+        f"{_braced(name, quote=False)} if it is text",
+        [row for row, _ in first],
+    )
+
+
+def _without_words(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> pl.DataFrame:
+    """``frame`` with the cells of each text column that are one of its ``missing_words``
+    (typos among numbers, learnt by ``fit``) made missing."""
+    import polars as pl
+
+    schema = frame.schema  # built anew on every access: once, not once per column
+    typos = [c for c in columns if c.get("missing_words") and schema.get(c["name"]) == pl.String]
+    if not typos:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c["name"]).is_in(c["missing_words"]))
+        .then(None)
+        .otherwise(pl.col(c["name"]))
+        .alias(c["name"])
+        for c in typos
     )
 
 
@@ -988,6 +1069,11 @@ def _check_column_config(column: Any) -> None:
         numbers = (column["median"], column["mean"], column["scale"])
         if not all(math.isfinite(v) for v in numbers) or column["scale"] <= 0:
             raise ValueError(f"column {column['name']!r}: median, mean and scale must be finite")
+    words = column.get("missing_words", [])
+    if role == "numeric" and not (
+        isinstance(words, list) and all(isinstance(w, str) for w in words)
+    ):
+        raise ValueError(f"column {column['name']!r}: missing_words must be a list of text")
     if role == "categorical" and not all(isinstance(c, str) for c in column["categories"]):
         raise ValueError(f"column {column['name']!r}: categories must be text")
 

@@ -278,6 +278,7 @@ COLUMN = Record(
         "mean": Number(),
         "scale": Number(),
         "missing_indicator": Flag(),
+        "missing_words": ListOf(Text()),
         "categories": ListOf(Text()),
         "reason": Text(),
         "keep": Nullable(Text()),

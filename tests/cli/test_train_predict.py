@@ -271,9 +271,15 @@ def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
 
 # ----- bad input: one line, exit 2, the model file untouched ------------------------------------
 TYPO = "a,b\n" + "".join(f"{i * 7 % 5},{i % 2}\n" for i in range(30)) + "five,1\n"
+TYPOS = "a,b\n" + "".join(
+    f"{f'w{i // 20}' if i % 20 == 0 else i % 7},{i % 2}\n" for i in range(220)
+)
 BAD_TABLES = {
     "header only": ("a,b\n", ["header but no data rows"]),
-    "a typo among numbers": (TYPO, ["column 'a'", "line 32 'five'", "--categorical a"]),
+    "many kinds of non-numbers among numbers": (
+        TYPOS,
+        ["column 'a' holds numbers except 11 cells", "line 2 'w0'", "--categorical a"],
+    ),
     "ragged": ("a,b\n1,2\n3,4,5\n", ["line 3", "3 values", "2 columns"]),
     "short row": ("a,b\n1,2\n3\n", ["line 3", "1 value", "2 columns"]),
     "target all missing": ("a,b\n1,\n2,NA\n", ["'b' is missing in every row"]),
@@ -720,3 +726,20 @@ def test_predict_answers_a_row_of_empty_cells_in_its_place(tmp_path: Path) -> No
     rows = list(csv.DictReader(out.open()))
     assert [row["id"] for row in rows] == ["r0", "", "r2"]
     assert all(row["label"] in ("a", "b", "c") for row in rows)  # the answer column
+
+
+def test_a_typo_among_numbers_is_read_as_missing_with_one_warning(tmp_path: Path) -> None:
+    data = write(tmp_path / "typo.csv", TYPO)
+    out = tmp_path / "m.safetensors"
+    result = run_cli("train", data, "--target", "b", "--epochs", "2", "--out", out)
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warning == [
+        f"glassnet train: warning: {data}, column 'a' holds numbers except 1 cell (line 32 "
+        "'five'), read as missing; fix it, or pass --categorical a if it is text"
+    ]
+    assert "typos 'five' read as missing" in result.stdout
+    predicted = run_cli("predict", out, data)
+    assert predicted.returncode == 0, predicted.stderr
+    assert len(predicted.stdout.splitlines()) == 32
+    assert "1 missing cell filled (a 1)" in predicted.stderr

@@ -22,6 +22,7 @@ import os
 import secrets
 import sys
 import time
+import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -354,7 +355,7 @@ def _split_rows(n: int, options: Options, rng: Any) -> tuple[Array, Array | None
 def _encode(data: Data, target: Target, options: Options, rng: Any) -> Split:
     """Hold out the validation rows, learn the encoding from the training rows alone (so the
     held-out score is honest), and encode both parts."""
-    from glassnet.preprocessing import Preprocessor, Scaler
+    from glassnet.preprocessing import Preprocessor, Scaler, TypoWarning
     from glassnet.table import DataError, locate
 
     train_rows, val_rows = _split_rows(data.frame.height, options, rng)
@@ -366,15 +367,18 @@ def _encode(data: Data, target: Target, options: Options, rng: Any) -> Split:
         )
     features = data.frame.drop(options.target)
     try:
-        pre = Preprocessor().fit(
-            features,
-            categorical=options.columns["categorical"],
-            numeric=options.columns["numeric"],
-            ignore=options.columns["ignore"],
-            max_categories=options.max_categories,
-            na_values=options.na_values,
-            fit_rows=train_rows,
-        )
+        with warnings.catch_warnings():
+            # a typo column is told once, by its file lines (``_print_typos``), not by Python
+            warnings.simplefilter("ignore", TypoWarning)
+            pre = Preprocessor().fit(
+                features,
+                categorical=options.columns["categorical"],
+                numeric=options.columns["numeric"],
+                ignore=options.columns["ignore"],
+                max_categories=options.max_categories,
+                na_values=options.na_values,
+                fit_rows=train_rows,
+            )
     except DataError as error:
         raise locate(error, data.path, data.rows) from None
     try:
@@ -542,6 +546,7 @@ def run(args: argparse.Namespace) -> int:
     except DataError as error:
         raise UserError(str(error)) from None
     model = _build(data, target, split, options, rng)
+    _print_typos(model, data)
     if not args.json:
         _print_columns(model, data)
     history, keeper, seconds = _fit(model, split, options)
@@ -584,6 +589,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 # ----- reporting ----------------------------------------------------------------------------------
+def _print_typos(model: Model, data: Data) -> None:
+    """One warning line per column of numbers whose few non-numbers were read as missing,
+    naming the file's lines of the first."""
+    from glassnet.preprocessing import typo_note
+    from glassnet.table import locate
+
+    typos = model.preprocessor.typos_ if model.preprocessor is not None else {}
+    for name, found in typos.items():
+        note = locate(typo_note(name, found), data.path, data.rows)
+        print(f"glassnet train: warning: {note}", file=sys.stderr)
+
+
 def _print_columns(model: Model, data: Data) -> None:
     rows = column_rows(model)
     print(f"{data.path}: {data.frame.height} rows, target {model.target!r} ({model.task})")
@@ -638,8 +655,9 @@ def _print_report(report: dict[str, Any]) -> None:
     lines = [
         (
             "task",
-            f"{report['task']} of {report['target']!r} from {len(report['features'])} columns "
-            f"({len(report['inputs'])} inputs)",
+            f"{report['task']} of {report['target']!r} from {len(report['features'])} "
+            f"column{'s' * (len(report['features']) != 1)} ({len(report['inputs'])} input"
+            f"{'s' * (len(report['inputs']) != 1)})",
         )
     ]
     if report["classes"] is not None:
