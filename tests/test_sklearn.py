@@ -696,7 +696,8 @@ def _penguins(n: int = 240):  # type: ignore[no-untyped-def]
             "island": rng.choice(["Biscoe", "Dream", "Torgersen", None], n),
             "sex": pd.Categorical(rng.choice(["male", "female"], n)),
             "tagged": rng.choice([True, False], n),
-            "note": rng.choice(["NA", "ok"], n),  # the text "NA" is a level, not missing
+            # the text "NA" is missing, as glassnet train and pandas.read_csv read it
+            "note": rng.choice(["NA", "ok", "checked"], n),
         }
     )
     frame.loc[::13, "mass"] = np.nan
@@ -723,7 +724,10 @@ def test_from_dtype_trains_on_text_columns_and_missing_cells(tmp_path, Estimator
     assert est.feature_names_in_.tolist() == ["mass", "island", "sex", "tagged", "note"]
     names = est.preprocessor_.feature_names_out_
     assert names[:2] == ["mass", "mass (missing)"]
-    assert {"island=Dream", "island=(missing)", "sex=male", "tagged=true", "note=NA"} <= set(names)
+    assert {"island=Dream", "island=(missing)", "sex=male", "tagged=true", "note=(missing)"} <= set(
+        names
+    )
+    assert "note=NA" not in names
     assert est.network_.n_inputs == len(names) == len(est.network_.metadata["feature_names"])
     assert est.score(frame, target) > 0.8
     # rows with missing cells and an island never seen in training still get answers
@@ -869,3 +873,21 @@ def test_every_route_gives_the_estimators_answers(tmp_path) -> None:  # type: ig
     answers = onnx.run(tmp_path / "model.onnx", as_text)
     assert answers["label"].ravel().tolist() == expected
     np.testing.assert_allclose(answers["probabilities"], clf.predict_proba(frame), atol=1e-5)
+
+
+def test_a_model_saved_from_an_estimator_reads_na_in_a_csv_as_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import glassnet
+    from tests.cli.conftest import run_cli
+
+    # its preprocessing stored no missing markers, so glassnet predict refused the "NA"
+    # cells of the very file pandas had read the DataFrame from
+    frame, species = _penguins()
+    path = tmp_path / "penguins.csv"
+    frame.to_csv(path, index=False, na_rep="NA")
+    est = GlassClassifier(categorical_features="from_dtype", max_iter=30, random_state=0)
+    est.fit(frame, species)
+    glassnet.save(est, tmp_path / "m.safetensors")
+    result = run_cli("predict", tmp_path / "m.safetensors", path)
+    assert result.returncode == 0, result.stderr
+    answers = [line.split(",")[5] for line in result.stdout.splitlines()[1:]]
+    assert answers == est.predict(frame).tolist()

@@ -308,6 +308,7 @@ class Preprocessor:
                 if c["role"] == "numeric"
                 and not (schema[c["name"]].is_numeric() or schema[c["name"]] == pl.Boolean)
             ],
+            fitting=False,
         )
         return frame, _Plan(used, schema)
 
@@ -348,7 +349,7 @@ class Preprocessor:
                 finite = finite and bool(np.isfinite(total))
                 unseen += plan.place(part, rows[offset : offset + len(part[0])])
             if not (finite or looked):  # a NaN or infinite cell, or only a huge sum
-                _check_cells(frame, numeric)  # raises, naming the first bad cell
+                _check_cells(frame, numeric, fitting=False)  # raises, naming the bad cell
                 looked = True
             yield start, stop
         missing = frame.select(pl.col(c["name"]).null_count() for c in plan.used).row(0)
@@ -425,16 +426,15 @@ def as_frame(
 ) -> pl.DataFrame:
     """``data`` as a polars DataFrame: a path is read (``glassnet.table.read_table``); a
     pandas DataFrame, a dict of columns or a 2-D array (columns ``names``, else ``x0`` …)
-    is converted, its text cells stripped and those in ``na_values`` or empty made
-    missing. A polars DataFrame is taken as it is (its nulls are its missing cells): it is
-    what ``read_table`` returns, cleaned already, and cleaning again would cost a pass
-    over every text column each time."""
+    or a polars DataFrame is converted, its text cells stripped and those in ``na_values``
+    or empty made missing (a pass over each text column's distinct values only: a frame
+    ``read_table`` cleaned already costs little)."""
     import polars as pl
 
     if isinstance(data, (str, os.PathLike)):
         return read_table(data, na_values=na_values, text_columns=text_columns)
     if isinstance(data, pl.DataFrame):
-        return data
+        return clean_text(data, na_values)
     if type(data).__module__.split(".")[0] == "pandas":
         names = _names([str(c) for c in data.columns])
         frame = pl.from_pandas(data.set_axis(range(len(names)), axis=1))
@@ -720,7 +720,15 @@ def _braced(value: Any, quote: bool = True) -> str:
 
 
 # ----- numeric columns ------------------------------------------------------------------------
-def _numbers(series: pl.Series) -> pl.Series:
+def _fix(name: str, fitting: bool) -> str:
+    """What to do about a bad cell of the numeric column ``name``: at ``fit`` the table's
+    reading can change; at ``transform`` (``predict``) only the cell can."""
+    if fitting:
+        return f"fix the value, mark it missing with --na-values, or pass --ignore {name}"
+    return "fix the value, or leave the cell empty: a missing cell is filled as in training"
+
+
+def _numbers(series: pl.Series, fitting: bool = True) -> pl.Series:
     """A column as float64 with nulls for missing; text cells must all be numbers."""
     import polars as pl
 
@@ -735,22 +743,21 @@ def _numbers(series: pl.Series) -> pl.Series:
         row = int(bad.arg_true()[0])
         raise DataError(
             f"{{place0}}, column {_braced(series.name)}: {_braced(series[row])} is not a "
-            f"number; fix the value, mark it missing with --na-values, or pass --ignore "
-            f"{_braced(series.name, quote=False)}",
+            f"number; {_braced(_fix(series.name, fitting), quote=False)}",
             [row],
         )
     numbers = series.cast(pl.Float64)
     return numbers
 
 
-def _check_finite(values: pl.Series) -> None:
+def _check_finite(values: pl.Series, fitting: bool = True) -> None:
     """Refuse inf and NaN read from the data (missing cells are nulls, not NaN)."""
     bad = values.is_nan() | values.is_infinite()
     if bad.any():
         row = int(bad.arg_true()[0])
         raise DataError(
             f"{{place0}}, column {_braced(values.name)}: {values[row]!r} is not a finite "
-            "number; replace it with a real value, or mark it missing with --na-values",
+            f"number; {_braced(_fix(values.name, fitting), quote=False)}",
             [row],
         )
 
@@ -900,9 +907,10 @@ def _check_fits_in_memory(rows: int, width: int) -> None:
         )
 
 
-def _check_cells(frame: pl.DataFrame, numeric: list[str]) -> None:
+def _check_cells(frame: pl.DataFrame, numeric: list[str], fitting: bool = True) -> None:
     """Refuse, naming the first bad cell, numeric columns with text or non-finite numbers:
-    one pass over every column finds whether any is bad; only a bad one is searched."""
+    one pass over every column finds whether any is bad; only a bad one is searched.
+    ``fitting`` says which fix the message offers (``_fix``)."""
     import polars as pl
 
     tests, checked = [], []
@@ -924,7 +932,8 @@ def _check_cells(frame: pl.DataFrame, numeric: list[str]) -> None:
         return
     for name, bad in zip(checked, frame.select(tests).row(0), strict=True):
         if bad:
-            _check_finite(_numbers(frame[name]))  # raises, naming the first bad cell
+            # raises, naming the first bad cell
+            _check_finite(_numbers(frame[name], fitting), fitting)
 
 
 def text_expression(name: str, dtype: Any) -> pl.Expr:

@@ -67,6 +67,7 @@ from glassnet.metrics import predicted_classes
 from glassnet.model import Model
 from glassnet.optimizers import SGD, Optimizer
 from glassnet.preprocessing import Preprocessor, Scaler, as_frame
+from glassnet.table import NA_VALUES
 from glassnet.training import History
 from glassnet.validation import (
     choice,
@@ -197,15 +198,17 @@ def _fit_preprocessor(X: Any, weights: Array) -> Preprocessor:
     of positive weight); its numeric statistics are then replaced through its config.
     """
     categorical = _categorical_columns(X)
-    # only None and NaN are missing in a DataFrame: a text cell "NA" is a level
-    frame = as_frame(X, na_values=())
+    # the markers glassnet train reads as missing ("NA", "?", …), as pandas.read_csv does:
+    # the saved model then reads a CSV file (glassnet predict) as the estimator did its
+    # DataFrame, a text cell "NA" missing on both routes
+    frame = as_frame(X, na_values=NA_VALUES)
     numeric = [name for name in frame.columns if name not in categorical]
     kept = weights > 0
     preprocessor = Preprocessor().fit(
         frame,
         categorical=categorical,
         numeric=numeric,
-        na_values=(),
+        na_values=NA_VALUES,
         fit_rows=None if kept.all() else np.flatnonzero(kept),
     )
     config = preprocessor.get_config()

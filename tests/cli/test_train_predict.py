@@ -382,7 +382,9 @@ def test_predict_and_evaluate_bad_input(model: tuple[Path, Path], tmp_path: Path
     unknown = write(tmp_path / "u.csv", "x1,x2,label\n1,2,a\n\n3,4,zebra\n")
     assert_user_error(run_cli("evaluate", out, unknown), "line 4:", "'zebra'", "a, b, c")
     bad_value = write(tmp_path / "b.csv", "x1,x2\n1,2\n3,abc\n")
-    assert_user_error(run_cli("predict", out, bad_value), "line 3", "column 'x2'", "'abc'")
+    refused = run_cli("predict", out, bad_value)
+    assert_user_error(refused, "line 3", "column 'x2'", "'abc'", "leave the cell empty")
+    assert "--na-values" not in refused.stderr  # options of train, which predict has not
     assert_user_error(run_cli("predict", out, missing, "--out", tmp_path / "no" / "p.csv"),
                       "--out", "does not exist", "create it first")  # fmt: skip
     assert out.read_bytes() == before
