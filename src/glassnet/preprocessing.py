@@ -9,9 +9,10 @@
   level; missing cells are the level ``"(missing)"``; beyond ``max_categories`` levels the
   rarest become ``"(other)"``. At ``transform`` an unknown level is ``"(other)"`` if the
   column has it, else all zeros ("no known category").
-- **ignored**: an identifier (an unnamed column, the row numbers, or text whose values are
-  all distinct — a name per row teaches nothing about other rows) or a constant column. The
-  report says why, and which option keeps it.
+- **ignored**: an identifier (an unnamed column, the row numbers, whole numbers all
+  different in a column named as an id — ``id``, ``index``, ``respondent_id``,
+  ``PassengerId`` —, or text whose values are all distinct: a name per row teaches nothing
+  about other rows) or a constant column. The report says why, and which option keeps it.
 
 The rules can be overridden with ``categorical=``, ``numeric=`` and ``ignore=``. A text column
 that is at least ``TYPO_SHARE`` (95 %) numbers is a numeric column with typos (a silent
@@ -59,10 +60,19 @@ BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f"})
 
 # a decimal number as people write it; "nan", "inf" and words are not numbers here, so
 # labels such as "Nan" or "Infinity" stay text
+DATE_PATTERN = r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}/\d{1,2}/\d{2,4}"
+"""Text that starts like a date (2012-01-31, 31/01/2012): named so when it is dropped."""
 NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+)$")
+UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+|__index_level_\d+__)$")
 """Header names of a column the file did not name: empty (pandas' and R's row numbers; the
-reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1"."""
+reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1", and the index pandas
+writes into a Parquet file ("__index_level_0__")."""
+
+ID_NAME = re.compile(
+    r"^(?:(?i:id|index|idx|row_?id|row_?num(?:ber)?)|.*[_\s.-](?i:id)|.*[a-z0-9](?:Id|ID))$"
+)
+"""Names of identifier columns: id, index, respondent_id, Customer ID, PassengerId,
+customerID — not words that merely end in "id" (paid, valid)."""
 
 
 class TypoWarning(UserWarning):
@@ -581,6 +591,16 @@ def _decide(
             return _ignored(name, "constant", _keep_option(series))
         if dtype.is_integer() and present == whole.len() and _is_row_numbers(whole, present):
             return _ignored(name, "the row numbers (an identifier)", "--numeric COL")
+        if (
+            dtype.is_integer()
+            and ID_NAME.match(name)
+            and present == whole.len()
+            and whole.n_unique() == present
+        ):
+            # shuffled row numbers or record ids: a number per row says nothing of others
+            return _ignored(
+                name, "a different whole number in every row, named as an id", "--numeric COL"
+            )
         # the training rows (all of them, or a part that might be all missing)
         return {"name": name, "role": "numeric"} if same else _fit_numeric(series)
     counts = _level_counts(whole)
@@ -606,8 +626,9 @@ def _decide(
     if levels.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
         return _fit_categorical(series, max_categories, counts if same else None)
     if levels.len() == present:
+        kind = "dates" if bool(levels.head(5).str.contains(DATE_PATTERN).all()) else "text"
         return _ignored(
-            name, "text with a different value in every row (an identifier)", "--categorical COL"
+            name, f"{kind} with a different value in every row (an identifier)", "--categorical COL"
         )
     return _fit_categorical(series, max_categories, counts if same else None)
 
