@@ -350,6 +350,28 @@ def test_numbers_only_keep_one_input_and_fill_missing_cells() -> None:
     np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(query), **TOLERANCE)
 
 
+def test_a_one_input_file_takes_its_columns_from_a_table_by_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # handed the table the model was trained on, run() fed every column (64 for 61)
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    rng = np.random.default_rng(5)
+    table = {
+        "a": rng.normal(size=30).tolist(),
+        "flat": [1.0] * 30,  # constant: ignored, not an input
+        "b": (rng.normal(size=30) * 50).tolist(),
+    }
+    pre = Preprocessor().fit(table)
+    net = Network([Dense(2, 3, "tanh"), Dense(3, 1, "sigmoid")], seed=0)
+    model = Model(net, pre, task="classification", classes=["no", "yes"])
+    export(model, tmp_path / "m.onnx")
+    shuffled = {"b": table["b"], "extra": ["x"] * 30, "flat": table["flat"], "a": table["a"]}
+    outputs = run(tmp_path / "m.onnx", shuffled)
+    np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(table), **TOLERANCE)
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) b"):
+        run(tmp_path / "m.onnx", {"a": table["a"]})
+
+
 def test_activation_settings_agree_with_the_model_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import glassnet
     from glassnet.activations import LeakyReLU

@@ -572,6 +572,8 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
     columns (a dict, or a pandas DataFrame)."""
     names = [value.name for value in model_proto.graph.input]
     if names == ["X"]:
+        if hasattr(data, "keys") or hasattr(data, "columns"):  # a table: its model's columns
+            data = _in_order(model_proto, data)
         return {"X": np.asarray(data, dtype=np.float32)}
     proto = _require_onnx().TensorProto
     result = {}
@@ -583,6 +585,24 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
             column = column.astype(np.float32)
         result[value.name] = column
     return result
+
+
+def _in_order(model_proto: Any, data: Any) -> Array:
+    """The (n, k) matrix of a one-input file's columns (its "feature_names"), taken by name
+    from the table ``data`` (a dict, or a pandas or polars DataFrame), whatever else it has."""
+    properties = {p.key: p.value for p in model_proto.metadata_props}
+    width = model_proto.graph.input[0].type.tensor_type.shape.dim[1].dim_value
+    wanted = properties.get("feature_names", "").split(",")
+    if len(wanted) != width:
+        raise ValueError(
+            f"this file's input X takes {width} numbers per row and does not name its "
+            "columns; give the matrix X itself"
+        )
+    present = list(data.keys() if hasattr(data, "keys") else data.columns)
+    lacking = [name for name in wanted if name not in present]
+    if lacking:
+        raise ValueError(f"the table lacks the column(s) {', '.join(lacking)} that X is made of")
+    return np.column_stack([np.asarray(data[name], dtype=np.float64) for name in wanted])
 
 
 def _cell_text(value: Any) -> str:
@@ -598,8 +618,9 @@ def _cell_text(value: Any) -> str:
 def run(path: str | os.PathLike[str], data: Any) -> dict[str, Array]:
     """Run an exported file with onnxruntime: ``{output name: array}`` for ``data``.
 
-    ``data`` is the float matrix X for a file with one input "X", or a mapping of raw
-    columns (a dict or a pandas DataFrame) for a file with one input per column.
+    ``data`` is the float matrix X for a file with one input "X" (or a table holding the
+    columns it names, which are taken in order), or a mapping of raw columns (a dict or a
+    pandas DataFrame) for a file with one input per column.
     """
     try:
         import onnxruntime

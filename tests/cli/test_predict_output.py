@@ -59,3 +59,23 @@ def test_standard_output_in_slices_is_the_whole_table_once(
     lines = printed.stdout.splitlines()
     assert len(lines) == 200_001 and lines[0].startswith("x,kind,label,predicted_label")
     assert printed.stdout == (tmp_path / "p.csv").read_text()
+
+
+def test_an_out_name_ending_in_parquet_gets_parquet(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # it was CSV text under a .parquet name
+    import polars as pl
+
+    model, data = trained
+    small = tmp_path / "small.csv"
+    small.write_text("".join(data.read_text().splitlines(keepends=True)[:41]))
+    written = run_cli("predict", model, small, "--out", tmp_path / "p.parquet")
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "p.parquet").read_bytes()[:4] == b"PAR1"
+    as_csv = run_cli("predict", model, small, "--out", tmp_path / "p.csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    parquet, text = pl.read_parquet(tmp_path / "p.parquet"), pl.read_csv(tmp_path / "p.csv")
+    assert parquet.columns == text.columns and parquet.height == 40
+    np.testing.assert_array_equal(parquet["probability_yes"], text["probability_yes"])
+    assert parquet["predicted_label"].to_list() == text["predicted_label"].to_list()

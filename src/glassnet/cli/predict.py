@@ -3,7 +3,8 @@
 The table is the raw one, as for ``train``: the model's preprocessing fills missing cells
 (a numeric column's training median, a text column's "(missing)" level) and maps a level it
 never saw to "no known category", so every row gets an answer; how many cells that took is
-reported. The output is the table with the answers appended, written by polars.
+reported. The output is the table with the answers appended, written by polars (CSV, or
+Parquet for an ``--out`` name ending in .parquet, .pq or .parq).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         metavar="PRED.csv",
-        help="write the table with the predictions here (default: standard output)",
+        help="write the table with the predictions here: Parquet when the name ends in "
+        ".parquet, .pq or .parq, else CSV (default: CSV on standard output)",
     )
     parser.add_argument(
         "--delimiter", default=None, metavar="C", help="the CSV field separator (default: sniffed)"
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
     from glassnet.cli.common import fill_counts, load_model, model_outputs, read_rows
     from glassnet.model import class_probabilities
+    from glassnet.table import PARQUET_SUFFIXES
 
     if args.out is not None:  # never the model or the table this command reads
         check_out_file(args.out, reads=[args.model, args.data])
@@ -83,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
         from glassnet.serialization import write_atomically
 
         def write(binary: BinaryIO) -> None:
-            table.write_csv(binary)
+            if args.out.lower().endswith(PARQUET_SUFFIXES):
+                table.write_parquet(binary)
+            else:
+                table.write_csv(binary)
 
         write_atomically(args.out, write)
         print(f"wrote {args.out}: {table.height} rows with {', '.join(added)}", file=sys.stderr)
