@@ -7,6 +7,7 @@ anything malformed in one line after reading only the header.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -268,13 +269,21 @@ def test_atomic_save_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Monk
     path.write_bytes(b"old contents")
 
     def broken(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError, match="disk full"):
+    # the file named, the old one said to be intact (the message named neither)
+    expected = f"cannot write {path} (No space left on device); {path} is as it was; free"
+    with pytest.raises(OSError, match=re.escape(expected)):
         glassnet.save(trained(), path)
     assert path.read_bytes() == b"old contents"
     assert os.listdir(tmp_path) == ["m.safetensors"]  # no temporary file left behind
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_device_is_named() -> None:
+    with pytest.raises(OSError, match=r"^cannot write /dev/full \(No space left on device"):
+        serialization.write_atomically("/dev/full", b"x" * 100_000)
 
 
 def test_save_refuses_missing_folder_and_folders(tmp_path: Path) -> None:

@@ -165,6 +165,10 @@ def test_file_errors(tmp_path: Path) -> None:
         read_table(write(tmp_path / "cut.parquet", b"PAR1" + b"\x00" * 20 + b"PAR1"))
     with pytest.raises(DataError, match="--delimiter must be one character"):
         read_table(write(tmp_path / "d.csv", "a,b\n1,2\n"), delimiter="::")
+    # devices that never end were read until the memory ran out
+    for device in ("/dev/zero", "/dev/urandom"):
+        with pytest.raises(DataError, match=f"^{device} is a device, not a table"):
+            read_table(device)
 
 
 def test_locate_names_the_line_of_a_data_row(tmp_path: Path) -> None:
@@ -172,6 +176,8 @@ def test_locate_names_the_line_of_a_data_row(tmp_path: Path) -> None:
     error = DataError("{place0}, column 'a': bad", [2])
     assert str(error) == "data row 3, column 'a': bad"
     assert str(locate(error, path)) == f"{path}, line 6, column 'a': bad"
+    # a row whose quoted cell spans lines is named by the line it starts on, not ends on
+    assert str(locate(DataError("{place0}: x", [0]), path)) == f"{path}, line 2: x"
     # a subset of the rows: row 0 of the subset is the file's data row 1
     assert str(locate(DataError("{place0}: x", [0]), path, np.array([1]))) == f"{path}, line 5: x"
     assert str(locate(DataError("no rows"), path)) == f"{path}: no rows"

@@ -1,7 +1,5 @@
 """``python -m glassnet``."""
 
-import sys
+from glassnet.cli import console
 
-from glassnet.cli import main
-
-sys.exit(main())
+console()

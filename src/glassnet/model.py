@@ -298,6 +298,18 @@ def labels_from_text(cells: Sequence[str]) -> list[Any]:
     return list(cells)
 
 
+def non_numbers(labels: Sequence[Any]) -> list[int]:
+    """The positions of ``labels`` (as ``labels_from_text`` gives them) that are not finite
+    numbers: a number written as text ("6.3" beside "abc") counts as a number."""
+
+    def number(value: Any) -> bool:
+        if isinstance(value, str):
+            return bool(_DECIMAL.match(value)) and math.isfinite(float(value))
+        return not isinstance(value, bool) and math.isfinite(value)
+
+    return [i for i, value in enumerate(labels) if not number(value)]
+
+
 def detect_task(labels: Sequence[Any]) -> str:
     """ "classification" for text labels, or whole numbers with at most ``MAX_AUTO_CLASSES``
     distinct values; "regression" for other numbers."""

@@ -390,6 +390,10 @@ class Preprocessor:
             raise ValueError("a preprocessing config needs a 'columns' list and 'na_values'")
         for column in columns:
             _check_column_config(column)
+        names = [c["name"] for c in columns]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:  # each column is looked up by its name
+            raise ValueError(f"a preprocessing config names the column {twice[0]!r} twice")
         if not any(c["role"] != "ignored" for c in columns):
             raise ValueError("a preprocessing config needs at least one used column")
         pre = cls()
@@ -776,8 +780,12 @@ def _check_finite(values: pl.Series, fitting: bool = True) -> None:
     bad = values.is_nan() | values.is_infinite()
     if bad.any():
         row = int(bad.arg_true()[0])
+        value = float(values[row])
+        # the reader made inf of a cell written "inf" or of a number past float64's range
+        # (1e400): the message cannot quote the cell, so it says what it may have been
+        shown = repr(value) if math.isnan(value) else f"{value} (written so, or past ±1.8e308)"
         raise DataError(
-            f"{{place0}}, column {_braced(values.name)}: {values[row]!r} is not a finite "
+            f"{{place0}}, column {_braced(values.name)}: {shown} is not a finite "
             f"number; {_braced(_fix(values.name, fitting), quote=False)}",
             [row],
         )

@@ -387,7 +387,10 @@ def write_atomically(
     target = check_writable(path)
     real = os.path.realpath(target)
     if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
-        _write_into(target, real, content)
+        try:
+            _write_into(target, real, content)
+        except OSError as error:
+            raise _not_written(target, error, kept=False) from None
         return
     handle, temporary = tempfile.mkstemp(
         prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real)
@@ -400,11 +403,23 @@ def write_atomically(
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, real)
-    except BaseException:
+    except BaseException as error:
         # drop the half-written temporary file, whatever stopped the write
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise _not_written(target, error, kept=os.path.exists(real)) from None
         raise
+
+
+def _not_written(target: str, error: OSError, kept: bool) -> OSError:
+    """The one line for a write that failed (a full disk, an I/O error): which file, why,
+    and that an existing one is as it was. (polars' errors carry no strerror, only text.)"""
+    reason = error.strerror or str(error).splitlines()[0] or type(error).__name__
+    untouched = f"; {target} is as it was" if kept else ""
+    full = error.errno == errno.ENOSPC or "No space left" in reason
+    fix = "free some space or write elsewhere" if full else "write elsewhere"
+    return OSError(f"cannot write {target} ({reason}){untouched}; {fix}")
 
 
 def _emit(out: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None:

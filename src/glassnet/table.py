@@ -179,8 +179,9 @@ header; polars then reads the file itself when it is plain UTF-8 CSV."""
 
 def _read_bytes(where: str, whole: bool = False) -> tuple[bytes, bool]:
     """The first ``HEAD_BYTES`` of a regular file, or all of it when ``whole`` (or when it
-    is short, or its start is only blank); pipes and devices (``/dev/stdin``) are read to
-    their end. Returns the bytes and whether they are the whole file."""
+    is short, or its start is only blank); pipes and a terminal (``/dev/stdin``) are read
+    to their end; other devices are refused. Returns the bytes and whether they are the
+    whole file."""
     try:
         info = os.stat(where)
     except FileNotFoundError:
@@ -189,6 +190,9 @@ def _read_bytes(where: str, whole: bool = False) -> tuple[bytes, bool]:
         raise DataError(f"{where}: cannot be read ({error.strerror}); check the path") from None
     if stat.S_ISDIR(info.st_mode):
         raise DataError(f"{where} is a folder, not a table; give the path of a CSV or Parquet file")
+    if (stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)) and not _is_terminal(where):
+        # /dev/zero or /dev/urandom never end: reading one would fill the memory
+        raise DataError(f"{where} is a device, not a table; give a CSV or Parquet file, or a pipe")
     try:
         if stat.S_ISREG(info.st_mode):
             with open(where, "rb") as handle:
@@ -204,6 +208,18 @@ def _read_bytes(where: str, whole: bool = False) -> tuple[bytes, bool]:
     if not raw or raw.isspace():  # (isspace stops at the first other byte: no copy)
         raise DataError(f"{where} is empty; a CSV file needs a header line and data rows")
     return raw, complete
+
+
+def _is_terminal(where: str) -> bool:
+    """Whether the device ``where`` is a terminal (``/dev/stdin`` typed into: it ends)."""
+    try:
+        descriptor = os.open(where, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.isatty(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _read_stream(where: str) -> bytes:
@@ -490,7 +506,7 @@ def _quote_error(where: str, line: int) -> DataError:
 
 def _lines_of(where: str, rows: Sequence[int]) -> dict[int, int]:
     """The line numbers of data rows ``rows`` (from 0, blank lines not counted) of a CSV
-    file, found by reading it again (only for an error message)."""
+    file, where each row starts, found by reading it again (only for an error message)."""
     wanted = set(rows)
     if not wanted or not os.path.isfile(where) or where.lower().endswith(PARQUET_SUFFIXES):
         return {}
@@ -502,12 +518,14 @@ def _lines_of(where: str, rows: Sequence[int]) -> dict[int, int]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     found: dict[int, int] = {}
     seen = -1
+    ended = 0  # the line the previous record ended on: a record starts on the next
     for i, cells in enumerate(reader):
+        start, ended = ended + 1, reader.line_num
         if i <= skipped or _is_blank(cells):
             continue
         seen += 1
         if seen in wanted:
-            found[seen] = reader.line_num
+            found[seen] = start  # a quoted line break makes a record span lines
             if len(found) == len(wanted):
                 break
     return found

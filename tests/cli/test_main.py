@@ -98,3 +98,19 @@ def test_check_out_file_refuses_the_files_a_command_reads(tmp_path: Path) -> Non
     assert check_out_file(str(tmp_path / "new.csv"), reads=[str(data)]) == str(tmp_path / "new.csv")
     os.mkfifo(tmp_path / "fifo")  # written into when the command writes, not replaced
     assert check_out_file(str(tmp_path / "fifo")) == str(tmp_path / "fifo")
+
+
+def test_ctrl_c_after_the_command_finished_is_ignored(tmp_path: Path) -> None:
+    # one that came during Python's shutdown, after `predict --out` had written its file,
+    # printed a KeyboardInterrupt traceback (threading._shutdown) and exited 0
+    result = _run(
+        "import signal\n"
+        "import glassnet.cli as cli\n"
+        "cli.main = lambda: 0\n"
+        "try:\n"
+        "    cli.console()\n"
+        "except SystemExit as done:\n"
+        "    print(done.code, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)\n",
+        tmp_path,
+    )
+    assert result.stdout.split() == ["0", "True"], result.stderr

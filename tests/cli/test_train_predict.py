@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -156,8 +157,11 @@ def test_three_classes_train_predict_evaluate_info(
     info = run_cli("info", out)
     assert info.returncode == 0
     for words in ("2 → 8 relu", "8 → 3 softmax", "categorical_crossentropy", "x1, x2", "a, b, c",
-                  "60 epochs", "x1 ", "numeric", "id ", "ignored"):  # fmt: skip
+                  " epochs, cost", "x1 ", "numeric", "id ", "ignored"):  # fmt: skip
         assert words in info.stdout, (words, info.stdout)
+    # the kept model trained on every row for the epochs the held-out rows chose
+    epochs = int(info.stdout.split("history    : ")[1].split(" epochs")[0])
+    assert 1 <= epochs <= 60
 
 
 def test_regression(tmp_path: Path) -> None:
@@ -255,6 +259,32 @@ def test_ctrl_c_keeps_best_weights_and_saves(tmp_path: Path) -> None:
     info = json.loads(run_cli("info", out, "--json").stdout)
     assert info["history"]["interrupted"] is True
     assert "(interrupted)" in stdout
+
+
+def test_ctrl_c_while_training_again_on_every_row_says_so_and_exits_130(tmp_path: Path) -> None:
+    # it exited 0 with no word, having saved the held-out run's model in place of the
+    # one trained on every row
+    data = blobs(tmp_path / "d.csv", n=2000)
+    out = write(tmp_path / "m.safetensors", b"the old model")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", str(data), "--target", "label", "--ignore",
+         "id", "--epochs", "400", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )  # fmt: skip
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("glassnet train: training again"):
+            break
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("glassnet train: interrupted while training again on every row;")
+    assert "saved the held-out run's model, the best weights (epoch" in last and str(out) in last
+    assert "this one: training again on every row was interrupted" in stdout
+    info = json.loads(run_cli("info", out, "--json").stdout)
+    assert info["history"]["epochs"] >= 1
 
 
 def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
@@ -368,7 +398,8 @@ def test_output_folder_checked_before_reading(tmp_path: Path) -> None:
 def test_regression_of_text_is_refused(tmp_path: Path) -> None:
     data = write(tmp_path / "d.csv", "x,y\n1,cat\n2,dog\n")
     result = run_cli("train", data, "--target", "y", "--task", "regression")
-    assert_user_error(result, "holds text (e.g. 'cat')", "--task classification")
+    assert_user_error(result, "holds text, not numbers (line 2 'cat', line 3 'dog')",
+                      "--task classification")  # fmt: skip
     assert "np.str_" not in result.stderr
 
 
@@ -745,3 +776,44 @@ def test_a_typo_among_numbers_is_read_as_missing_with_one_warning(tmp_path: Path
     assert predicted.returncode == 0, predicted.stderr
     assert len(predicted.stdout.splitlines()) == 32
     assert "1 missing cell filled (a 1)" in predicted.stderr
+
+
+def test_the_held_out_rows_choose_how_long_the_kept_model_trains(tmp_path: Path) -> None:
+    # a noisy table's held-out cost rises after a few epochs: the model kept is trained on
+    # every row for the epochs of the lowest, not for all of --epochs (randhie, diabetes
+    # and fair scored below scikit-learn's pipeline trained for the 200)
+    import glassnet
+
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{a:.3f},{b:.3f},{int(rng.random() < 0.5 + a / 8)}\n"
+                   for a, b in rng.normal(size=(150, 2)))  # fmt: skip
+    data = write(tmp_path / "noisy.csv", "a,b,y\n" + rows)
+    run = run_cli("train", data, "--target", "y", "--hidden", "16", "--epochs", "150",
+                  "--seed", "3", "--learning-rate", "0.01", "--out", tmp_path / "a.safetensors",
+                  "--json")  # fmt: skip
+    report = json.loads(run.stdout)
+    best = report["best_epoch"]
+    assert 1 <= best < 150 and report["refit_epochs"] == best and report["refit_rows"] == 150
+    run_cli("train", data, "--target", "y", "--hidden", "16", "--epochs", str(best), "--seed",
+            "3", "--learning-rate", "0.01", "--validation-split", "0",
+            "--out", tmp_path / "b.safetensors")  # fmt: skip
+    kept, whole = (glassnet.load(tmp_path / f"{name}.safetensors") for name in "ab")
+    for a, b in zip(kept.network.get_weights(), whole.network.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    text = run_cli("train", data, "--target", "y", "--hidden", "16", "--epochs", "150",
+                   "--seed", "3", "--learning-rate", "0.01").stdout  # fmt: skip
+    assert re.search(rf"best epoch +: {best} \(the lowest held-out cost; the scores below", text)
+    assert f"trained again on all 150 rows for {best} epochs" in text
+
+
+@pytest.mark.parametrize("task", ["auto", "regression"])
+def test_a_typo_in_a_numeric_target_is_named_by_its_line(tmp_path: Path, task: str) -> None:
+    # it said the target "looks like an identifier" (auto) or "holds text (e.g.
+    # '6.339187380418625')", quoting a good number (--task regression), naming no line
+    rng = np.random.default_rng(2)
+    rows = [f"{a:.3f},{2 * a:.4f}" for a in rng.normal(size=300)]
+    rows[99] = "0.5,abc"
+    data = write(tmp_path / "t.csv", "a,y\n" + "\n".join(rows) + "\n")
+    result = run_cli("train", data, "--target", "y", "--task", task, "--epochs", "1")
+    assert_user_error(result, "the target 'y' holds numbers except 1 cell (line 101 'abc')",
+                      "empty them to leave their rows out")  # fmt: skip

@@ -95,7 +95,8 @@ def test_predictions_never_replace_the_tables_own_columns(
 ) -> None:
     query = tmp_path / "q.csv"
     query.write_text("x1,x2,color,y,predicted_y,probability_a\n0.1,0.2,red,a,KEEP1,KEEP2\n")
-    _refused(capsys, "already has the columns predicted_y, probability_a", "predict", model, query)
+    _refused(capsys, f"{query}: the table already has the columns predicted_y, probability_a",
+             "predict", model, query)  # fmt: skip
 
 
 def test_an_encoding_too_big_for_memory_is_refused_before_allocating(
@@ -120,7 +121,8 @@ def test_evaluate_refuses_a_target_too_large_for_a_float(
     assert _run(capsys, "train", data, "--target", "y", "--epochs", "2", "--out", path)[0] == 0
     query = tmp_path / "q.csv"
     query.write_text("x,y\n0.1,\n0.2,1e400\n")
-    _refused(capsys, "the target 'y' holds text ('1e400')", "evaluate", path, query)
+    _refused(capsys, "the target 'y' holds text, not numbers (line 3 '1e400')", "evaluate", path,
+             query)  # fmt: skip
 
 
 def test_a_label_too_large_for_a_float_stays_text(
@@ -135,5 +137,5 @@ def test_a_label_too_large_for_a_float_stays_text(
                             "--epochs", "2", "--json")  # fmt: skip
     assert status == 0 and "Warning" not in err and "Traceback" not in err, err
     assert '"1e400"' in out
-    _refused(capsys, "holds text (e.g. '1e400')", "train", data, "--target", "y",
-             "--task", "regression")  # fmt: skip
+    _refused(capsys, "holds numbers except 20 cells (line 2 '1e400', line 4 '1e400', line 6",
+             "train", data, "--target", "y", "--task", "regression")  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -96,6 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130
     return status
+
+
+def console() -> NoReturn:
+    """The ``glassnet`` program (``python -m glassnet`` too): ``main``, then exit with its
+    status. Once the command has finished, Ctrl-C is ignored: a late one would otherwise
+    break into Python's shutdown with a traceback, after the work was done."""
+    status = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
 
 
 def _discard_stdout() -> None:

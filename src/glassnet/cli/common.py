@@ -147,6 +147,32 @@ def model_outputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
         raise UserError(str(locate(error, path))) from None
 
 
+def target_not_numbers(
+    labels: list[Any], path: str, target: str, rows: Any, fix: str
+) -> UserError | None:
+    """The one line for a target that should hold numbers but has cells that are not
+    (named by their file lines, the first three), or None when every cell is a number.
+    ``rows`` maps the labels to the file's data rows; ``fix`` says what to do."""
+    from glassnet.model import non_numbers
+    from glassnet.table import DataError, locate
+
+    bad = non_numbers(labels)
+    if not bad:
+        return None
+    first = bad[:3]
+    shown = ", ".join(
+        f"{{place{i}}} {repr(str(labels[r])).replace('{', '{{').replace('}', '}}')}"
+        for i, r in enumerate(first)
+    )
+    more = ", …" if len(bad) > 3 else ""
+    if len(bad) == len(labels):
+        what = "text, not numbers"
+    else:
+        what = f"numbers except {len(bad)} cell{'s' * (len(bad) > 1)}"
+    error = DataError(f"the target {target!r} holds {what} ({shown}{more}); {fix}", first)
+    return UserError(str(locate(error, path, rows)))
+
+
 def fill_counts(model: Model) -> str | None:
     """One line saying which cells the preprocessing filled in, or None."""
     if model.preprocessor is None:

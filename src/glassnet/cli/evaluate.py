@@ -33,6 +33,7 @@ def scores(model: Model, outputs: Array, truth: list[Any], where: str, rows: Any
     file's data rows (for the line of an unknown label)."""
     import numpy as np
 
+    from glassnet.cli.common import target_not_numbers
     from glassnet.metrics import (
         confusion_matrix,
         mean_absolute_error,
@@ -45,11 +46,10 @@ def scores(model: Model, outputs: Array, truth: list[Any], where: str, rows: Any
 
     target = model.target or "target"
     if model.task != "classification":
-        text = next((v for v in truth if isinstance(v, str)), None)
-        if text is not None:
-            raise UserError(
-                f"{where}: the target {target!r} holds text ({text!r}); the model predicts numbers"
-            )
+        fix = "the model predicts numbers: fix such cells, or empty them to leave their rows out"
+        refused = target_not_numbers(truth, where, target, rows, fix)
+        if refused is not None:
+            raise refused
         y = np.array(truth, dtype=np.float64)
         answers = model.decode(outputs)
         return {

@@ -78,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
         _print_json(args, model, answers, probabilities)
         return 0
     target = model.target or "prediction"
-    added = output_names(frame.columns, target, classes)
+    try:
+        added = output_names(frame.columns, target, classes)
+    except UserError as error:
+        raise UserError(f"{args.data}: {error}") from None
     table = _with_answers(frame, added, answers, probabilities)
     if args.out is None:
         _write_stdout(table)

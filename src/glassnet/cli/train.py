@@ -10,9 +10,11 @@ training and the held-out score; save one ``Model`` (preprocessing + network + l
 Defaults follow scikit-learn's ``MLPClassifier``/``MLPRegressor``: one hidden layer of 100
 relu neurons, Adam with learning rate 0.001, mini-batches of min(200, n) rows, 200 epochs,
 L2 strength (alpha) 0.0001; ``--early-stopping`` stops after 10 epochs without improvement
-of the validation cost. The output layer and cost follow the task (``glassnet.build``): two
-classes → one sigmoid neuron with binary cross-entropy; more → softmax with categorical
-cross-entropy; regression → identity with mean squared error (on the standardized target).
+of the validation cost. With the default hold-out, the model kept is trained again on every
+row for as many epochs as gave the lowest held-out cost (at most ``--epochs``). The output
+layer and cost follow the task (``glassnet.build``): two classes → one sigmoid neuron with
+binary cross-entropy; more → softmax with categorical cross-entropy; regression → identity
+with mean squared error (on the standardized target).
 """
 
 from __future__ import annotations
@@ -304,16 +306,18 @@ def _target(data: Data, options: Options) -> Target:
     allocation, a target of unique identifiers)."""
     import numpy as np
 
-    from glassnet.model import detect_task, encode_labels, find_classes, one_hot
+    from glassnet.cli.common import target_not_numbers
+    from glassnet.model import detect_task, encode_labels, find_classes, non_numbers, one_hot
+    from glassnet.preprocessing import TYPO_SHARE
 
     task = detect_task(data.labels) if options.task == "auto" else options.task
-    if task == "regression":
-        text = next((v for v in data.labels if isinstance(v, str)), None)
-        if text is not None:
-            raise UserError(
-                f"{data.path}: the target {options.target!r} holds text (e.g. {text!r}); a "
-                "regression needs numbers (or use --task classification)"
-            )
+    share = 1 - len(non_numbers(data.labels)) / len(data.labels)
+    if task == "regression" or (options.task == "auto" and TYPO_SHARE <= share < 1):
+        # numbers with a few typos are a regression's target, not thousands of classes
+        fix = "fix such cells, or empty them to leave their rows out (or use --task classification)"
+        refused = target_not_numbers(data.labels, data.path, options.target, data.rows, fix)
+        if refused is not None:
+            raise refused
         return Target(task, None, np.array(data.labels, dtype=np.float64).reshape(-1, 1))
     classes = find_classes(data.labels, data.path, options.target)
     index = encode_labels(data.labels, classes, data.path, options.target, data.rows)
@@ -507,7 +511,8 @@ def _refits(options: Options, split: Split, history: History) -> bool:
 
 
 def _refit(data: Data, target: Target, whole: Options) -> Model | None:
-    """The model ``--validation-split 0`` trains: the same settings and seed on every row.
+    """The model ``--validation-split 0`` trains: the same settings and seed on every row,
+    for the epochs the held-out rows chose (``whole.epochs``).
 
     The held-out rows gave an honest score; on a small table they are also a fifth of what
     there is to learn from (iris: 0.965 held-out accuracy kept out, 0.982 put back), so the
@@ -551,41 +556,51 @@ def run(args: argparse.Namespace) -> int:
         _print_columns(model, data)
     history, keeper, seconds = _fit(model, split, options)
     best_epoch = None
+    refits = _refits(options, split, history)
     if args.early_stopping:
         best_epoch = keeper.best_epoch or None  # EarlyStopping put its best weights back
-    elif history.interrupted and isinstance(keeper, BestWeights) and keeper.restore():
+    elif (history.interrupted or refits) and isinstance(keeper, BestWeights) and keeper.restore():
+        # a default hold-out also chooses how long to train: the epoch of the lowest
+        # held-out cost (a noisy table's rises after a few dozen), its scores reported
         best_epoch = keeper.best_epoch
     report = _report(model, data, split, history, seconds)
-    report["refit_rows"] = None
-    if _refits(options, split, history):
+    report["refit_rows"] = report["refit_epochs"] = None
+    if refits:
         # the refit encodes every row anew: the held-out split's matrices go first, or
         # both encodings would be held at once (2.0 GB instead of 1.3 on a 1M-row table)
         del split
         model.network.clear_values()  # its first layer still holds the held-out rows
-        refit = _refit(data, target, whole)
+        epochs = best_epoch or options.epochs
+        refit = _refit(data, target, replace(whole, epochs=epochs))
         if refit is not None:
-            model, report["refit_rows"] = refit, data.frame.height
+            model, report["refit_rows"], report["refit_epochs"] = refit, data.frame.height, epochs
+    report["refit_interrupted"] = refit_interrupted = refits and report["refit_rows"] is None
+    interrupted = history.interrupted or refit_interrupted
     report["model"] = options.out
     report["best_epoch"] = best_epoch
     report["seed"] = options.seed
     if options.out is not None:
         save(model, options.out)
-    if history.interrupted:
+    if interrupted:
         kept = f"the best weights (epoch {best_epoch})" if best_epoch else "the weights"
         where = (
             f"saved {kept} to {options.out}"
             if options.out
             else f"kept {kept} but saved nothing (no --out)"
         )
-        last = history.epoch[-1] if history.epoch else 0
-        print(f"glassnet train: interrupted at epoch {last}; {where}", file=sys.stderr)
+        if refit_interrupted:  # the model trained without the held-out rows is kept
+            when = "while training again on every row"
+            where = where.replace(kept, f"the held-out run's model, {kept},")
+        else:
+            when = f"at epoch {history.epoch[-1] if history.epoch else 0}"
+        print(f"glassnet train: interrupted {when}; {where}", file=sys.stderr)
     if args.json:
         from glassnet.cli.common import print_json
 
         print_json(report)
     else:
         _print_report(report)
-    return 130 if history.interrupted else 0
+    return 130 if interrupted else 0
 
 
 # ----- reporting ----------------------------------------------------------------------------------
@@ -680,7 +695,8 @@ def _print_report(report: dict[str, Any]) -> None:
     if report["val_cost"] is not None:
         lines.append(("validation cost", f"{report['val_cost']:.6g}"))
     if report["best_epoch"]:
-        lines.append(("best epoch", f"{report['best_epoch']} (its weights are the model's)"))
+        whose = "the scores below are its" if report["refit_rows"] else "its weights are kept"
+        lines.append(("best epoch", f"{report['best_epoch']} (the lowest held-out cost; {whose})"))
     labels = {
         "train_accuracy": "train accuracy",
         "validation_accuracy": "held-out accuracy",
@@ -691,9 +707,16 @@ def _print_report(report: dict[str, Any]) -> None:
         if key in report:
             lines.append((label, f"{report[key]:.4f}"))
     lines.append(("seed", f"{report['seed']} (--seed {report['seed']} repeats this run)"))
+    if report["refit_interrupted"]:
+        lines.append(("kept model", "this one: training again on every row was interrupted"))
     if report["refit_rows"]:
+        epochs = report["refit_epochs"]
         lines.append(
-            ("kept model", f"trained again on all {report['refit_rows']} rows, as estimated")
+            (
+                "kept model",
+                f"trained again on all {report['refit_rows']} rows for {epochs} "
+                f"epoch{'s' * (epochs != 1)}, as estimated",
+            )
         )
     saved = report["model"] or "nothing (add --out MODEL.safetensors to keep the model)"
     lines.append(("saved", saved))
