@@ -344,6 +344,17 @@ def test_categorical_inputs_are_named_as_the_model_encodes_them(tmp_path: Path) 
     assert json.loads(traced.stdout)["targets"] == [[0.0], [1.0], [1.0]]  # 3 → 0, 7 → 1
     assert run_cli("gradcheck", str(model), str(csv)).returncode == 0
     assert_user_error(run_cli("explain", str(model), "Dream", "x"), "value 2", "'x'")
+    # a row of a table, as the README says each of them takes (explain took only values)
+    from_table = run_cli("explain", str(model), str(csv), "--row", "2", "--json")
+    assert from_table.returncode == 0, from_table.stderr
+    typed = json.loads(run_cli("explain", str(model), "Dream", "46", "--json").stdout)
+    assert json.loads(from_table.stdout)["inputs"] == typed["inputs"]
+    assert "input: island = Dream, bill = 46" in run_cli("explain", str(model), str(csv),
+                                                          "--row", "2").stdout  # fmt: skip
+    assert_user_error(run_cli("explain", str(model), str(csv), "--row", "9"),
+                      "3 data rows; --row 9 is past them")  # fmt: skip
+    assert_user_error(run_cli("explain", str(model), "Dream", "46", "--row", "1"),
+                      "--row picks a row of a table")  # fmt: skip
 
 
 def test_gradcheck_with_a_vanishing_step_fails_instead_of_crashing() -> None:

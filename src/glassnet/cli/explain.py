@@ -29,14 +29,22 @@ HELP = "show how one input goes through the network: each w·x, the bias, z, a, 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``[MODEL] VALUES... [--lang en|ja] [--top K] [--digits N]``."""
     parser.usage = (
-        "glassnet explain [-h] [--json] [--lang en|ja] [--top K] [--digits N] [MODEL] VALUES..."
+        "glassnet explain [-h] [--json] [--lang en|ja] [--top K] [--digits N] [--row N] "
+        "[MODEL] VALUES... | MODEL DATA"
     )
     parser.add_argument(
         "values",
         nargs="+",
         metavar="[MODEL] VALUES",
-        help="an optional model file, then one value per input feature; without a model, "
-        "the article's trained network (3 values: math english physics, 1 = passed)",
+        help="an optional model file, then one value per input feature, or a table (CSV or "
+        "Parquet) to take a row of (--row); without a model, the article's trained network "
+        "(3 values: math english physics, 1 = passed)",
+    )
+    parser.add_argument(
+        "--row",
+        default=None,
+        metavar="N",
+        help="with MODEL DATA: the data row to explain, from 1 (default 1)",
     )
     parser.add_argument(
         "--lang",
@@ -160,7 +168,10 @@ def run(args: argparse.Namespace) -> int:
     texts = list(args.values)
     model_path = None if _is_number(texts[0]) else texts.pop(0)
     if not texts:
-        raise UserError(f"give the input values after the model {model_path!r}")
+        raise UserError(f"give the input values, or a table, after the model {model_path!r}")
+    table = model_path is not None and len(texts) == 1 and _is_table(texts[0])
+    if args.row is not None and not table:
+        raise UserError("--row picks a row of a table: give MODEL DATA, not values")
 
     from glassnet.cli.common import print_json
     from glassnet.glassbox import explain
@@ -170,7 +181,9 @@ def run(args: argparse.Namespace) -> int:
     if model_path is None:
         explanation, title = _article(_numbers(texts), args.lang)
     else:
-        model, row, raw = _model_row(model_path, texts)
+        model, row, raw = (
+            _table_row(model_path, texts[0], args.row) if table else _model_row(model_path, texts)
+        )
         try:
             explanation = explain(model, row)
         except ValueError as error:  # a cell the preprocessing refuses (DataError)
@@ -231,6 +244,41 @@ def _article(values: list[float], lang: str) -> tuple[Explanation, str]:
         else f"the article's network, trained ({article.EPOCHS} epochs of gradient descent)"
     )
     return explanation, title
+
+
+def _is_table(text: str) -> bool:
+    """Whether the one value after a model names a table: an existing file that is not a
+    number (a model of one input takes ``glassnet explain MODEL 3.5``)."""
+    import os
+
+    return not _is_number(text) and os.path.exists(text)
+
+
+def _table_row(
+    path: str, data: str, row_text: str | None
+) -> tuple[Model, Any, list[tuple[str, str]] | None]:
+    """``_model_row`` for row ``row_text`` (from 1) of the table ``data``."""
+    from glassnet.cli.common import load_model, model_inputs, read_rows
+
+    try:
+        number = 1 if row_text is None else int(row_text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise UserError(f"--row must be a row number from 1; got {row_text!r}")
+    model = load_model(path)
+    frame = read_rows(model, data, None)
+    if number > frame.height:
+        raise UserError(f"{data} has {frame.height} data rows; --row {number} is past them")
+    chosen = frame.slice(number - 1, 1)
+    if model.preprocessor is None:
+        return model, model_inputs(model, chosen, data)[0].tolist(), None
+    used = [c["name"] for c in model.preprocessor.columns_ if c["role"] != "ignored"]
+    lacking = [name for name in used if name not in chosen.columns]
+    if lacking:
+        raise UserError(f"{data}: the model needs the column(s) {', '.join(lacking)}")
+    cells = {name: chosen[name][0] for name in used}
+    return model, cells, [(name, "" if v is None else str(v)) for name, v in cells.items()]
 
 
 def _model_row(path: str, texts: list[str]) -> tuple[Model, Any, list[tuple[str, str]] | None]:
