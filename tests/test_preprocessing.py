@@ -394,3 +394,12 @@ def test_a_config_that_names_a_column_twice_is_refused() -> None:
     config["columns"][1]["name"] = "a"
     with pytest.raises(ValueError, match="names the column 'a' twice"):
         Preprocessor.from_config(config)
+
+
+def test_repr_counts_the_roles() -> None:
+    assert repr(Preprocessor()) == "Preprocessor(not fitted)"
+    pre = Preprocessor().fit(PENGUINS, "species")
+    assert repr(pre) == (
+        "Preprocessor(6 columns: 1 numeric, 2 categorical, 3 ignored → "
+        f"{len(pre.feature_names_out_)} inputs; see .report())"
+    )

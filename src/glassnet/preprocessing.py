@@ -401,6 +401,18 @@ class Preprocessor:
         pre.na_values = [str(v) for v in na_values]
         return pre
 
+    def __repr__(self) -> str:
+        if not self.columns_:
+            return "Preprocessor(not fitted)"
+        roles = [c["role"] for c in self.columns_]
+        counts = ", ".join(
+            f"{roles.count(role)} {role}"
+            for role in ("numeric", "categorical", "ignored")
+            if role in roles
+        )
+        inputs = len(self.feature_names_out_)
+        return f"Preprocessor({len(roles)} columns: {counts} → {inputs} inputs; see .report())"
+
     def report(self) -> list[tuple[str, str, str]]:
         """(column, role, what it becomes) per column, for the command line's table."""
         rows = []
