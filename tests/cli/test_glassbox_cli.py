@@ -362,3 +362,16 @@ def test_gradcheck_with_a_vanishing_step_fails_instead_of_crashing() -> None:
     result = run_cli("gradcheck", "--eps", "1e-320")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "FAILED" in result.stdout
+
+
+def test_values_may_follow_the_options() -> None:
+    # `glassnet explain MODEL --top 2 Dream 40 …` was "unrecognized arguments: Dream 40 …"
+    first = run_cli("explain", "--top", "1", "1", "1", "1", "--json")
+    late = run_cli("explain", "1", "--top", "1", "1", "1", "--json")
+    assert first.returncode == late.returncode == 0, late.stderr
+    assert json.loads(late.stdout) == json.loads(first.stdout)
+    traced = run_cli("trace", "--steps", "1", "--json")
+    assert traced.returncode == 0
+    # an unknown option is still the one-line usage mistake
+    assert_user_error(run_cli("explain", "1", "1", "--bogus", "1"), "unrecognized arguments")
+    assert_user_error(run_cli("info", "a", "b"), "unrecognized arguments: b")

@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 check failed, 2 user error)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _take_late_values(parser, args, extra)
     if args.command is None:
         parser.print_help(sys.stderr)  # a usage mistake: not the command's output
         return 2
@@ -97,6 +99,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130
     return status
+
+
+def _take_late_values(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]
+) -> None:
+    """Values typed after an option (``glassnet explain M --top 2 Dream 40``): argparse
+    ends a list of positional values at the first option and calls the rest unknown. They
+    join the command's list (explain's values, trace's paths), in order; anything else
+    left over is the usage mistake argparse would report."""
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = subparsers.choices.get(args.command) if args.command else None
+    lists = [
+        action.dest
+        for action in (command._actions if command is not None else [])
+        if action.nargs in ("*", "+") and not action.option_strings
+    ]
+    options = [text for text in extra if text.startswith("-") and not _is_number(text)]
+    if not lists or options:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    getattr(args, lists[0]).extend(extra)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def console() -> NoReturn:
