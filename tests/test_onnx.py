@@ -370,6 +370,13 @@ def test_a_one_input_file_takes_its_columns_from_a_table_by_name(tmp_path) -> No
     np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(table), **TOLERANCE)
     with pytest.raises(ValueError, match=r"lacks the column\(s\) b"):
         run(tmp_path / "m.onnx", {"a": table["a"]})
+    # a name with a comma in it (a quoted CSV header): the names are also kept as JSON
+    commas = {"a,b": table["a"], "c": table["b"]}
+    pre = Preprocessor().fit(commas)
+    model = Model(net, pre, task="classification", classes=["no", "yes"])
+    export(model, tmp_path / "c.onnx")
+    outputs = run(tmp_path / "c.onnx", {"c": commas["c"], "a,b": commas["a,b"]})
+    np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(commas), **TOLERANCE)
 
 
 def test_activation_settings_agree_with_the_model_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

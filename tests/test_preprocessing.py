@@ -403,3 +403,29 @@ def test_repr_counts_the_roles() -> None:
         "Preprocessor(6 columns: 1 numeric, 2 categorical, 3 ignored → "
         f"{len(pre.feature_names_out_)} inputs; see .report())"
     )
+
+
+def test_digits_of_other_scripts_are_not_numbers() -> None:
+    # "١٢" and "１２" matched \d, then polars could not cast them: a traceback
+    pre = Preprocessor().fit({"x": ["0.5", "1.5", "2.5", "3.5"], "y": [0, 1, 0, 1]}, "y")
+    for cell in ("١٢", "１２"):
+        with pytest.raises(DataError, match=f"data row 2, column 'x': '{cell}' is not a number"):
+            pre.transform({"x": ["1", cell]})
+
+
+def test_the_keep_hint_can_be_pasted() -> None:
+    # "keep it with --numeric Customer ID" split into two words; a text index was told
+    # --numeric, which then refused its text
+    n = 30
+    table = {
+        "Customer ID": list(range(100, 100 + n))[::-1],
+        "Unnamed: 0": [f"r{i}" for i in range(n)],
+        "x": [float(i % 7) for i in range(n)],
+    }
+    keep = {
+        c["name"]: c["keep"] for c in Preprocessor().fit(table).columns_ if c["role"] == "ignored"
+    }
+    assert keep == {
+        "Customer ID": "--numeric 'Customer ID'",
+        "Unnamed: 0": "--categorical 'Unnamed: 0'",
+    }

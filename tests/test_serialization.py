@@ -592,3 +592,21 @@ def test_the_model_file_and_its_onnx_export_agree(tmp_path: Path) -> None:
     (alpha,) = [a.f for a in leaky.attribute if a.name == "alpha"]
     assert isinstance(loaded, Network)
     assert alpha == pytest.approx(loaded.layers[0].activation.negative_slope) == 0.2  # type: ignore[attr-defined]
+
+
+def test_a_folder_that_cannot_be_written_is_named_not_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # it said "[Errno 13] Permission denied: '/sys/.x.parquet.18znz7ff.tmp'"
+    import tempfile
+
+    def refused(**kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".m.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(OSError) as caught:
+        serialization.write_atomically(tmp_path / "m.bin", b"new")
+    assert (
+        str(caught.value)
+        == f"cannot write {tmp_path / 'm.bin'} (Permission denied); write elsewhere"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -124,6 +125,27 @@ def test_pipes_are_read_and_a_fifo_with_no_writer_does_not_hang(tmp_path: Path) 
     os.mkfifo(fifo)
     with pytest.raises(DataError, match="is empty"):
         read_table(fifo)
+
+
+def test_an_endless_pipe_of_binary_bytes_is_refused_from_its_start() -> None:
+    # `cat /dev/zero | glassnet predict M /dev/stdin` read until the memory ran out
+    import threading
+
+    read_end, write_end = os.pipe()
+
+    def endless() -> None:
+        with contextlib.suppress(OSError), os.fdopen(write_end, "wb") as out:
+            while True:
+                out.write(b"\x00" * 65536)
+
+    writer = threading.Thread(target=endless, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(DataError, match="is a binary file, not CSV text"):
+            read_table(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    writer.join(timeout=10)
 
 
 # ----- errors: where and what --------------------------------------------------------------------

@@ -37,8 +37,9 @@ MAX_AUTO_CLASSES = 20
 MAX_CLASSES = 10_000
 """More classes than this (or more than half the rows) is an identifier, not a target."""
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# ASCII digits only: "١٢" or "１２" is text (Python's int() would read them, polars not)
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
 class Model:

@@ -47,6 +47,7 @@ installs onnxruntime to run the files).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Sequence
@@ -523,6 +524,8 @@ def to_onnx(model: Any, *, opset: int = DEFAULT_OPSET, name: str = "glassnet") -
     properties = {}
     if spec.feature_names:
         properties["feature_names"] = ",".join(spec.feature_names)
+        # the same as a JSON list: a name may hold a comma
+        properties["feature_names_json"] = json.dumps(spec.feature_names, ensure_ascii=False)
     if spec.feature_names and spec.classes:
         properties["classes"] = ",".join(map(str, spec.classes))
     if properties:
@@ -592,7 +595,10 @@ def _in_order(model_proto: Any, data: Any) -> Array:
     from the table ``data`` (a dict, or a pandas or polars DataFrame), whatever else it has."""
     properties = {p.key: p.value for p in model_proto.metadata_props}
     width = model_proto.graph.input[0].type.tensor_type.shape.dim[1].dim_value
-    wanted = properties.get("feature_names", "").split(",")
+    if "feature_names_json" in properties:
+        wanted = json.loads(properties["feature_names_json"])
+    else:  # a file of an earlier glassnet: the names joined by commas
+        wanted = properties.get("feature_names", "").split(",")
     if len(wanted) != width:
         raise ValueError(
             f"this file's input X takes {width} numbers per row and does not name its "

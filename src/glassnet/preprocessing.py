@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shlex
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -58,11 +59,11 @@ MISSING = "(missing)"
 OTHER = "(other)"
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f"})
 
-# a decimal number as people write it; "nan", "inf" and words are not numbers here, so
-# labels such as "Nan" or "Infinity" stay text
-DATE_PATTERN = r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}/\d{1,2}/\d{2,4}"
+# a decimal number as people write it, in ASCII digits (polars reads no other); "nan",
+# "inf" and words are not numbers here, so labels such as "Nan" or "Infinity" stay text
+NUMBER_PATTERN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|^[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}"
 """Text that starts like a date (2012-01-31, 31/01/2012): named so when it is dropped."""
-NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+|__index_level_\d+__)$")
 """Header names of a column the file did not name: empty (pandas' and R's row numbers; the
 reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1", and the index pandas
@@ -599,7 +600,7 @@ def _decide(
 
     name = series.name
     if UNNAMED.match(name):
-        return _ignored(name, "an unnamed column (row numbers or labels)", "--numeric COL")
+        return _ignored(name, "an unnamed column (row numbers or labels)", _keep_option(series))
     dtype = whole.dtype
     if summary is not None:
         present = whole.len() - summary["missing"]
@@ -672,7 +673,9 @@ def _keep_option(series: pl.Series) -> str:
 
 
 def _ignored(name: str, reason: str, keep: str) -> dict[str, Any]:
-    return {"name": name, "role": "ignored", "reason": reason, "keep": keep.replace("COL", name)}
+    # quoted for a shell when it must be ("Customer ID"), so the hint can be pasted
+    shown = shlex.quote(name)
+    return {"name": name, "role": "ignored", "reason": reason, "keep": keep.replace("COL", shown)}
 
 
 def _is_row_numbers(values: pl.Series, n_rows: int) -> bool:

@@ -392,9 +392,12 @@ def write_atomically(
         except OSError as error:
             raise _not_written(target, error, kept=False) from None
         return
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real)
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real)
+        )
+    except OSError as error:  # a folder the user may not write in (not our temporary name)
+        raise _not_written(target, error, kept=os.path.exists(real)) from None
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would
         os.fchmod(handle, _mode_for(real))

@@ -28,6 +28,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from glassnet.validation import physical_memory
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -223,12 +225,28 @@ def _is_terminal(where: str) -> bool:
 
 
 def _read_stream(where: str) -> bytes:
-    """A pipe or device read to its end. Opened without waiting, so a FIFO that nothing
-    writes to reads as empty at once instead of hanging; then read normally."""
+    """A pipe (or a terminal) read to its end. Opened without waiting, so a FIFO that
+    nothing writes to reads as empty at once instead of hanging; then read a MiB at a time,
+    so that endless bytes (``cat /dev/zero |``) are refused from their first MiB, and an
+    endless text stream when it passes a quarter of this machine's memory."""
     descriptor = os.open(where, os.O_RDONLY | os.O_NONBLOCK)
     os.set_blocking(descriptor, True)
+    limit = (physical_memory() or 16 << 30) // 4
+    parts: list[bytes] = []
+    size = 0
     with os.fdopen(descriptor, "rb") as handle:
-        return handle.read()
+        while chunk := handle.read(1 << 20):
+            utf16_or_parquet = chunk.startswith((PARQUET_MAGIC, b"\xff\xfe", b"\xfe\xff"))
+            if not parts and not utf16_or_parquet and b"\x00" in chunk[:8192]:
+                raise _binary(where)
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise DataError(
+                    f"{where} gave more than {limit / 2**30:.1f} GiB without ending, a "
+                    "quarter of this machine's memory; give a file"
+                )
+    return b"".join(parts)
 
 
 def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
@@ -267,9 +285,7 @@ def _as_utf8(raw: bytes, where: str) -> bytes:
                 f"{where}: the UTF-16 text is damaged; save the file as UTF-8 CSV"
             ) from None
     elif b"\x00" in raw[:8192]:
-        raise DataError(
-            f"{where} is a binary file, not CSV text; give a CSV (UTF-8) or Parquet file"
-        )
+        raise _binary(where)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # the UTF-8 byte order mark some editors write
     if b"\n" not in raw and b"\r" in raw:
@@ -280,6 +296,10 @@ def _as_utf8(raw: bytes, where: str) -> bytes:
 
 
 # ----- CSV -------------------------------------------------------------------------------------
+def _binary(where: str) -> DataError:
+    return DataError(f"{where} is a binary file, not CSV text; give a CSV (UTF-8) or Parquet file")
+
+
 def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], str, int]:
     """The stripped header names, the delimiter, and the number of blank lines before it."""
     skipped = 0

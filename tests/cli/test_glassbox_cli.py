@@ -375,3 +375,22 @@ def test_values_may_follow_the_options() -> None:
     # an unknown option is still the one-line usage mistake
     assert_user_error(run_cli("explain", "1", "1", "--bogus", "1"), "unrecognized arguments")
     assert_user_error(run_cli("info", "a", "b"), "unrecognized arguments: b")
+
+
+def test_a_missing_cell_for_a_model_without_preprocessing_is_named_on_every_route(
+    tmp_path: Path,
+) -> None:
+    # explain --row answered "nan → class 0" where predict refused "row 1, column 1"
+    from glassnet import Dense, Network, save
+
+    net = Network([Dense(3, 1, activation="sigmoid")], cost="sse", seed=0)
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    net.fit(X, (X[:, :1] > 0).astype(float), epochs=2)
+    save(net, tmp_path / "raw.safetensors")
+    data = tmp_path / "raw.csv"
+    data.write_text("x1,x2,x3\n1,1,1\n1,,0\n")
+    words = f"{data}, line 3, column 'x2': a missing cell; the model stores no preprocessing"
+    for args in (["explain", "--row", "2"], ["predict"]):
+        result = run_cli(args[0], tmp_path / "raw.safetensors", data, *args[1:])
+        assert_user_error(result, words)
+    assert run_cli("explain", tmp_path / "raw.safetensors", data, "--row", "1").returncode == 0

@@ -802,7 +802,7 @@ def test_the_held_out_rows_choose_how_long_the_kept_model_trains(tmp_path: Path)
         np.testing.assert_array_equal(a, b)
     text = run_cli("train", data, "--target", "y", "--hidden", "16", "--epochs", "150",
                    "--seed", "3", "--learning-rate", "0.01").stdout  # fmt: skip
-    assert re.search(rf"best epoch +: {best} \(the lowest held-out cost; the scores below", text)
+    assert re.search(rf"best epoch +: {best} \(the lowest held-out cost; the numbers below", text)
     assert f"trained again on all 150 rows for {best} epochs" in text
 
 
@@ -817,3 +817,26 @@ def test_a_typo_in_a_numeric_target_is_named_by_its_line(tmp_path: Path, task: s
     result = run_cli("train", data, "--target", "y", "--task", task, "--epochs", "1")
     assert_user_error(result, "the target 'y' holds numbers except 1 cell (line 101 'abc')",
                       "empty them to leave their rows out")  # fmt: skip
+
+
+def test_ctrl_c_before_the_refit_trains_keeps_the_held_out_runs_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a Ctrl-C while the refit encoded the table anew (before its training loop) went to
+    # the command line's handler: the finished held-out run was thrown away, nothing saved
+    import glassnet
+    from glassnet.cli import main
+    from glassnet.cli import train as command
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "_refit", interrupted)
+    out = tmp_path / "m.safetensors"
+    data = blobs(tmp_path / "d.csv", n=120)
+    status = main(["train", str(data), "--target", "label", "--hidden", "3", "--epochs", "4",
+                   "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 130
+    assert "interrupted while training again on every row; saved the held-out run's" in err
+    assert glassnet.load(out).network.n_inputs >= 2

@@ -8,6 +8,7 @@ stays fast. A user error (bad file, bad value) prints one line on stderr and exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
@@ -96,7 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glassnet {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"glassnet {args.command}: interrupted", file=sys.stderr)
+        # the same Ctrl-C may be raised a second time (polars passes it on as well)
+        with contextlib.suppress(KeyboardInterrupt):
+            print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130
     return status
 
@@ -133,7 +136,10 @@ def console() -> NoReturn:
     """The ``glassnet`` program (``python -m glassnet`` too): ``main``, then exit with its
     status. Once the command has finished, Ctrl-C is ignored: a late one would otherwise
     break into Python's shutdown with a traceback, after the work was done."""
-    status = main()
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C on the way out of main: the command was stopped
+        status = 130
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(status)
 

@@ -104,10 +104,11 @@ def read_rows(model: Model, path: str, delimiter: str | None = None) -> pl.DataF
         raise UserError(str(error)) from None
 
 
-def model_inputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
+def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None) -> Array:
     """The network's input matrix (n_rows, n_inputs) for the rows of ``frame`` (read from
-    ``path``): through the model's preprocessing; without one, every column but the target,
-    in order, as numbers. A bad cell is one line naming the file's line."""
+    ``path``; ``rows`` maps them to the file's data rows when they are a part of it):
+    through the model's preprocessing; without one, every column but the target, in order,
+    as numbers. A bad cell is one line naming the file's line."""
     import numpy as np
 
     from glassnet.table import DataError, locate
@@ -116,7 +117,7 @@ def model_inputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
         try:
             return model.transform(frame)
         except DataError as error:
-            raise UserError(str(locate(error, path))) from None
+            raise UserError(str(locate(error, path, rows))) from None
     names = [c for c in frame.columns if c != model.target]
     if len(names) != model.network.n_inputs:
         raise UserError(
@@ -125,12 +126,23 @@ def model_inputs(model: Model, frame: pl.DataFrame, path: str) -> Array:
             "table of exactly its inputs"
         )
     try:
-        return frame.select(names).to_numpy().astype(np.float64)
+        X = frame.select(names).to_numpy().astype(np.float64)
     except Exception:  # text, or missing cells polars cannot make float
         raise UserError(
             f"{path}: the model stores no preprocessing, so every column must be numbers with "
             "no missing cells"
         ) from None
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):  # a missing cell (NaN), or inf: nothing would fill it
+        row, column = (int(i) for i in bad[0])
+        value = X[row, column]
+        where = locate(DataError("{place0}", [row]), path, rows)  # "path, line N"
+        raise UserError(
+            f"{where}, column {names[column]!r}: "
+            f"{'a missing cell' if np.isnan(value) else value}; the model stores no "
+            "preprocessing to fill it, so give a finite number"
+        )
+    return X
 
 
 def model_outputs(model: Model, frame: pl.DataFrame, path: str) -> Array:

@@ -247,11 +247,15 @@ def _article(values: list[float], lang: str) -> tuple[Explanation, str]:
 
 
 def _is_table(text: str) -> bool:
-    """Whether the one value after a model names a table: an existing file that is not a
-    number (a model of one input takes ``glassnet explain MODEL 3.5``)."""
+    """Whether the one value after a model names a table: an existing file, or a name
+    ending as a table's does (data.csv, so that a missing one is said to be missing), and
+    not a number (a model of one input takes ``glassnet explain MODEL 3.5``)."""
     import os
 
-    return not _is_number(text) and os.path.exists(text)
+    from glassnet.table import PARQUET_SUFFIXES
+
+    suffixes = (".csv", ".tsv", ".txt", *PARQUET_SUFFIXES)
+    return not _is_number(text) and (os.path.exists(text) or text.lower().endswith(suffixes))
 
 
 def _table_row(
@@ -272,7 +276,7 @@ def _table_row(
         raise UserError(f"{data} has {frame.height} data rows; --row {number} is past them")
     chosen = frame.slice(number - 1, 1)
     if model.preprocessor is None:
-        return model, model_inputs(model, chosen, data)[0].tolist(), None
+        return model, model_inputs(model, chosen, data, [number - 1])[0].tolist(), None
     used = [c["name"] for c in model.preprocessor.columns_ if c["role"] != "ignored"]
     lacking = [name for name in used if name not in chosen.columns]
     if lacking:

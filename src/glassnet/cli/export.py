@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
         (only,) = inputs
         names = spec.feature_names or [f"column {i}" for i in range(spec.network.n_inputs)]
         shape = ", ".join(map(str, only["shape"]))
-        print(f"input  X: float32 [{shape}] = {', '.join(names)}")
+        # a name with a comma or space in it is quoted, so the list reads one way
+        shown = [n if n.replace("_", "").isalnum() else repr(n) for n in names]
+        print(f"input  X: float32 [{shape}] = {', '.join(shown)}")
     else:
         described = (f"{i['name']} ({i['type']})" for i in inputs)
         print(f"inputs one [N, 1] per column: {', '.join(described)}")

@@ -563,7 +563,7 @@ def run(args: argparse.Namespace) -> int:
         # a default hold-out also chooses how long to train: the epoch of the lowest
         # held-out cost (a noisy table's rises after a few dozen), its scores reported
         best_epoch = keeper.best_epoch
-    report = _report(model, data, split, history, seconds)
+    report = _report(model, data, split, history, seconds, best_epoch)
     report["refit_rows"] = report["refit_epochs"] = None
     if refits:
         # the refit encodes every row anew: the held-out split's matrices go first, or
@@ -571,7 +571,10 @@ def run(args: argparse.Namespace) -> int:
         del split
         model.network.clear_values()  # its first layer still holds the held-out rows
         epochs = best_epoch or options.epochs
-        refit = _refit(data, target, replace(whole, epochs=epochs))
+        try:
+            refit = _refit(data, target, replace(whole, epochs=epochs))
+        except KeyboardInterrupt:  # while encoding anew, before its training began
+            refit = None
         if refit is not None:
             model, report["refit_rows"], report["refit_epochs"] = refit, data.frame.height, epochs
     report["refit_interrupted"] = refit_interrupted = refits and report["refit_rows"] is None
@@ -626,12 +629,19 @@ def _print_columns(model: Model, data: Data) -> None:
 
 
 def _report(
-    model: Model, data: Data, split: Split, history: History, seconds: float
+    model: Model,
+    data: Data,
+    split: Split,
+    history: History,
+    seconds: float,
+    epoch: int | None = None,
 ) -> dict[str, Any]:
-    """What training did, in numbers: columns, epochs, costs, the training and held-out score."""
+    """What training did, in numbers: columns, epochs, costs, the training and held-out score
+    — the costs of ``epoch`` when the network holds that epoch's weights (the best one)."""
     from glassnet.metrics import accuracy, r2_score
 
     net = model.network
+    at = history.epoch.index(epoch) if epoch in history.epoch else -1
     report: dict[str, Any] = {
         "task": model.task,
         "features": model.feature_names_in_,
@@ -649,8 +659,8 @@ def _report(
         "epochs": len(history),
         "stopped_early": history.stopped_early,
         "interrupted": history.interrupted,
-        "cost": history.cost[-1] if history.cost else None,
-        "val_cost": history["val_cost"][-1] if "val_cost" in history else None,
+        "cost": history.cost[at] if history.cost else None,
+        "val_cost": history["val_cost"][at] if "val_cost" in history else None,
         "seconds": round(seconds, 3),
     }
     parts = [("train", split.X, split.Y)]
@@ -691,12 +701,12 @@ def _print_report(report: dict[str, Any]) -> None:
     status = " (stopped early)" if report["stopped_early"] else ""
     status += " (interrupted)" if report["interrupted"] else ""
     lines.append(("epochs", f"{report['epochs']}{status} in {report['seconds']:.1f} s"))
+    if report["best_epoch"]:
+        lines.append(("best epoch", f"{report['best_epoch']} (the lowest held-out cost; the "
+                      "numbers below are its)"))  # fmt: skip
     lines.append(("cost", "-" if report["cost"] is None else f"{report['cost']:.6g}"))
     if report["val_cost"] is not None:
         lines.append(("validation cost", f"{report['val_cost']:.6g}"))
-    if report["best_epoch"]:
-        whose = "the scores below are its" if report["refit_rows"] else "its weights are kept"
-        lines.append(("best epoch", f"{report['best_epoch']} (the lowest held-out cost; {whose})"))
     labels = {
         "train_accuracy": "train accuracy",
         "validation_accuracy": "held-out accuracy",
