@@ -499,14 +499,15 @@ def _fit(
     return history, keeper, time.perf_counter() - started
 
 
-def _refits(options: Options, split: Split, history: History) -> bool:
+def _refits(options: Options, split: Split, history: History | None = None) -> bool:
     """Whether the model to keep is trained again on every row: after a default hold-out
-    (not one asked for, not early stopping, which needs it, nor an interrupted run)."""
+    (not one asked for, not early stopping, which needs it, nor an interrupted run; before
+    training, ``history`` None: whether it will be, unless interrupted)."""
     return (
         options.split_is_default
         and split.X_val is not None
         and not options.early_stopping
-        and not history.interrupted
+        and not (history is not None and history.interrupted)
     )
 
 
@@ -553,7 +554,7 @@ def run(args: argparse.Namespace) -> int:
     model = _build(data, target, split, options, rng)
     _print_typos(model, data)
     if not args.json:
-        _print_columns(model, data)
+        _print_columns(model, data, refit=_refits(options, split))
     history, keeper, seconds = _fit(model, split, options)
     best_epoch = None
     refits = _refits(options, split, history)
@@ -619,12 +620,16 @@ def _print_typos(model: Model, data: Data) -> None:
         print(f"glassnet train: warning: {note}", file=sys.stderr)
 
 
-def _print_columns(model: Model, data: Data) -> None:
+def _print_columns(model: Model, data: Data, refit: bool) -> None:
+    """The column table; ``refit``: the kept model will learn its numbers again."""
     rows = column_rows(model)
     print(f"{data.path}: {data.frame.height} rows, target {model.target!r} ({model.task})")
     if data.dropped:
         print(f"left out {data.dropped} row{'s' * (data.dropped > 1)} whose target is missing")
     print_column_table(rows)
+    if refit:  # medians, means, scales and levels of the training rows, not the held-out
+        print("(learnt from the training rows; the model kept learns them again from every "
+              "row: glassnet info shows its)")  # fmt: skip
     print(flush=True)
 
 
