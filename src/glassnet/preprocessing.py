@@ -176,15 +176,7 @@ class Preprocessor:
                     raise
                 # a cell of the training part: name it as a row of ``data``
                 raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
-        # a typo column's words are missing cells from here on, as at transform
-        self.typos_ = {
-            c["name"]: _typo_cells(whole[c["name"]], c["missing_words"])
-            for c in self.columns_
-            if c.get("missing_words")
-        }
-        frame = _without_words(frame, self.columns_)
-        for name, found in self.typos_.items():
-            warnings.warn(str(typo_note(name, found)), TypoWarning, stacklevel=2)
+        frame = self._typos_read_as_missing(whole, frame)
         numeric_columns = [c for c in self.columns_ if c["role"] == "numeric"]
         try:
             # text cells were judged as the roles were decided; a column of floats is
@@ -209,6 +201,18 @@ class Preprocessor:
                 else "the table has no column besides the target; add input columns"
             )
         return self
+
+    def _typos_read_as_missing(self, whole: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with each typo column's words as missing cells from here on (as at
+        ``transform``); their first cells, by rows of ``whole``, in ``typos_`` and a warning."""
+        self.typos_ = {
+            c["name"]: _typo_cells(whole[c["name"]], c["missing_words"])
+            for c in self.columns_
+            if c.get("missing_words")
+        }
+        for name, found in self.typos_.items():
+            warnings.warn(str(typo_note(name, found)), TypoWarning, stacklevel=3)
+        return _without_words(frame, self.columns_)
 
     # ----- names ----------------------------------------------------------------------------
     @property
