@@ -367,6 +367,7 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
         "index": rng.permutation(n),
         "respondent_id": rng.permutation(n) * 7 + 1000,
         "PassengerId": rng.permutation(n),
+        "id_customer": rng.permutation(n) + 7,
         "__index_level_0__": rng.permutation(n),
         "paid": rng.permutation(n),  # a word ending in "id" is no id
         "store_id": rng.integers(0, 5, n),  # repeated ids group rows: a feature
@@ -378,6 +379,7 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
         "index": "ignored",
         "respondent_id": "ignored",
         "PassengerId": "ignored",
+        "id_customer": "ignored",
         "__index_level_0__": "ignored",
         "paid": "numeric",
         "store_id": "numeric",

@@ -70,10 +70,11 @@ reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1", and the in
 writes into a Parquet file ("__index_level_0__")."""
 
 ID_NAME = re.compile(
-    r"^(?:(?i:id|index|idx|row_?id|row_?num(?:ber)?)|.*[_\s.-](?i:id)|.*[a-z0-9](?:Id|ID))$"
+    r"^(?:(?i:id|index|idx|row_?id|row_?num(?:ber)?)|.*[_\s.-](?i:id)|(?i:id)[_\s.-].*"
+    r"|.*[a-z0-9](?:Id|ID))$"
 )
-"""Names of identifier columns: id, index, respondent_id, Customer ID, PassengerId,
-customerID — not words that merely end in "id" (paid, valid)."""
+"""Names of identifier columns: id, index, respondent_id, Customer ID, id_customer,
+PassengerId, customerID — not words that merely end in "id" (paid, valid)."""
 
 
 class TypoWarning(UserWarning):
