@@ -396,10 +396,13 @@ class Preprocessor:
             raise ValueError("a preprocessing config needs a 'columns' list and 'na_values'")
         for column in columns:
             _check_column_config(column)
-        names = [c["name"] for c in columns]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:  # each column is looked up by its name
-            raise ValueError(f"a preprocessing config names the column {twice[0]!r} twice")
+        seen: set[str] = set()
+        for column in columns:  # each column is looked up by its name
+            if column["name"] in seen:
+                raise ValueError(
+                    f"a preprocessing config names the column {column['name']!r} twice"
+                )
+            seen.add(column["name"])
         if not any(c["role"] != "ignored" for c in columns):
             raise ValueError("a preprocessing config needs at least one used column")
         pre = cls()
