@@ -150,10 +150,11 @@ class Model:
             try:
                 parts.append(self.network.predict_outputs(X, batch_size=None))
             except NonFiniteOutputError as error:  # named as a row of the data, not the block
+                name = repr(names[error.column]).replace("{", "{{").replace("}", "}}")
                 raise DataError(
                     f"{{place0}}: the model's outputs overflow for this row; its input "
-                    f"{names[error.column]!r} is {error.value:g} after scaling (training's "
-                    "were about ±1); check the row's values",
+                    f"{name} is {error.value:g} after scaling (training's were about ±1); "
+                    "check the row's values",
                     [start + error.row],
                 ) from None
         return np.concatenate(parts)
