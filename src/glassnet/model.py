@@ -25,7 +25,7 @@ from glassnet._types import Array
 from glassnet.metrics import predicted_classes
 from glassnet.network import Network, NonFiniteOutputError
 from glassnet.preprocessing import Preprocessor
-from glassnet.table import DataError, locate
+from glassnet.table import DataError, braced, locate
 
 OUTPUT_BLOCK_ROWS = 16384
 """Rows encoded and fed forward at a time by ``Model.outputs`` (12 MB of inputs for 94
@@ -150,11 +150,10 @@ class Model:
             try:
                 parts.append(self.network.predict_outputs(X, batch_size=None))
             except NonFiniteOutputError as error:  # named as a row of the data, not the block
-                name = repr(names[error.column]).replace("{", "{{").replace("}", "}}")
                 raise DataError(
                     f"{{place0}}: the model's outputs overflow for this row; its input "
-                    f"{name} is {error.value:g} after scaling (training's were about ±1); "
-                    "check the row's values",
+                    f"{braced(names[error.column])} is {error.value:g} after scaling "
+                    "(training's were about ±1); check the row's values",
                     [start + error.row],
                 ) from None
         return np.concatenate(parts)
@@ -364,14 +363,10 @@ def encode_labels(
         found = keys.get(label_key(value))
         if found is None:
             problem = (
-                (
-                    f"the target {target!r} is {_shown(value)}, which is not one of the model's "
-                    f"classes ({', '.join(map(str, classes))})"
-                )
-                .replace("{", "{{")
-                .replace("}", "}}")
+                f"the target {target!r} is {_shown(value)}, which is not one of the model's "
+                f"classes ({', '.join(map(str, classes))})"
             )
-            error = DataError("{place0}: " + problem, [row])
+            error = DataError("{place0}: " + braced(problem, quote=False), [row])
             if os.path.isfile(where):
                 raise locate(error, where, rows)
             raise DataError(f"{where}, {error}")

@@ -39,7 +39,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet._types import Array
-from glassnet.table import NA_VALUES, UNNAMED_FORMAT, DataError, clean_text, read_table
+from glassnet.table import (
+    NA_VALUES,
+    UNNAMED_FORMAT,
+    DataError,
+    braced,
+    clean_text,
+    read_table,
+)
 from glassnet.validation import physical_memory, positive_int
 
 if TYPE_CHECKING:
@@ -702,12 +709,12 @@ def _typo_error(series: pl.Series, numbers: pl.Series) -> DataError:
     frame = pl.DataFrame({"cell": series}).with_row_index("row").drop_nulls("cell")
     bad = frame.filter(~numbers)
     first = bad.head(3).rows()
-    shown = ", ".join(f"{{place{i}}} {_braced(cell)}" for i, (_, cell) in enumerate(first))
+    shown = ", ".join(f"{{place{i}}} {braced(cell)}" for i, (_, cell) in enumerate(first))
     total = bad.height
     return _WholeColumnError(
-        f"column {_braced(series.name)} holds numbers except {total} "
+        f"column {braced(series.name)} holds numbers except {total} "
         f"cell{'s' * (total > 1)} ({shown}{', …' * (total > 3)}); fix them, mark them "
-        f"missing with --na-values, or pass --categorical {_braced(series.name, quote=False)} "
+        f"missing with --na-values, or pass --categorical {braced(series.name, quote=False)} "
         "if it is text",
         [row for row, _ in first],
     )
@@ -728,13 +735,13 @@ def typo_note(name: str, found: dict[str, Any]) -> DataError:
     """The one line for a column of numbers whose few non-numbers ``found`` (``typos_``)
     are read as missing: a DataError only so that ``locate`` can name the file's lines."""
     first = found["first"]
-    shown = ", ".join(f"{{place{i}}} {_braced(text)}" for i, (_, text) in enumerate(first))
+    shown = ", ".join(f"{{place{i}}} {braced(text)}" for i, (_, text) in enumerate(first))
     total = found["cells"]
     return DataError(
-        f"column {_braced(name)} holds numbers except {total} cell{'s' * (total > 1)} "
+        f"column {braced(name)} holds numbers except {total} cell{'s' * (total > 1)} "
         f"({shown}{', …' * (total > 3)}), read as missing; fix {'them' if total > 1 else 'it'}, "
         "or pass --categorical "
-        f"{_braced(name, quote=False)} if it is text",
+        f"{braced(name, quote=False)} if it is text",
         [row for row, _ in first],
     )
 
@@ -761,12 +768,6 @@ class _WholeColumnError(DataError):
     """A problem found in a whole column (its rows are rows of the whole table)."""
 
 
-def _braced(value: Any, quote: bool = True) -> str:
-    """``value`` (repr'd when ``quote``) safe inside a DataError template."""
-    text = repr(value) if quote else str(value)
-    return text.replace("{", "{{").replace("}", "}}")
-
-
 # ----- numeric columns ------------------------------------------------------------------------
 def _fix(name: str, fitting: bool) -> str:
     """What to do about a bad cell of the numeric column ``name``: at ``fit`` the table's
@@ -790,8 +791,8 @@ def _numbers(series: pl.Series, fitting: bool = True) -> pl.Series:
     if bad.any():
         row = int(bad.arg_true()[0])
         raise DataError(
-            f"{{place0}}, column {_braced(series.name)}: {_braced(series[row])} is not a "
-            f"number; {_braced(_fix(series.name, fitting), quote=False)}",
+            f"{{place0}}, column {braced(series.name)}: {braced(series[row])} is not a "
+            f"number; {braced(_fix(series.name, fitting), quote=False)}",
             [row],
         )
     numbers = series.cast(pl.Float64)
@@ -808,8 +809,8 @@ def _check_finite(values: pl.Series, fitting: bool = True) -> None:
         # (1e400): the message cannot quote the cell, so it says what it may have been
         shown = repr(value) if math.isnan(value) else f"{value} (written so, or past ±1.8e308)"
         raise DataError(
-            f"{{place0}}, column {_braced(values.name)}: {shown} is not a finite "
-            f"number; {_braced(_fix(values.name, fitting), quote=False)}",
+            f"{{place0}}, column {braced(values.name)}: {shown} is not a finite "
+            f"number; {braced(_fix(values.name, fitting), quote=False)}",
             [row],
         )
 
@@ -977,7 +978,7 @@ def _check_cells(frame: pl.DataFrame, numeric: list[str], fitting: bool = True) 
         elif dtype.is_numeric() or dtype == pl.Boolean:
             continue  # integers and booleans are always finite numbers
         else:
-            raise DataError(f"column {_braced(name)} is a {dtype} column, not numbers")
+            raise DataError(f"column {braced(name)} is a {dtype} column, not numbers")
         tests.append(bad.any().alias(name))
         checked.append(name)
     if not tests:

@@ -63,6 +63,13 @@ class DataError(ValueError):
         return self.template.format(**places) if self.rows else self.template
 
 
+def braced(value: Any, quote: bool = True) -> str:
+    """``value`` (repr'd when ``quote``) safe inside a ``DataError`` template, whose braces
+    are its places."""
+    text = repr(value) if quote else str(value)
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def locate(error: DataError, path: str | os.PathLike[str], rows: Any = None) -> DataError:
     """``error`` with the file named and its data rows given as line numbers of ``path``.
 
