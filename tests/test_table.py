@@ -123,7 +123,7 @@ def test_pipes_are_read_and_a_fifo_with_no_writer_does_not_hang(tmp_path: Path) 
         os.close(read_end)
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
-    with pytest.raises(DataError, match="is empty"):
+    with pytest.raises(DataError, match="is a pipe \\(FIFO\\) that nothing wrote to; start"):
         read_table(fifo)
 
 

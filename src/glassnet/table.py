@@ -214,6 +214,11 @@ def _read_bytes(where: str, whole: bool = False) -> tuple[bytes, bool]:
             raw, complete = _read_stream(where), True
     except OSError as error:
         raise DataError(f"{where}: cannot be read ({error.strerror}); check the path") from None
+    if not raw and stat.S_ISFIFO(info.st_mode):
+        raise DataError(
+            f"{where} is a pipe (FIFO) that nothing wrote to; start the program that writes "
+            "it first, or give a file"
+        )
     if not raw or raw.isspace():  # (isspace stops at the first other byte: no copy)
         raise DataError(f"{where} is empty; a CSV file needs a header line and data rows")
     return raw, complete
