@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from glassnet.cli.common import UserError, keep_freed_memory
+from glassnet.cli.common import UserError, is_number, keep_freed_memory
 
 COMMANDS = {
     "demo": "glassnet.cli.demo",
@@ -118,18 +118,10 @@ def _take_late_values(
         for action in (command._actions if command is not None else [])
         if action.nargs in ("*", "+") and not action.option_strings
     ]
-    options = [text for text in extra if text.startswith("-") and not _is_number(text)]
+    options = [text for text in extra if text.startswith("-") and not is_number(text)]
     if not lists or options:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     getattr(args, lists[0]).extend(extra)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def console() -> NoReturn:

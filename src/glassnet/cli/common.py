@@ -21,6 +21,16 @@ class UserError(Exception):
     """A mistake in what the user asked for: reported in one line, exit status 2."""
 
 
+def is_number(text: str) -> bool:
+    """Whether a command-line word reads as a number ("-1.5", "1e3": a value, not an option
+    or a file name)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def print_json(document: Any) -> None:
     """Print one JSON document on stdout (UTF-8 kept readable, floats at full precision)."""
     from glassnet.serialization import to_jsonable  # here: `glassnet --help` skips NumPy

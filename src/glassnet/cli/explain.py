@@ -11,7 +11,7 @@ import argparse
 import re
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import UserError, is_number
 from glassnet.cli.glassbox_common import (
     add_digits_argument,
     check_digits,
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--top must be a positive integer; got {args.top}")
     check_digits(args.digits)
     texts = list(args.values)
-    model_path = None if _is_number(texts[0]) else texts.pop(0)
+    model_path = None if is_number(texts[0]) else texts.pop(0)
     if not texts:
         raise UserError(f"give the input values, or a table, after the model {model_path!r}")
     table = model_path is not None and len(texts) == 1 and _is_table(texts[0])
@@ -209,14 +209,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _article(values: list[float], lang: str) -> tuple[Explanation, str]:
     """The article's trained network explaining three exam results."""
     from glassnet import article
@@ -255,7 +247,7 @@ def _is_table(text: str) -> bool:
     from glassnet.table import PARQUET_SUFFIXES
 
     suffixes = (".csv", ".tsv", ".txt", *PARQUET_SUFFIXES)
-    return not _is_number(text) and (os.path.exists(text) or text.lower().endswith(suffixes))
+    return not is_number(text) and (os.path.exists(text) or text.lower().endswith(suffixes))
 
 
 def _table_row(
