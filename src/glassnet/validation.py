@@ -139,11 +139,9 @@ def sample_weights(values: Any, n_samples: int, dtype: np.dtype) -> Array:
     return weights
 
 
-def check_finite(values: Array, what: str, chunk_rows: int = 65536) -> None:
-    """Raise a ValueError naming the first NaN or infinite entry (row and column, from 0).
-
-    ``values`` : (n_samples, n_columns); checked in chunks so no large mask is allocated.
-    """
+def first_non_finite(values: Array, chunk_rows: int = 65536) -> tuple[int, int] | None:
+    """(row, column) of the first NaN or infinite entry of ``values`` : (n_samples,
+    n_columns), or None; searched in chunks so no large mask is allocated."""
     for start in range(0, values.shape[0], chunk_rows):
         block = values[start : start + chunk_rows]
         # a sum is finite when every term is (one pass, nothing allocated); only a
@@ -155,10 +153,22 @@ def check_finite(values: Array, what: str, chunk_rows: int = 65536) -> None:
         bad = ~np.isfinite(block)
         if bad.any():
             row, col = np.argwhere(bad)[0]
-            raise ValueError(
-                f"{what} has a non-finite value {block[row, col]} at row {start + row}, "
-                f"column {col}; remove or impute it"
-            )
+            return start + int(row), int(col)
+    return None
+
+
+def check_finite(values: Array, what: str, chunk_rows: int = 65536) -> None:
+    """Raise a ValueError naming the first NaN or infinite entry (row and column, from 0).
+
+    ``values`` : (n_samples, n_columns); checked in chunks (``first_non_finite``).
+    """
+    found = first_non_finite(values, chunk_rows)
+    if found is not None:
+        row, col = found
+        raise ValueError(
+            f"{what} has a non-finite value {values[row, col]} at row {row}, "
+            f"column {col}; remove or impute it"
+        )
 
 
 def check_fits_dtype(values: Array, dtype: np.dtype, what: str) -> None:

@@ -122,6 +122,7 @@ def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None)
     import numpy as np
 
     from glassnet.table import DataError, locate
+    from glassnet.validation import first_non_finite
 
     if model.preprocessor is not None:
         try:
@@ -142,9 +143,9 @@ def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None)
             f"{path}: the model stores no preprocessing, so every column must be numbers with "
             "no missing cells"
         ) from None
-    bad = np.argwhere(~np.isfinite(X))
-    if len(bad):  # a missing cell (NaN), or inf: nothing would fill it
-        row, column = (int(i) for i in bad[0])
+    found = first_non_finite(X)
+    if found is not None:  # a missing cell (NaN), or inf: nothing would fill it
+        row, column = found
         value = X[row, column]
         where = locate(DataError("{place0}", [row]), path, rows)  # "path, line N"
         raise UserError(
