@@ -311,9 +311,13 @@ def _target(data: Data, options: Options) -> Target:
     from glassnet.preprocessing import TYPO_SHARE
 
     task = detect_task(data.labels) if options.task == "auto" else options.task
-    share = 1 - len(non_numbers(data.labels)) / len(data.labels)
-    if task == "regression" or (options.task == "auto" and TYPO_SHARE <= share < 1):
-        # numbers with a few typos are a regression's target, not thousands of classes
+    typos = False
+    # labels_from_text gives all numbers or all text: only text labels can be numbers
+    # with a few typos, which are a regression's target, not thousands of classes
+    if options.task == "auto" and isinstance(data.labels[0], str):
+        share = 1 - len(non_numbers(data.labels)) / len(data.labels)
+        typos = TYPO_SHARE <= share < 1
+    if task == "regression" or typos:
         fix = "fix such cells, or empty them to leave their rows out (or use --task classification)"
         refused = target_not_numbers(data.labels, data.path, options.target, data.rows, fix)
         if refused is not None:
