@@ -422,29 +422,22 @@ def _without(argv: tuple[str, ...], option: str) -> tuple[str, ...]:
 
 
 # ----- output paths ------------------------------------------------------------------------------
+def _writing_to(argv: tuple[str, ...], written: str) -> Callable[[str], tuple[str, ...]]:
+    """``argv`` as a function of its output path (the argument ``written``)."""
+    return lambda out: tuple(out if arg == written else arg for arg in argv)
+
+
 OUTPUT_COMMANDS: dict[str, tuple[Callable[[str], tuple[str, ...]], tuple[str, ...], str]] = {
-    "train": (
-        lambda out: (
-            "train",
-            DATA,
-            "--target",
-            "y",
-            "--hidden",
-            "2",
-            "--epochs",
-            "2",
-            "--out",
-            out,
-        ),
-        (DATA,),
-        ".safetensors",
-    ),
-    "predict": (lambda out: ("predict", MODEL, DATA, "--out", out), (MODEL, DATA), ".csv"),
-    "export": (lambda out: ("export", MODEL, out), (MODEL,), ".onnx"),
-    "plot": (lambda out: ("plot", MODEL, "--kind", "network", "--out", out), (MODEL,), ".png"),
+    name: (
+        _writing_to(argv, written),
+        tuple(arg for arg in argv if arg in (MODEL, DATA)),
+        Path(written).suffix,
+    )
+    for name, (argv, outputs) in BASE_COMMANDS.items()
+    for written in outputs
 }
-"""Each command that writes a file: its call for an output path, the files it reads, and
-the suffix its output takes (plot picks the format by it)."""
+"""Each command that writes a file, derived from its working call: its call for an output
+path, the files it reads, and the suffix its output takes (plot picks the format by it)."""
 
 
 def _link(name: str, target: str) -> Callable[[Path], None]:
