@@ -30,6 +30,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassnet import Network
 from glassnet.sklearn import GlassClassifier, GlassRegressor
+from tests.cli.conftest import run_cli
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -581,12 +582,7 @@ def test_glassnet_predict_answers_a_csv_with_a_saved_estimator(tmp_path, Estimat
     assert est.network_.metadata["target_name"] == target.name
     glassnet.save(est, tmp_path / "model.safetensors")
     frame.iloc[:7].to_csv(tmp_path / "rows.csv", index=False)
-    done = subprocess.run(
-        [sys.executable, "-m", "glassnet", "predict", "model.safetensors", "rows.csv", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    done = run_cli("predict", "model.safetensors", "rows.csv", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["target"] == target.name and answer["rows"] == 7
@@ -853,12 +849,7 @@ def test_every_route_gives_the_estimators_answers(tmp_path) -> None:  # type: ig
     ).fit(frame, labels)
     glassnet.save(clf, tmp_path / "model.safetensors")
     frame.to_csv(tmp_path / "rows.csv", index=False)  # missing cells become empty ones
-    done = subprocess.run(
-        [sys.executable, "-m", "glassnet", "predict", "model.safetensors", "rows.csv", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    done = run_cli("predict", "model.safetensors", "rows.csv", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     expected = clf.predict(frame).tolist()
     assert set(expected) <= {3, 7, 9}
@@ -877,7 +868,6 @@ def test_every_route_gives_the_estimators_answers(tmp_path) -> None:  # type: ig
 
 def test_a_model_saved_from_an_estimator_reads_na_in_a_csv_as_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import glassnet
-    from tests.cli.conftest import run_cli
 
     # its preprocessing stored no missing markers, so glassnet predict refused the "NA"
     # cells of the very file pandas had read the DataFrame from
