@@ -460,15 +460,19 @@ def test_a_burst_of_bad_and_concurrent_requests_leaves_it_serving(client: Client
 # ----- the command ---------------------------------------------------------------------------
 
 
-def test_the_command_serves_and_stops_cleanly_on_ctrl_c() -> None:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "glassnet", "playground", "--port", "0", "--no-browser"],
+def _serve(*options: str, **env: str) -> subprocess.Popen[str]:
+    """``glassnet playground --port 0 OPTIONS`` started, its output unbuffered."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "playground", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
     )
+
+
+def test_the_command_serves_and_stops_cleanly_on_ctrl_c() -> None:
+    process = _serve("--no-browser")
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -491,14 +495,7 @@ def test_the_command_opens_the_browser_at_the_url(tmp_path) -> None:
     browser = (
         f"{sys.executable} -c \"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\" %s"
     )
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BROWSER": browser}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "glassnet", "playground", "--port", "0", "--lang", "ja"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    process = _serve("--lang", "ja", BROWSER=browser)
     try:
         assert process.stdout is not None
         url = process.stdout.readline().split(": ", 1)[1].strip()
