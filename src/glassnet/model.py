@@ -145,11 +145,11 @@ class Model:
         if self.preprocessor is None:
             return self.network.predict_outputs(self.transform(data))
         parts = []
-        names = self.preprocessor.feature_names_out_
         for start, X in self.preprocessor.transform_in_blocks(data, OUTPUT_BLOCK_ROWS):
             try:
                 parts.append(self.network.predict_outputs(X, batch_size=None))
             except NonFiniteOutputError as error:  # named as a row of the data, not the block
+                names = self.preprocessor.feature_names_out_
                 raise DataError(
                     f"{{place0}}: the model's outputs overflow for this row; its input "
                     f"{braced(names[error.column])} is {error.value:g} after scaling "
