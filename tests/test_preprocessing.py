@@ -274,10 +274,10 @@ def reference_encoding(pre: Preprocessor, columns: dict[str, list[object]]) -> n
 
 
 def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding() -> None:
-    from glassnet.preprocessing import BLOCK_ROWS
+    from glassnet.preprocessing import SLICE_ROWS
 
     rng = np.random.default_rng(3)
-    n = 3 * BLOCK_ROWS + 123
+    n = 3 * SLICE_ROWS + 123
     x = rng.normal(size=n).round(3).tolist()
     k = rng.integers(0, 1000, n).tolist()
     for r in rng.choice(n, 40, replace=False):
@@ -297,9 +297,11 @@ def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding() 
     X = pre.transform(frame)
     assert X.shape == (n, len(pre.feature_names_out_)) and X.flags.c_contiguous
     expected = reference_encoding(pre, query)
-    np.testing.assert_allclose(X, expected, rtol=0, atol=1e-12)  # polars' own arithmetic
-    ones = [j for j, name in enumerate(pre.feature_names_out_) if name not in ("x", "k")]
-    assert np.array_equal(X[:, ones], expected[:, ones])
+    # (value − mean) / scale in float64, as Python computes it: the same bits
+    assert np.array_equal(X, expected)
+    for block_rows in (7, SLICE_ROWS + 5):
+        blocks = [X.copy() for _, X in pre.transform_in_blocks(frame, block_rows)]
+        assert np.array_equal(np.concatenate(blocks), expected)
     assert pre.transform_counts_["missing"] == {"x": 40, "word": 30}
     kept = pre.columns_[2]["categories"][:-2]
     others = sum(w is not None and w not in kept for w in query["word"])  # "new" among them

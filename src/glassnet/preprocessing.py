@@ -273,12 +273,10 @@ class Preprocessor:
         a numeric column, or the columns the data lacks.
         """
         frame, plan = self._planned(data)
-        # zeros: the kernel hands out zeroed pages, so the one-hot blocks cost nothing
-        # until a one is written
         _check_fits_in_memory(frame.height, plan.width)
-        out = np.zeros((frame.height, plan.width), dtype=np.float64)
-        for _ in self._encode(frame, plan, out):
-            pass  # each slice of rows lands in its own rows of ``out``
+        out = np.empty((frame.height, plan.width), dtype=np.float64)
+        for start, X in self._encode(frame, plan, SLICE_ROWS):
+            out[start : start + len(X)] = X  # each slice of rows lands in its own rows
         return out
 
     def transform_in_blocks(
@@ -287,17 +285,16 @@ class Preprocessor:
         """``transform(data)`` a block of rows at a time, without the whole matrix.
 
         Yields ``(first_row, X)``: X is (≤ block_rows, len(feature_names_out_)) float64,
-        rows ``first_row …`` of what ``transform`` returns, bit for bit. X is one buffer,
-        overwritten by the next block: use (or copy) it before asking for the next. For
-        scoring a table far larger than its encoding would fit in memory, and faster than
-        ``transform`` on any large table (the same memory is written again, while it is
-        still in the caches and mapped). ``transform_counts_`` is set after the last block.
+        rows ``first_row …`` of what ``transform`` returns, bit for bit (Fortran-ordered:
+        each input's values lie together). X is one buffer, overwritten by the next block:
+        use (or copy) it before asking for the next. For scoring a table far larger than
+        its encoding would fit in memory, and faster than ``transform`` on any large table
+        (the same memory is written again, while it is still in the caches and mapped).
+        ``transform_counts_`` is set after the last block.
         """
         frame, plan = self._planned(data)
         block_rows = min(positive_int(block_rows, "block_rows"), max(frame.height, 1))
-        buffer = np.empty((block_rows, plan.width), dtype=np.float64)
-        for start, stop in self._encode(frame, plan, buffer, block_rows):
-            yield start, buffer[: stop - start]
+        yield from self._encode(frame, plan, block_rows)
 
     def _planned(self, data: Any) -> tuple[pl.DataFrame, _Plan]:
         """``data`` as a checked frame of the fitted columns, and the plan to encode it."""
@@ -336,45 +333,58 @@ class Preprocessor:
         return frame, _Plan(used, schema)
 
     def _encode(
-        self, frame: pl.DataFrame, plan: _Plan, out: Array, block_rows: int | None = None
-    ) -> Iterator[tuple[int, int]]:
-        """Encode ``frame`` a slice of rows at a time; yield each slice's (start, stop).
+        self, frame: pl.DataFrame, plan: _Plan, block_rows: int
+    ) -> Iterator[tuple[int, Array]]:
+        """Encode ``frame`` ``block_rows`` rows at a time into one reused buffer; yield each
+        block's first row and its (rows, inputs) view of the buffer.
 
-        ``block_rows`` None: ``out`` is the whole zeroed result and each slice lands in its
-        own rows; else ``out`` is one block, zeroed and rewritten for each slice. Raises
-        DataError at the first slice with a non-finite number, naming its first bad cell.
+        The buffer holds each input's values together (an input is a row of it), so every
+        numeric input is standardized by NumPy straight into place, a level's ones land
+        in their own row, and the network reads the block as a Fortran-ordered matrix.
+        Raises DataError at the first block with a NaN or infinite number, naming its
+        first bad cell.
         """
         import polars as pl
 
-        step = SLICE_ROWS if block_rows is None else block_rows
-        unseen = np.zeros(len(plan.categorical), dtype=np.int64)
         numeric = [c["name"] for c in plan.used if c["role"] == "numeric"]
+        # the value of each numeric column as float64 (a column of floats as it is), and
+        # each categorical column's level codes, computed by polars in one parallel pass
+        numbers = frame.select(pl.col(name).cast(pl.Float64) for name in numeric)
+        codes = [series.to_numpy() for series in frame.select(plan.codes).iter_columns()]
+        unseen = [int(np.count_nonzero(c == -1)) for c in codes]
+        buffer = np.empty(plan.width * block_rows, dtype=np.float64)
         looked = False  # whether the numeric columns were searched for a bad cell
-        # a slice of rows at a time, one parallel polars pass computes every standardized
-        # number, missing flag and level code as its own column, and NumPy lays them out
-        # in the result: polars' working memory stays one slice, reused (fresh memory is
-        # slow to touch the first time)
-        for start in range(0, max(frame.height, 1), step):
-            stop = min(start + step, frame.height)
-            rows = out[start:stop] if block_rows is None else out[: stop - start]
-            if block_rows is not None:
-                rows.fill(0.0)
-            computed = frame.slice(start, step).select(plan.expressions)
-            finite = True
-            for offset, part in _aligned_chunks(computed):
-                # a huge value or sum is fine here; the finite check below tells
-                with np.errstate(over="ignore", invalid="ignore"):
-                    # standardized by NumPy: polars divides a long column by multiplying
-                    # with the reciprocal, so a row's value would depend on its neighbours
-                    for i, (mean, scale) in zip(plan.values, plan.scaling, strict=True):
-                        part[i] = (part[i] - mean) / scale
-                    total = sum(part[i].sum() for i in plan.values)
-                finite = finite and bool(np.isfinite(total))
-                unseen += plan.place(part, rows[offset : offset + len(part[0])])
-            if not (finite or looked):  # a NaN or infinite cell, or only a huge sum
+        for start in range(0, max(frame.height, 1), block_rows):
+            size = min(block_rows, frame.height - start)
+            X = buffer[: plan.width * size].reshape(plan.width, size)
+            total = 0.0
+            # a huge value or sum is fine here; the finite check below tells
+            with np.errstate(over="ignore", invalid="ignore"):
+                for series, (at, mean, scale, filled, indicator) in zip(
+                    numbers.iter_columns(), plan.numeric, strict=True
+                ):
+                    part = series.slice(start, size)
+                    values = part.to_numpy()  # missing cells are NaN here
+                    np.subtract(values, mean, out=X[at])
+                    np.divide(X[at], scale, out=X[at])
+                    absent = part.null_count()
+                    gaps = np.isnan(values) if absent else None
+                    if gaps is not None and np.count_nonzero(gaps) == absent:
+                        X[at][gaps] = filled  # else a NaN cell: left to the check below
+                    total += X[at].sum()
+                    if indicator:
+                        X[at + 1] = 0.0 if gaps is None else gaps
+            if not (np.isfinite(total) or looked):  # a NaN or infinite cell, or a huge sum
                 _check_cells(frame, numeric, fitting=False)  # raises, naming the bad cell
                 looked = True
-            yield start, stop
+            for (first, lookup), column in zip(plan.blocks, codes, strict=True):
+                ones = X[first : first + len(lookup) - 2]
+                ones.fill(0.0)
+                # code + 2 → the level's row within the block, or −1 for no one
+                where = lookup[column[start : start + size] + 2]
+                rows = np.flatnonzero(where >= 0)
+                ones[where[rows], rows] = 1.0
+            yield start, X.T
         missing = frame.select(pl.col(c["name"]).null_count() for c in plan.used).row(0)
         self.transform_counts_ = {
             "rows": frame.height,
@@ -938,13 +948,10 @@ def _fit_categorical(
     return {"name": series.name, "role": "categorical", "categories": categories}
 
 
-# ----- encoding as polars expressions ------------------------------------------------------------
-SLICE_ROWS = 1 << 16
-"""Rows ``transform`` has polars compute at a time (its working memory beyond the result)."""
-
-BLOCK_ROWS = 2048
-"""Rows of the result ``transform`` fills at a time: 2048 rows of 100 inputs are 1.6 MB,
-which stays in a core's cache while every input column is written into it."""
+# ----- encoding ----------------------------------------------------------------------------------
+SLICE_ROWS = 1 << 14
+"""Rows ``transform`` encodes at a time before copying them into its result: 16,384 rows of
+100 inputs are 13 MB, written again for each slice while they are still in the caches."""
 
 
 def _check_fits_in_memory(rows: int, width: int) -> None:
@@ -1021,90 +1028,38 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
 
 
 class _Plan:
-    """How ``transform`` builds its matrix: the polars expressions computed over the whole
-    table — every numeric input (the value, missing cells filled; the missing flag) in
-    output order, then each categorical column's level codes — the (mean, scale) that
-    standardize each value, and where each lands in the result."""
+    """How ``transform`` lays out its inputs: for each numeric column its input's place,
+    (mean, scale), the standardized value of a missing cell (the training median) and
+    whether a missing-flag input follows; for each categorical column the polars
+    expression of its level codes and where its one-hot inputs start."""
 
     def __init__(self, used: list[dict[str, Any]], schema: Any) -> None:
-        import polars as pl
-
-        dense: list[pl.Expr] = []
-        codes: list[pl.Expr] = []
+        self.numeric: list[tuple[int, float, float, float, bool]] = []
+        self.codes: list[pl.Expr] = []
         self.categorical: list[dict[str, Any]] = []
-        self.targets: list[int] = []  # the output column of each dense expression
-        self.values: list[int] = []  # which dense expressions are numeric values
-        self.scaling: list[tuple[float, float]] = []  # the (mean, scale) of each value
-        self.blocks: list[tuple[int, Array]] = []  # (first output column, code lookup)
+        self.blocks: list[tuple[int, Array]] = []  # (first input, code lookup)
         self.used = used
         at = 0
         for column in used:
-            name = column["name"]
             if column["role"] == "numeric":
-                self.values.append(len(dense))
-                self.scaling.append((column["mean"], column["scale"]))
-                dense.append(pl.col(name).cast(pl.Float64).fill_null(column["median"]))
-                self.targets.append(at)
-                if column["missing_indicator"]:
-                    dense.append(pl.col(name).is_null())
-                    self.targets.append(at + 1)
-                at += 1 + int(column["missing_indicator"])
+                mean, scale = column["mean"], column["scale"]
+                # the filled cell standardized as any other value is: the same bits
+                filled = (float(column["median"]) - mean) / scale
+                indicator = bool(column["missing_indicator"])
+                self.numeric.append((at, mean, scale, filled, indicator))
+                at += 1 + int(indicator)
                 continue
             categories = column["categories"]
-            # code + 2 → the one-hot column within the block, or −1 for none: codes are
+            # code + 2 → the one-hot input within the block, or −1 for none: codes are
             # −2 missing, −1 unknown, 0… the known levels
             lookup = np.full(len(categories) + 2, -1, dtype=np.intp)
             for i, level in enumerate(categories):
                 lookup[{MISSING: -2, OTHER: -1}.get(level, i) + 2] = i
             self.blocks.append((at, lookup))
-            codes.append(_codes(column, schema[name]))
+            self.codes.append(_codes(column, schema[column["name"]]).alias(str(len(self.codes))))
             self.categorical.append(column)
             at += len(categories)
         self.width = at
-        self.expressions = [e.alias(str(i)) for i, e in enumerate(dense + codes)]
-
-    def place(self, arrays: list[Array], out: Array) -> Array:
-        """Write the computed columns ``arrays`` (one per expression, each (n,)) into the
-        zeroed rows ``out`` (n, inputs); return the number of unknown levels per categorical
-        column. The writes go a block of rows at a time, the block small enough to stay in
-        the cache while each column lands in it: column by column over the whole matrix,
-        every write would fetch another cache line from memory."""
-        dense = arrays[: len(self.targets)]
-        positions, unseen = [], np.zeros(len(self.blocks), dtype=np.int64)
-        for k, (first, lookup) in enumerate(self.blocks):
-            codes = arrays[len(self.targets) + k]
-            unseen[k] = np.count_nonzero(codes == -1)
-            # the flat offset of each row's one within its row, or −1 for no one
-            where = lookup[codes + 2]
-            positions.append(np.where(where >= 0, where + first, -1))
-        flat = out.reshape(-1)
-        width = self.width
-        for start in range(0, len(out), BLOCK_ROWS):
-            stop = min(start + BLOCK_ROWS, len(out))
-            block = out[start:stop]
-            for target, values in zip(self.targets, dense, strict=True):
-                block[:, target] = values[start:stop]
-            for position in positions:
-                part = position[start:stop]
-                rows = np.flatnonzero(part >= 0)
-                flat[(rows + start) * width + part[rows]] = 1.0
-        return unseen
-
-
-def _aligned_chunks(frame: pl.DataFrame) -> list[tuple[int, list[Array]]]:
-    """``frame``'s columns as NumPy arrays without copying them into one: (first row, one
-    (rows,) array per column) for each stretch of rows the columns hold in one piece. A
-    parsed table comes in many pieces, and joining them would copy every column."""
-    columns = [frame.to_series(i).get_chunks() for i in range(frame.width)]
-    lengths = [len(chunk) for chunk in columns[0]] if columns else []
-    if any([len(chunk) for chunk in column] != lengths for column in columns):
-        columns = [[frame.to_series(i).rechunk()] for i in range(frame.width)]
-        lengths = [frame.height]
-    parts, offset = [], 0
-    for k, length in enumerate(lengths):
-        parts.append((offset, [column[k].to_numpy() for column in columns]))
-        offset += length
-    return parts
 
 
 def _check_column_config(column: Any) -> None:
