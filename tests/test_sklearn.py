@@ -881,3 +881,33 @@ def test_a_model_saved_from_an_estimator_reads_na_in_a_csv_as_missing(tmp_path) 
     assert result.returncode == 0, result.stderr
     answers = [line.split(",")[5] for line in result.stdout.splitlines()[1:]]
     assert answers == est.predict(frame).tolist()
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("hidden, threads", [((8,), {1}), ((1200,), {2})])
+def test_estimators_run_blas_on_one_thread_only_while_the_products_are_small(
+    monkeypatch: pytest.MonkeyPatch, solver: str, hidden: tuple[int, ...], threads: set[int]
+) -> None:
+    # as Network.fit does: 200 rows × 20 inputs × 8 units is far under the threshold;
+    # × 1,200 units (4.8 M) is over it, for a batch of 200 and for all 200 rows alike
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+    loss = GlassRegressor._train_loss
+
+    def recorded(self: GlassRegressor, *args: object) -> float:
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return loss(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GlassRegressor, "_train_loss", recorded)
+    X = np.random.default_rng(0).normal(size=(200, 20))
+    with threadpool_limits(2, user_api="blas"):
+        if not [i for i in threadpool_info() if i["user_api"] == "blas"]:
+            pytest.skip("NumPy's BLAS is not one threadpoolctl can see")
+        reg = GlassRegressor(hidden, solver=solver, max_iter=2, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reg.fit(X, X[:, 0])
+        after = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    assert seen and set(seen) == threads
+    assert after == {2}

@@ -351,7 +351,7 @@ class TrainingMixin:
         for callback in callbacks:
             callback.network = self
         batch_rows = data.n if batch_size is None else min(batch_size, data.n)
-        with _blas_threads_for(self.layers, batch_rows):
+        with blas_threads_for(self.layers, batch_rows):
             return loop.run(epochs, callbacks)
 
     def train_on_batch(
@@ -429,9 +429,10 @@ class _OneBlasThread:
 _ONE_BLAS_THREAD = _OneBlasThread()
 
 
-def _blas_threads_for(layers: Sequence[Dense], batch_rows: int) -> AbstractContextManager[None]:
+def blas_threads_for(layers: Sequence[Dense], batch_rows: int) -> AbstractContextManager[None]:
     """One BLAS thread while training ``layers`` on ``batch_rows``-row batches if every
-    per-batch product is small (see ``SINGLE_BLAS_THREAD_BELOW``); else the BLAS as it is."""
+    per-batch product is small (see ``SINGLE_BLAS_THREAD_BELOW``); else the BLAS as it is.
+    ``Network.fit`` and the scikit-learn estimators' training loops run inside it."""
     largest = max((batch_rows * layer.n_in * layer.n_out for layer in layers), default=0)
     return _ONE_BLAS_THREAD if largest < SINGLE_BLAS_THREAD_BELOW else nullcontext()
 
