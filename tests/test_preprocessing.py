@@ -371,6 +371,7 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
         "PassengerId": rng.permutation(n),
         "id_customer": rng.permutation(n) + 7,
         "__index_level_0__": rng.permutation(n),
+        "rownames": rng.permutation(n) + 1,  # R's row names, as Rdatasets writes them
         "paid": rng.permutation(n),  # a word ending in "id" is no id
         "store_id": rng.integers(0, 5, n),  # repeated ids group rows: a feature
         "day": [f"2012-03-{i % 28 + 1:02d} {i}:00" for i in range(n)],
@@ -383,6 +384,7 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
         "PassengerId": "ignored",
         "id_customer": "ignored",
         "__index_level_0__": "ignored",
+        "rownames": "ignored",
         "paid": "numeric",
         "store_id": "numeric",
         "day": "ignored",
@@ -390,6 +392,20 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
     reasons = {c["name"]: c["reason"] for c in pre.columns_ if c["role"] == "ignored"}
     assert reasons["respondent_id"] == "a different whole number in every row, named as an id"
     assert reasons["day"].startswith("dates with a different value in every row")
+
+
+def test_text_with_a_different_value_in_nearly_every_row_is_an_identifier() -> None:
+    # Titanic's passenger names: one name twice among a thousand made the column
+    # categorical, its 50 "most frequent" levels the first 50 names in text order
+    n = 400
+    names = [f"passenger {i}" for i in range(n - 1)] + ["passenger 7"]
+    groups = [f"cabin {i // 2}" for i in range(n)]  # two rows a level: a feature
+    pre = Preprocessor().fit({"name": names, "cabin": groups, "y": [i % 2 for i in range(n)]}, "y")
+    assert roles(pre) == {"name": "ignored", "cabin": "categorical"}
+    reason = pre.columns_[0]["reason"]
+    assert reason == (
+        "text with a different value in nearly every row (399 values in 400 rows; an identifier)"
+    )
 
 
 def test_a_config_that_names_a_column_twice_is_refused() -> None:

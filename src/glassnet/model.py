@@ -351,17 +351,25 @@ def find_classes(y: Any, where: str, target: str) -> list[Any]:
 
 
 def encode_labels(
-    y: Any, classes: Sequence[Any], where: str, target: str, rows: Any = None
+    y: Any,
+    classes: Sequence[Any],
+    where: str,
+    target: str,
+    rows: Any = None,
+    unknown: int | None = None,
 ) -> Array:
     """The class index (0..k-1) of every label in ``y``; an unknown label is a DataError
     naming ``where`` — as a line of the file when ``where`` is one (``rows`` maps the rows
-    of ``y`` to the file's data rows when ``y`` is a subset)."""
+    of ``y`` to the file's data rows when ``y`` is a subset) —, or the index ``unknown``
+    when one is given (a score counts such a row as wrong)."""
     keys = {label_key(c): i for i, c in enumerate(classes)}
     values = y.tolist() if hasattr(y, "tolist") else list(y)
     index = np.empty(len(values), dtype=np.int64)
     for row, value in enumerate(values):
         found = keys.get(label_key(value))
-        if found is None:
+        if found is None and unknown is not None:
+            found = unknown
+        elif found is None:
             problem = (
                 f"the target {target!r} is {_shown(value)}, which is not one of the model's "
                 f"classes ({', '.join(map(str, classes))})"

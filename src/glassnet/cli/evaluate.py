@@ -61,14 +61,18 @@ def scores(model: Model, outputs: Array, truth: list[Any], where: str, rows: Any
             "r2": r2_score(y, answers) if len(y) >= 2 else None,
         }
     classes = model.classes or list(range(max(2, model.network.n_outputs)))
-    index = encode_labels(truth, classes, where, target, rows)
+    # a class the model never saw (too rare to reach the training rows) is counted wrong,
+    # as scikit-learn's accuracy_score counts it; the table and matrix show the known ones
+    index = encode_labels(truth, classes, where, target, rows, unknown=-1)
     answers = predicted_classes(outputs)
-    matrix = confusion_matrix(index, answers, len(classes))
+    known = index >= 0
+    matrix = confusion_matrix(index[known], answers[known], len(classes))
     precision, recall, f1, support = precision_recall_f1(matrix)
     return {
         "task": "classification",
         "rows": len(index),
         "accuracy": float(np.mean(index == answers)),
+        "unknown_classes": _unknown_classes(np.flatnonzero(~known), truth, where, rows),
         "classes": classes,
         "per_class": {
             str(c): {
@@ -82,6 +86,26 @@ def scores(model: Model, outputs: Array, truth: list[Any], where: str, rows: Any
         "macro_f1": float(f1.mean()),
         "confusion_matrix": matrix.tolist(),
     }
+
+
+def _unknown_classes(strangers: Array, truth: list[Any], where: str, rows: Any) -> dict[str, Any]:
+    """The rows (of ``truth``) whose label is not a class of the model: their count, each
+    such label's count, and the line saying so, the first three named by file line."""
+    from collections import Counter
+
+    from glassnet.table import DataError, braced, locate
+
+    labels = Counter(str(truth[r]) for r in strangers)
+    count = len(strangers)
+    shown = ", ".join(
+        f"{braced(str(truth[r]))} on {{place{i}}}" for i, r in enumerate(strangers[:3])
+    )
+    template = (
+        f"{count} row{'s' * (count > 1)} of a class the model does not know ({shown}"
+        f"{', …' * (count > 3)}): counted as wrong, left out of the per-class table"
+    )
+    note = str(locate(DataError(template, list(strangers[:3])), where, rows)) if count else ""
+    return {"rows": count, "labels": dict(labels), "note": note}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -149,6 +173,8 @@ def _print(
     names = [str(c) for c in report["classes"]]
     width = max(8, *(len(n) for n in names))
     print(f"accuracy: {report['accuracy']:.4f}")
+    if report["unknown_classes"]["rows"]:
+        print(report["unknown_classes"]["note"])
     print()
     print(f"{'class':<{width}}  precision  recall  F1      support")
     for name in names:

@@ -67,9 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-categories",
-        default="50",
+        default="1000",
         metavar="N",
-        help="levels a text column keeps, the most frequent; the rest become (other) (50)",
+        help="levels a text column keeps, the most frequent; the rest become (other) (1000)",
     )
     parser.add_argument(
         "--na-values",
@@ -132,7 +132,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "at most 20 distinct values, is a classification, anything else a regression",
     )
     parser.add_argument(
-        "--alpha", default="0.0001", metavar="L2", help="L2 penalty strength (default 0.0001)"
+        "--alpha",
+        default="0.0001",
+        metavar="L2",
+        help="L2 penalty strength, scikit-learn's alpha (default 0.0001); each layer stores it "
+        "per row of a batch, alpha / batch size, as the l2 glassnet info shows",
     )
     parser.add_argument(
         "--out", default=None, metavar="MODEL.safetensors", help="where to save the model"
@@ -633,7 +637,7 @@ def _print_columns(model: Model, data: Data, refit: bool) -> None:
     print_column_table(rows)
     if refit:  # medians, means, scales and levels of the training rows, not the held-out
         print("(learnt from the training rows; the model kept learns them again from every "
-              "row: glassnet info shows its)")  # fmt: skip
+              "row, and glassnet info MODEL shows those)")  # fmt: skip
     print(flush=True)
 
 
@@ -712,7 +716,7 @@ def _print_report(report: dict[str, Any]) -> None:
     lines.append(("epochs", f"{report['epochs']}{status} in {report['seconds']:.1f} s"))
     if report["best_epoch"]:
         lines.append(("best epoch", f"{report['best_epoch']} (the lowest held-out cost; the "
-                      "numbers below are its)"))  # fmt: skip
+                      "numbers below are that epoch's)"))  # fmt: skip
     lines.append(("cost", "-" if report["cost"] is None else f"{report['cost']:.6g}"))
     if report["val_cost"] is not None:
         lines.append(("validation cost", f"{report['val_cost']:.6g}"))
