@@ -323,7 +323,8 @@ class Preprocessor:
         if lacking:
             raise DataError(
                 f"the model needs the column{'s' * (len(lacking) > 1)} {', '.join(lacking)}, "
-                f"which the data lacks; its columns are {', '.join(frame.columns)}"
+                f"which the data lacks (its columns are {', '.join(frame.columns)}); add "
+                f"{'them' if len(lacking) > 1 else 'it'}: empty cells are filled as in training"
             )
         used = [c for c in self.columns_ if c["role"] != "ignored"]
         frame = _without_words(frame, used)

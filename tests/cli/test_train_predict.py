@@ -854,3 +854,16 @@ def test_ctrl_c_before_the_refit_trains_keeps_the_held_out_runs_model(
     assert status == 130
     assert "interrupted while training again on every row; saved the held-out run's" in err
     assert glassnet.load(out).network.n_inputs >= 2
+
+
+def test_a_best_epoch_at_the_last_epoch_says_more_epochs_may_help(tmp_path: Path) -> None:
+    data = blobs(tmp_path / "d.csv", n=120, labels=("yes", "no"))
+    report = run_cli("train", data, "--target", "label", "--epochs", "3", "--seed", "0")
+    assert report.returncode == 0, report.stderr
+    line = next(x for x in report.stdout.splitlines() if x.startswith("best epoch"))
+    assert line.endswith(": 3 (the lowest held-out cost; the last epoch: more --epochs may "
+                         "lower it; the numbers below are that epoch's)")  # fmt: skip
+    missing = write(tmp_path / "q.csv", "x1\n1\n")
+    run_cli("train", data, "--target", "label", "--epochs", "3", "--out", tmp_path / "m.st")
+    assert_user_error(run_cli("predict", tmp_path / "m.st", missing),
+                      "needs the column x2", "add it: empty cells are filled")  # fmt: skip

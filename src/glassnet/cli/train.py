@@ -715,8 +715,11 @@ def _print_report(report: dict[str, Any]) -> None:
     status += " (interrupted)" if report["interrupted"] else ""
     lines.append(("epochs", f"{report['epochs']}{status} in {report['seconds']:.1f} s"))
     if report["best_epoch"]:
-        lines.append(("best epoch", f"{report['best_epoch']} (the lowest held-out cost; the "
-                      "numbers below are that epoch's)"))  # fmt: skip
+        # the held-out cost still falling at the last epoch: training stopped too soon
+        last = report["best_epoch"] == report["epochs"] and not report["interrupted"]
+        more = "; the last epoch: more --epochs may lower it" if last else ""
+        lines.append(("best epoch", f"{report['best_epoch']} (the lowest held-out cost{more}; "
+                      "the numbers below are that epoch's)"))  # fmt: skip
     lines.append(("cost", "-" if report["cost"] is None else f"{report['cost']:.6g}"))
     if report["val_cost"] is not None:
         lines.append(("validation cost", f"{report['val_cost']:.6g}"))
