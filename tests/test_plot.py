@@ -398,3 +398,33 @@ def test_training_refuses_too_many_pictures_before_training(tmp_path) -> None:  
         plot.plot_training(net, data.X, data.y, out=tmp_path / "no" / "t.gif")
     for a, b in zip(net.get_weights(), before, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["t.gif", "t.png", "t.svg"])
+def test_a_picture_stopped_half_way_leaves_the_old_file_as_it_was(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl-C while drawing cut an existing GIF from 4.7 MB to 1.6 MB (or 0 bytes), a PNG
+    # from 1.75 MB to 1.1 MB: the pictures were written straight into --out
+    from matplotlib.animation import PillowWriter
+    from matplotlib.figure import Figure
+
+    data = moons(20, seed=0)
+    out = tmp_path / name
+    out.write_bytes(b"the old picture")
+
+    def stopped(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        target = args[0]
+        if hasattr(target, "write"):
+            target.write(b"half a pic")
+        else:
+            with open(target, "wb") as half:
+                half.write(b"half a pic")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", stopped)
+    monkeypatch.setattr(PillowWriter, "finish", lambda self: stopped(self, self.outfile))
+    with pytest.raises(KeyboardInterrupt):
+        plot.plot_training(_fresh(), data.X, data.y, epochs=2, every=1, out=out)
+    assert out.read_bytes() == b"the old picture"
+    assert [p.name for p in tmp_path.iterdir()] == [name]

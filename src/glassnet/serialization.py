@@ -407,9 +407,15 @@ def write_atomically(
             os.fsync(out.fileno())
         os.replace(temporary, real)
     except BaseException as error:
-        # drop the half-written temporary file, whatever stopped the write
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        # drop the half-written temporary file, whatever stopped the write; a second
+        # Ctrl-C (polars raises one of its own) must not stop the cleaning
+        while True:
+            try:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+                break
+            except KeyboardInterrupt:
+                continue
         if isinstance(error, OSError):
             raise _not_written(target, error, kept=os.path.exists(real)) from None
         raise

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.serialization import check_writable
+from glassnet.serialization import check_writable, write_atomically
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -105,9 +105,12 @@ def check_out_path(out: str | Path, formats: Sequence[str] = FIGURE_FORMATS) -> 
 
 
 def finish(fig: Figure, out: str | Path | None) -> Figure:
-    """Save ``fig`` to ``out`` (when given) and return it."""
+    """Save ``fig`` to ``out`` (when given) and return it. The picture goes through a
+    temporary file: an existing ``out`` holds its old picture until the new one is whole."""
     if out is not None:
-        fig.savefig(check_out_path(out), dpi=DPI)
+        path = check_out_path(out)
+        kind = path.suffix[1:].lower()
+        write_atomically(path, lambda file: fig.savefig(file, format=kind, dpi=DPI))
     return fig
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from glassnet.plot.style import (
     new_figure,
     require_matplotlib,
 )
+from glassnet.serialization import write_atomically
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure, SubFigure
@@ -190,11 +192,16 @@ def plot_training(
 
             fig = new_figure(10.0, 4.6)
             writer = PillowWriter(fps=fps)
-            with writer.saving(fig, str(out), dpi=96):
-                for frame in frames:
-                    fig.clear()
-                    _draw_frame(fig, subject, X_raw, labels, frame, scale, resolution, big=True)
-                    writer.grab_frame()
+            # drawn into a folder of its own, then put in place whole: an existing ``out``
+            # keeps its old animation when the drawing stops half-way (Ctrl-C)
+            with tempfile.TemporaryDirectory() as folder:
+                draft = Path(folder) / "training.gif"
+                with writer.saving(fig, str(draft), dpi=96):
+                    for frame in frames:
+                        fig.clear()
+                        _draw_frame(fig, subject, X_raw, labels, frame, scale, resolution, big=True)
+                        writer.grab_frame()
+                write_atomically(str(out), draft.read_bytes())
             return fig
         rows = math.ceil(len(frames) / 4)
         columns = math.ceil(len(frames) / rows)
