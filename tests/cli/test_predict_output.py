@@ -79,3 +79,18 @@ def test_an_out_name_ending_in_parquet_gets_parquet(
     assert parquet.columns == text.columns and parquet.height == 40
     np.testing.assert_array_equal(parquet["probability_yes"], text["probability_yes"])
     assert parquet["predicted_label"].to_list() == text["predicted_label"].to_list()
+
+
+def test_a_target_named_like_a_probability_column_gets_the_prefix(tmp_path: Path) -> None:
+    # the prediction column took the target's name, probability_A, which a probability
+    # column has too: polars' DuplicateError traceback
+    data = tmp_path / "d.csv"
+    data.write_text("x,probability_A\n" + "".join(f"{i % 7},{'AB'[i % 2]}\n" for i in range(40)))
+    model = tmp_path / "m.safetensors"
+    assert run_cli("train", data, "--target", "probability_A", "--epochs", "2",
+                   "--out", model).returncode == 0  # fmt: skip
+    query = tmp_path / "q.csv"
+    query.write_text("x\n1\n2\n")
+    result = run_cli("predict", model, query)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "x,predicted_probability_A,probability_A,probability_B"

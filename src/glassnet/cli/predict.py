@@ -44,10 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def output_names(columns: list[str], target: str, classes: list[Any] | None) -> list[str]:
-    """The added column names: the target's (``predicted_<target>`` if the input has it) and
-    one ``probability_<class>`` per class; UserError when the table has one of them."""
-    name = f"predicted_{target}" if target in columns else target
-    added = [name] + [f"probability_{c}" for c in classes or []]
+    """The added column names: the target's (``predicted_<target>`` if the input has it, or a
+    probability column is so named) and one ``probability_<class>`` per class; UserError
+    when the table has one of them."""
+    probabilities = [f"probability_{c}" for c in classes or []]
+    # a target named like a probability column (probability_A) gets the prefix as well
+    name = f"predicted_{target}" if target in columns or target in probabilities else target
+    added = [name, *probabilities]
     taken = [column for column in added if column in columns]
     if taken:  # writing them would replace the table's own values
         raise UserError(
