@@ -612,3 +612,34 @@ def test_missing_onnx_names_the_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'glassnet[onnx]'" in out.stdout
+
+
+def test_a_dataframes_category_cells_reach_the_file_as_the_model_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # onnx.run wrote True as "True" (the model's level is "true"), pandas' NA as "<NA>"
+    # and the float 2.5e-05 as "2.5e-05" (the model's "0.000025"): up to 0.3 apart
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    from glassnet.sklearn import GlassClassifier
+
+    n = 120
+    x = np.random.default_rng(0).normal(size=n)
+    columns = {
+        "bool": pd.Series([bool(i % 2) for i in range(n)]),
+        "nullable": pd.array([None if i % 3 == 0 else bool(i % 2) for i in range(n)],
+                             dtype="boolean"),  # fmt: skip
+        "string": pd.array([None if i % 3 == 0 else "uv"[i % 2] for i in range(n)],
+                           dtype="string"),  # fmt: skip
+        "floats": pd.Categorical([[0.5, 2.5e-05, 1e-07][i % 3] for i in range(n)]),
+    }
+    for name, column in columns.items():
+        X = pd.DataFrame({"x": x, "c": column})
+        y = np.where(x + (np.arange(n) % 2) * 1.5 > 0.7, "P", "Q")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf = GlassClassifier((8,), max_iter=50, random_state=0,
+                                  categorical_features="from_dtype").fit(X, y)  # fmt: skip
+        export(clf, tmp_path / "c.onnx")
+        result = run(tmp_path / "c.onnx", X)
+        np.testing.assert_allclose(result["probabilities"], clf.predict_proba(X), **TOLERANCE,
+                                   err_msg=name)  # fmt: skip

@@ -578,15 +578,24 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
         if hasattr(data, "keys") or hasattr(data, "columns"):  # a table: its model's columns
             data = _in_order(model_proto, data)
         return {"X": np.asarray(data, dtype=np.float32)}
+    import polars as pl
+
+    from glassnet.preprocessing import as_frame, category_text
+
     proto = _require_onnx().TensorProto
+    # the table read as the model reads it (pandas' NA, nullable and category columns, text
+    # stripped), each category cell as the text the model compares: booleans true/false,
+    # floats as polars writes them, whole ones without ".0"
+    frame = as_frame(data)
     result = {}
     for value in model_proto.graph.input:
-        column = np.asarray(data[value.name]).reshape(-1, 1)
+        series = frame[value.name]
         if value.type.tensor_type.elem_type == proto.STRING:
-            column = np.array([_cell_text(v) for v in column.ravel()], dtype=object).reshape(-1, 1)
-        else:
-            column = column.astype(np.float32)
-        result[value.name] = column
+            text = category_text(series).fill_null("").to_list()
+            column = np.array(text, dtype=object)
+        else:  # a cell that is no number is missing here (NaN), as a typo word is
+            column = series.cast(pl.Float64, strict=False).to_numpy().astype(np.float32)
+        result[value.name] = column.reshape(-1, 1)
     return result
 
 
@@ -609,16 +618,6 @@ def _in_order(model_proto: Any, data: Any) -> Array:
     if lacking:
         raise ValueError(f"the table lacks the column(s) {', '.join(lacking)} that X is made of")
     return np.column_stack([np.asarray(data[name], dtype=np.float64) for name in wanted])
-
-
-def _cell_text(value: Any) -> str:
-    """A cell as the category text the file compares: whole numbers without ".0", a missing
-    cell (None, NaN) as ""."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def run(path: str | os.PathLike[str], data: Any) -> dict[str, Array]:
