@@ -626,10 +626,10 @@ def test_a_dataframes_category_cells_reach_the_file_as_the_model_reads_them(tmp_
     x = np.random.default_rng(0).normal(size=n)
     columns = {
         "bool": pd.Series([bool(i % 2) for i in range(n)]),
-        "nullable": pd.array([None if i % 3 == 0 else bool(i % 2) for i in range(n)],
-                             dtype="boolean"),  # fmt: skip
-        "string": pd.array([None if i % 3 == 0 else "uv"[i % 2] for i in range(n)],
-                           dtype="string"),  # fmt: skip
+        "nullable": pd.array(
+            [None if i % 3 == 0 else bool(i % 2) for i in range(n)], dtype="boolean"
+        ),
+        "string": pd.array([None if i % 3 == 0 else "uv"[i % 2] for i in range(n)], dtype="string"),
         "floats": pd.Categorical([[0.5, 2.5e-05, 1e-07][i % 3] for i in range(n)]),
     }
     for name, column in columns.items():

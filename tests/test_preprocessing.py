@@ -449,3 +449,16 @@ def test_the_keep_hint_can_be_pasted() -> None:
         "Customer ID": "--numeric 'Customer ID'",
         "Unnamed: 0": "--categorical 'Unnamed: 0'",
     }
+
+
+def test_number_levels_match_the_same_number_written_otherwise() -> None:
+    # a pandas CSV writes a float column as "5.0": the model's levels; the same rows as
+    # a Parquet file or a DataFrame hold the number 5.0 (text "5"), all unseen before
+    pre = Preprocessor().fit({"rating": ["1.0", "2.0", "5.0", "2.0"], "x": [1, 2, 3, 4]},
+                             categorical=["rating"])  # fmt: skip
+    assert pre.columns_[0]["categories"] == ["1.0", "2.0", "5.0"]
+    expected = pre.transform({"rating": ["5.0", "2.0", "7.0", None], "x": [1, 2, 3, 4]})
+    for cells in ([5.0, 2.0, 7.0, None], ["5", "2.00", "7", None], [5, 2, 7, None]):
+        got = pre.transform(pl.DataFrame({"rating": cells, "x": [1, 2, 3, 4]}, strict=False))
+        np.testing.assert_array_equal(got, expected, err_msg=str(cells))
+    assert pre.transform_counts_["unseen"] == {"rating": 1}

@@ -1034,11 +1034,18 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     text = text_expression(column["name"], dtype)
     if not known:
         return pl.when(text.is_null()).then(-2).otherwise(-1).cast(pl.Int32)
-    return (
-        pl.when(text.is_null())
-        .then(pl.lit(-2, dtype=pl.Int32))
-        .otherwise(text.replace_strict(known, default=-1, return_dtype=pl.Int32))
-    )
+    code = text.replace_strict(known, default=-1, return_dtype=pl.Int32)
+    # levels that are numbers also match a cell of the same value written otherwise: a
+    # pandas CSV's "5.0" is the number 5.0 in a Parquet file or a DataFrame, "5" as text
+    by_value: dict[float, int] = {}
+    for level, i in known.items():
+        if re.match(NUMBER_PATTERN, level):
+            by_value.setdefault(float(level), i)
+    if by_value:
+        value = pl.col(column["name"]).cast(pl.Float64, strict=False)
+        numeric = value.replace_strict(by_value, default=-1, return_dtype=pl.Int32)
+        code = pl.when(code >= 0).then(code).otherwise(numeric.fill_null(-1))
+    return pl.when(text.is_null()).then(pl.lit(-2, dtype=pl.Int32)).otherwise(code)
 
 
 class _Plan:
