@@ -610,3 +610,31 @@ def test_a_folder_that_cannot_be_written_is_named_not_the_temporary_file(
         str(caught.value)
         == f"cannot write {tmp_path / 'm.bin'} (Permission denied); write elsewhere"
     )
+
+
+def test_a_second_ctrl_c_while_cleaning_up_still_removes_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # polars raises a KeyboardInterrupt of its own after the first: it landed in the
+    # cleaning and left tens of MB of .pred.csv.XXXX.tmp behind (9 of 30 interrupts)
+    import os
+
+    out = tmp_path / "pred.csv"
+    out.write_bytes(b"old")
+    unlink = os.unlink
+    interrupts = [KeyboardInterrupt()]
+
+    def interrupted_once(path: str) -> None:
+        if interrupts:
+            raise interrupts.pop()
+        unlink(path)
+
+    def half(file: object) -> None:
+        file.write(b"half")  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "unlink", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        serialization.write_atomically(out, half)
+    assert not interrupts
+    assert [p.name for p in tmp_path.iterdir()] == ["pred.csv"] and out.read_bytes() == b"old"
