@@ -315,3 +315,28 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path: Path, start: bytes)
     path.write_bytes(start + b"x1,x2,color\n0.1,0.2,red\n0.3,0.1,blue\n")
     frame = read_table(path)
     assert frame.columns == ["x1", "x2", "color"] and frame.height == 2
+
+
+def test_a_parquet_column_with_no_name_is_unnamed_and_durations_are_refused(
+    tmp_path: Path,
+) -> None:
+    # a "" column was trained on as a feature (the README says unnamed columns are
+    # ignored) and its ONNX export failed; a Duration column gave polars tracebacks
+    import datetime
+
+    from glassnet.preprocessing import Preprocessor
+
+    path = tmp_path / "t.parquet"
+    pl.DataFrame({"": [3, 1, 2, 5], "x": [1.0, 2.0, 3.0, 4.0], "y": [0, 1, 0, 1]}).write_parquet(
+        path
+    )
+    frame = read_table(path)
+    assert frame.columns == ["(unnamed 1)", "x", "y"]
+    pre = Preprocessor().fit(pl.read_parquet(path), "y")
+    assert pre.feature_names_in_ == ["x"] and pre.columns_[0]["name"] == "(unnamed 1)"
+    lasting = tmp_path / "d.parquet"
+    pl.DataFrame(
+        {"took": [datetime.timedelta(seconds=s) for s in (1, 2)], "y": [0, 1]}
+    ).write_parquet(lasting)
+    with pytest.raises(DataError, match=r"column 'took' holds durations .* store them as numbers"):
+        read_table(lasting)

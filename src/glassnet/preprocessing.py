@@ -497,6 +497,8 @@ def as_frame(
     if isinstance(data, (str, os.PathLike)):
         return read_table(data, na_values=na_values, text_columns=text_columns)
     if isinstance(data, pl.DataFrame):
+        if not all(data.columns):  # a column with no name is named as a CSV's is
+            data = data.rename(dict(zip(data.columns, _names(data.columns), strict=True)))
         return clean_text(data, na_values)
     if type(data).__module__.split(".")[0] == "pandas":
         names = _names([str(c) for c in data.columns])

@@ -277,13 +277,20 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
     if frame.height == 0:
         raise DataError(f"{where} has columns but no rows; add rows")
     for name, dtype in frame.schema.items():
-        # a cell of a table is one number, text, boolean or date; lists, structs and bytes
-        # can be neither encoded for the network nor written back to a CSV
+        # a cell of a table is one number, text, boolean or date; lists, structs, bytes and
+        # durations can be neither encoded for the network nor written back to a CSV
         if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
             raise DataError(
                 f"{where}: column {name!r} holds {dtype} cells, not numbers, text or booleans; "
                 "flatten it into plain columns, or drop it from the file"
             )
+        if dtype == pl.Duration:
+            raise DataError(
+                f"{where}: column {name!r} holds durations ({dtype}), not numbers, text or "
+                "booleans; store them as numbers (seconds, days), or drop the column"
+            )
+    # a column with no name (pandas writes its unnamed index so) is named as a CSV's is
+    frame.columns = [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(frame.columns)]
     return frame
 
 
