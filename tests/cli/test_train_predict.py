@@ -867,3 +867,15 @@ def test_a_best_epoch_at_the_last_epoch_says_more_epochs_may_help(tmp_path: Path
     run_cli("train", data, "--target", "label", "--epochs", "3", "--out", tmp_path / "m.st")
     assert_user_error(run_cli("predict", tmp_path / "m.st", missing),
                       "needs the column x2", "add it: empty cells are filled")  # fmt: skip
+
+
+def test_options_name_columns_whose_names_hold_commas(tmp_path: Path) -> None:
+    # train's own hint "keep it with --categorical 'Last, First'" was refused: the option
+    # was split at its comma ("names 'Last', which is not a column")
+    rows = "".join(f'person {i % 30},{i % 7},"{"ab"[i % 2]}, x",{"PQ"[i % 2]}\n' for i in range(60))
+    data = write(tmp_path / "c.csv", '"Last, First",score,"team, city",y\n' + rows)
+    result = run_cli("train", data, "--target", "y", "--categorical", "Last, First,score",
+                     "--ignore", "team, city,team, city", "--epochs", "2", "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    roles = {c["name"]: c["role"] for c in json.loads(result.stdout)["columns"]}
+    assert roles == {"Last, First": "categorical", "score": "categorical", "team, city": "ignored"}

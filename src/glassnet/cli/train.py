@@ -25,6 +25,7 @@ import secrets
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -182,7 +183,25 @@ def _checked(check: Any, text: str, option: str, parse: type) -> Any:
 
 
 def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
+    """The comma-separated names of an option, each once."""
+    return list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+
+
+def _column_names(text: str, columns: Sequence[str]) -> list[str]:
+    """The column names an option's ``text`` gives, read against the table's ``columns``: a
+    name may hold commas ("Last, First"), so the longest run of comma-separated parts that
+    is a column is one name; any other part is a name of its own (and refused later)."""
+    parts, names, i = text.split(","), [], 0
+    known = set(columns)
+    while i < len(parts):
+        end = next(
+            (j for j in range(len(parts), i, -1) if ",".join(parts[i:j]).strip() in known), i + 1
+        )
+        name = ",".join(parts[i:end]).strip()
+        if name and name not in names:
+            names.append(name)
+        i = end
+    return names
 
 
 def _hidden(text: str) -> list[int]:
@@ -274,7 +293,14 @@ def _read(args: argparse.Namespace, options: Options) -> Data:
 
     na_values = NA_VALUES if options.na_values is None else options.na_values
     # the target and the columns named categorical as text: labels and levels as written
-    text = [options.target, *options.columns["categorical"]]
+    # (every run of the option's comma-separated parts, for a name that holds a comma)
+    parts = args.categorical.split(",")
+    runs = [
+        ",".join(parts[i:j]).strip()
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts) + 1)
+    ]
+    text = [options.target, *options.columns["categorical"], *runs]
     frame = read_table(args.data, na_values=na_values, delimiter=args.delimiter, text_columns=text)
     path = os.fspath(args.data)
     if options.target not in frame.columns:
@@ -552,13 +578,15 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.table import DataError
 
     rng = np.random.default_rng(options.seed)
-    whole = replace(options, split=0.0)  # the settings of a refit on every row
     try:
         data = _read(args, options)
+        given = {o: _column_names(getattr(args, o), data.frame.columns) for o in options.columns}
+        options = replace(options, columns=given)
         target = _target(data, options)
         split = _encode(data, target, options, rng)
     except DataError as error:
         raise UserError(str(error)) from None
+    whole = replace(options, split=0.0)  # the settings of a refit on every row
     model = _build(data, target, split, options, rng)
     _print_typos(model, data)
     if not args.json:
