@@ -911,3 +911,19 @@ def test_estimators_run_blas_on_one_thread_only_while_the_products_are_small(
         after = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
     assert seen and set(seen) == threads
     assert after == {2}
+
+
+def test_a_classifier_of_boolean_labels_saves_and_loads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # "cannot save: model.classes[0] is true/false, not a class label (every setting must
+    # be text, a number or true/false)"
+    import glassnet
+
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = X[:, 0] > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = GlassClassifier((4,), max_iter=20, random_state=0).fit(X, y)
+    glassnet.save(clf, tmp_path / "b.safetensors")
+    model = glassnet.load(tmp_path / "b.safetensors")
+    assert model.classes == [False, True]
+    np.testing.assert_array_equal(model.predict(X), clf.predict(X))

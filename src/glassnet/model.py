@@ -260,10 +260,13 @@ def _numbers(value: Any, name: str) -> list[float] | None:
 
 # ----- labels --------------------------------------------------------------------------------
 def label_key(value: Any) -> str:
-    """The text a label is matched by: whole numbers without ".0" (5, 5.0 and "5" match)."""
+    """The text a label is matched by: whole numbers without ".0" (5, 5.0 and "5" match),
+    booleans in lower case (a CSV's "True", a Parquet file's true and Python's True match)."""
     value = _plain(value)
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, float):

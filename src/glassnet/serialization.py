@@ -269,7 +269,7 @@ LAYER = Record(
     {"weights": SETTING, "bias": SETTING, "dropout": Number(), "l2": Number()},
 )
 NETWORK = Record({"layers": ListOf(LAYER), "cost": CONFIG, "dtype": Text()})
-LABEL = AnyOf((Text(), Integer(-(2**200), 2**200), Number()), "a class label")
+LABEL = AnyOf((Text(), Integer(-(2**200), 2**200), Number(), Flag()), "a class label")
 NUMBERS = ListOf(Number())
 COLUMN = Record(
     {"name": Text(), "role": Text()},

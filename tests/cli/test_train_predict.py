@@ -879,3 +879,23 @@ def test_options_name_columns_whose_names_hold_commas(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     roles = {c["name"]: c["role"] for c in json.loads(result.stdout)["columns"]}
     assert roles == {"Last, First": "categorical", "score": "categorical", "team, city": "ignored"}
+
+
+def test_a_boolean_target_crosses_between_csv_and_parquet(tmp_path: Path) -> None:
+    # a CSV's "True"/"False" and a Parquet file's true/false are the same classes: a model
+    # of one refused (then scored as all wrong) the other's answers
+    import polars as pl
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=80)
+    frame = pl.DataFrame({"x": x, "churn": x > 0})
+    frame.write_csv(tmp_path / "c.csv")  # polars writes true/false
+    text = (tmp_path / "c.csv").read_text().replace("true", "True").replace("false", "False")
+    (tmp_path / "c.csv").write_text(text)
+    frame.write_parquet(tmp_path / "c.parquet")
+    for trained, scored in (("c.csv", "c.parquet"), ("c.parquet", "c.csv")):
+        model = tmp_path / f"{trained}.safetensors"
+        assert run_cli("train", tmp_path / trained, "--target", "churn", "--seed", "0",
+                       "--out", model).returncode == 0  # fmt: skip
+        report = json.loads(run_cli("evaluate", model, tmp_path / scored, "--json").stdout)
+        assert report["unknown_classes"]["rows"] == 0 and report["accuracy"] > 0.9, trained
