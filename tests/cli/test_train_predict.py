@@ -899,3 +899,15 @@ def test_a_boolean_target_crosses_between_csv_and_parquet(tmp_path: Path) -> Non
                        "--out", model).returncode == 0  # fmt: skip
         report = json.loads(run_cli("evaluate", model, tmp_path / scored, "--json").stdout)
         assert report["unknown_classes"]["rows"] == 0 and report["accuracy"] > 0.9, trained
+
+
+def test_evaluate_of_targets_near_the_float_limit_says_inf_without_warnings(
+    tmp_path: Path,
+) -> None:
+    data = write(tmp_path / "r.csv", "x,y\n" + "".join(f"{i % 7},{i * 0.5}\n" for i in range(30)))
+    model = tmp_path / "r.safetensors"
+    assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
+    huge = write(tmp_path / "h.csv", "x,y\n1,1e308\n2,-1e308\n3,1e308\n")
+    result = run_cli("evaluate", model, huge)
+    assert result.returncode == 0 and "MSE : inf" in result.stdout
+    assert "Warning" not in result.stderr, result.stderr

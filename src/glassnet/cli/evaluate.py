@@ -52,14 +52,16 @@ def scores(model: Model, outputs: Array, truth: list[Any], where: str, rows: Any
             raise refused
         y = np.array(truth, dtype=np.float64)
         answers = model.decode(outputs)
-        return {
-            "task": model.task,
-            "rows": len(y),
-            "mse": mean_squared_error(y, answers),
-            "mae": mean_absolute_error(y, answers),
-            # R² compares with the spread of the truth: one row has none, so it is undefined
-            "r2": r2_score(y, answers) if len(y) >= 2 else None,
-        }
+        # targets near float64's limit make the squared errors inf: the report says inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            return {
+                "task": model.task,
+                "rows": len(y),
+                "mse": mean_squared_error(y, answers),
+                "mae": mean_absolute_error(y, answers),
+                # R² compares with the spread of the truth: one row has none, so undefined
+                "r2": r2_score(y, answers) if len(y) >= 2 else None,
+            }
     classes = model.classes or list(range(max(2, model.network.n_outputs)))
     # a class the model never saw (too rare to reach the training rows) is counted wrong,
     # as scikit-learn's accuracy_score counts it; the table and matrix show the known ones
