@@ -69,9 +69,13 @@ def test_dialects_read_the_same_numbers(
 
 def test_given_delimiter_utf16_and_japanese_headers(tmp_path: Path) -> None:
     text = "仕事;数学;名前\n1;0,5;太郎\n0;1,5;花子\n"
-    frame = read_table(write(tmp_path / "j.csv", text.encode("utf-16")), delimiter=";")
-    assert frame.columns == ["仕事", "数学", "名前"]
-    assert frame["名前"].to_list() == ["太郎", "花子"]
+    # UTF-32's byte order mark starts as UTF-16's: it was read as UTF-16, NULs and all
+    for encoding in ("utf-16", "utf-32", "utf-32-be"):
+        bom = "\ufeff" if encoding == "utf-32-be" else ""
+        raw = (bom + text).encode(encoding)
+        frame = read_table(write(tmp_path / "j.csv", raw), delimiter=";")
+        assert frame.columns == ["仕事", "数学", "名前"], encoding
+        assert frame["名前"].to_list() == ["太郎", "花子"]
 
 
 def test_missing_markers_unnamed_columns_and_text(tmp_path: Path) -> None:

@@ -296,12 +296,15 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
 
 def _as_utf8(raw: bytes, where: str) -> bytes:
     """UTF-8 bytes with LF or CRLF line ends: a BOM dropped, UTF-16 and CR-only converted."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # a UTF-32 byte order mark starts as UTF-16's little-endian one does: looked for first
+    wide = "utf-32" if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else None
+    if wide or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = wide or "utf-16"
         try:
-            raw = raw.decode("utf-16").encode("utf-8")
+            raw = raw.decode(encoding).encode("utf-8")
         except UnicodeDecodeError:
             raise DataError(
-                f"{where}: the UTF-16 text is damaged; save the file as UTF-8 CSV"
+                f"{where}: the {encoding.upper()} text is damaged; save the file as UTF-8 CSV"
             ) from None
     elif b"\x00" in raw[:8192]:
         raise _binary(where)
