@@ -204,3 +204,13 @@ def test_a_row_whose_outputs_overflow_is_named_by_its_data_row(
     monkeypatch.setattr(glassnet.model, "OUTPUT_BLOCK_ROWS", 2)
     with pytest.raises(DataError, match=r"^data row 4: .*input 'y' is 1e\+10 after scaling"):
         model.outputs({"x": [0.0, 1.0, 2.0, 1.0], "y": [0.0, 0.0, 0.0, 5e9 + 0.5]})
+
+
+def test_a_config_without_its_task_is_a_regression_unless_it_has_classes() -> None:
+    # an edited file without "task" loaded a regression as a classifier: explain crashed
+    net = build_network(2, 1, task="regression", hidden=[3], seed=0)
+    assert Model.from_config({"target_mean": [1.0], "target_scale": [2.0]}, net).task == (
+        "regression"
+    )
+    net = build_network(2, 2, task="classification", hidden=[3], seed=0)
+    assert Model.from_config({"classes": ["a", "b"]}, net).task == "classification"

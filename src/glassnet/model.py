@@ -230,7 +230,8 @@ class Model:
         return cls(
             network,
             None if pre is None else Preprocessor.from_config(pre),
-            task=config.get("task", "classification"),
+            # a config without its task (an edited file): a model with classes classifies
+            task=config.get("task") or ("classification" if classes else "regression"),
             target=target,
             classes=classes,
             target_mean=config.get("target_mean"),
