@@ -214,3 +214,10 @@ def test_a_config_without_its_task_is_a_regression_unless_it_has_classes() -> No
     )
     net = build_network(2, 2, task="classification", hidden=[3], seed=0)
     assert Model.from_config({"classes": ["a", "b"]}, net).task == "classification"
+
+
+def test_a_target_scaling_of_the_wrong_length_says_how_many_it_needs() -> None:
+    # "target_scale needs 1 or 1 numbers; got 3"
+    net = build_network(2, 1, task="regression", hidden=[3], seed=0)
+    with pytest.raises(ValueError, match=r"target_scale needs 1 number \(one per output\); got 3"):
+        Model(net, task="regression", target_scale=[1.0, 2.0, 3.0])

@@ -941,8 +941,8 @@ def _model_v1(file: _File, net: Network, meta: dict[str, Any]) -> Model:
     scaler = meta.get("scaler") or {"mean": [0.0] * net.n_inputs, "scale": [1.0] * net.n_inputs}
     if not len(names) == len(scaler["mean"]) == len(scaler["scale"]) == net.n_inputs:
         file.refuse(
-            f"its metadata names {len(names)} features and scales {len(scaler['mean'])} but the "
-            f"network has {net.n_inputs} inputs"
+            f"its metadata names {len(names)} features and has {len(scaler['mean'])} means and "
+            f"{len(scaler['scale'])} scales, but the network has {net.n_inputs} inputs"
         )
     preprocessor = Preprocessor.from_config(
         {
