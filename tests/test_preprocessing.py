@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -462,3 +463,17 @@ def test_number_levels_match_the_same_number_written_otherwise() -> None:
         got = pre.transform(pl.DataFrame({"rating": cells, "x": [1, 2, 3, 4]}, strict=False))
         np.testing.assert_array_equal(got, expected, err_msg=str(cells))
     assert pre.transform_counts_["unseen"] == {"rating": 1}
+
+
+def test_tables_that_are_no_tables_get_a_line_that_says_what_to_give() -> None:
+    # polars' ShapeError, a misleading "height of column" and an AttributeError before
+    import pandas as pd
+
+    cases = [
+        ({"a": [1, 2, 3], "b": [1, 2]}, "must all have as many cells; they have 'a' 3, 'b' 2"),
+        ({"a": 1, "cat": "x"}, "'a' of a dict of columns must be a list of cells"),
+        (pd.Series([1.0, 2.0]), "got a Series: one row → series.to_frame().T"),
+    ]
+    for data, message in cases:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            Preprocessor().fit(data)

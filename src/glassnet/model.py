@@ -94,8 +94,8 @@ class Model:
         for name in ("target_mean", "target_scale"):
             values = getattr(self, name)
             if values is not None and len(values) not in (1, n_out):
-                wanted = "1 number" if n_out == 1 else f"1 or {n_out} numbers"
-                raise ValueError(f"{name} needs {wanted} (one per output); got {len(values)}")
+                needed = "1 number" if n_out == 1 else f"1 or {n_out} numbers"
+                raise ValueError(f"{name} needs {needed} (one per output); got {len(values)}")
         if self.preprocessor is not None:
             width = len(self.preprocessor.feature_names_out_)
             if width != self.network.n_inputs:

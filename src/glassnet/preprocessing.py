@@ -500,12 +500,19 @@ def as_frame(
         if not all(data.columns):  # a column with no name is named as a CSV's is
             data = data.rename(dict(zip(data.columns, _names(data.columns), strict=True)))
         return clean_text(data, na_values)
+    if type(data).__module__.split(".")[0] in ("pandas", "polars") and not hasattr(data, "columns"):
+        raise ValueError(
+            f"expected a table (a DataFrame, a dict of columns or a 2-D array); got a "
+            f"{type(data).__name__}: one row → series.to_frame().T, one column → "
+            "series.to_frame()"
+        )
     if type(data).__module__.split(".")[0] == "pandas":
         names = _names([str(c) for c in data.columns])
         frame = pl.from_pandas(data.set_axis(range(len(names)), axis=1))
         frame.columns = names
     elif isinstance(data, dict):
         names = _names([str(k) for k in data])
+        _check_column_lengths(names, list(data.values()))
         frame = pl.DataFrame([_series(n, v) for n, v in zip(names, data.values(), strict=True)])
     else:
         array = np.asarray(data)
@@ -523,6 +530,21 @@ def as_frame(
             )
         frame = pl.DataFrame([_series(name, array[:, j]) for j, name in enumerate(names)])
     return clean_text(frame, na_values)
+
+
+def _check_column_lengths(names: list[str], columns: list[Any]) -> None:
+    """Refuse a dict of columns whose values are not one list each, of one length."""
+    lengths = {}
+    for name, values in zip(names, columns, strict=True):
+        if np.ndim(values) != 1:
+            raise ValueError(
+                f"the column {name!r} of a dict of columns must be a list of cells; got "
+                f"{np.ndim(values)}-D {type(values).__name__} (one row: wrap each cell in a list)"
+            )
+        lengths[name] = len(values)
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{name!r} {n}" for name, n in lengths.items())
+        raise ValueError(f"the columns of a dict must all have as many cells; they have {shown}")
 
 
 def _names(names: list[str]) -> list[str]:
