@@ -114,3 +114,11 @@ def test_ctrl_c_after_the_command_finished_is_ignored(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result.stdout.split() == ["0", "True"], result.stderr
+
+
+def test_an_error_naming_a_path_with_a_newline_stays_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "a\nb.safetensors"
+    result = subprocess.run([sys.executable, "-m", "glassnet", "predict", str(missing),
+                             str(tmp_path / "x.csv")], capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "a\\nb.safetensors" in result.stderr

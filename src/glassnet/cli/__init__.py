@@ -82,7 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_stdout()
         return 0
     except UserError as error:
-        print(f"glassnet {args.command}: error: {error}", file=sys.stderr)
+        # one line, whatever a file name in it holds (a newline is shown as \n)
+        shown = str(error).replace("\r", "\\r").replace("\n", "\\n")
+        print(f"glassnet {args.command}: error: {shown}", file=sys.stderr)
         return 2
     except ImportError as error:
         # an optional extra (matplotlib, onnx, ...) is missing: its message says what to install
