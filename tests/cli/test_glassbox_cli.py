@@ -394,3 +394,19 @@ def test_a_missing_cell_for_a_model_without_preprocessing_is_named_on_every_rout
         result = run_cli(args[0], tmp_path / "raw.safetensors", data, *args[1:])
         assert_user_error(result, words)
     assert run_cli("explain", tmp_path / "raw.safetensors", data, "--row", "1").returncode == 0
+
+
+def test_explain_names_the_label_of_a_classifier_without_probabilities(tmp_path: Path) -> None:
+    # a classifier whose outputs are not probabilities (identity: an edited model file)
+    # answers a label: explain formatted it as a number ("Unknown format code 'g'")
+    import glassnet
+    from glassnet import Model
+    from glassnet.build import build_network
+
+    net = build_network(2, 3, task="classification", hidden=[3], output="identity", seed=0)
+    glassnet.save(Model(net, task="classification", classes=["A", "B", "C"]), tmp_path / "m.st")
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2\n1,2\n3,4\n")
+    result = run_cli("explain", tmp_path / "m.st", data, "--row", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(("→ y = A", "→ y = B", "→ y = C"))

@@ -199,11 +199,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     verdict = None
     if value is not None:
-        shown = (
-            format_number(value, args.digits)
-            if isinstance(value, float)
-            else ", ".join(format_number(v, args.digits) for v in value)
-        )
+        if isinstance(value, float):
+            shown = format_number(value, args.digits)
+        elif isinstance(value, str) or not hasattr(value, "__iter__"):
+            shown = str(value)  # a label (an edited model's classifier with no probabilities)
+        else:
+            shown = ", ".join(format_number(v, args.digits) for v in value)
         verdict = f"{target} = {shown}"
     print_explanation(explanation, title, args.lang, args.top, args.digits, raw, verdict)
     return 0
