@@ -221,3 +221,15 @@ def test_a_target_scaling_of_the_wrong_length_says_how_many_it_needs() -> None:
     net = build_network(2, 1, task="regression", hidden=[3], seed=0)
     with pytest.raises(ValueError, match=r"target_scale needs 1 number \(one per output\); got 3"):
         Model(net, task="regression", target_scale=[1.0, 2.0, 3.0])
+
+
+def test_an_input_that_scales_to_inf_is_named_by_row_and_input() -> None:
+    # a scale near 0 in an edited model file: "X has a non-finite value inf at row 0,
+    # column 0; remove or impute it" named neither the file's row nor the input
+    pre = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
+    config = pre.get_config()
+    config["columns"][1]["scale"] = 5e-324
+    net = build_network(2, 1, task="regression", hidden=[3], seed=0)
+    model = Model(net, Preprocessor.from_config(config), task="regression")
+    with pytest.raises(DataError, match=r"data row 2: the model's input 'b' is inf after scaling"):
+        model.predict({"a": [1.0, 2.0], "b": [float(config["columns"][1]["mean"]), 9.0]})

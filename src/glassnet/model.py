@@ -26,6 +26,7 @@ from glassnet.metrics import predicted_classes
 from glassnet.network import Network, NonFiniteOutputError
 from glassnet.preprocessing import Preprocessor
 from glassnet.table import DataError, braced, locate
+from glassnet.validation import first_non_finite
 
 OUTPUT_BLOCK_ROWS = 16384
 """Rows encoded and fed forward at a time by ``Model.outputs`` (12 MB of inputs for 94
@@ -156,6 +157,19 @@ class Model:
                     f"{braced(names[error.column])} is {error.value:g} after scaling "
                     "(training's were about ±1); check the row's values",
                     [start + error.row],
+                ) from None
+            except ValueError:
+                # finite cells that scale to inf: a scale near 0 (an edited model file) or
+                # a value past float64's range once the mean is taken away
+                found = first_non_finite(X)
+                if found is None:
+                    raise
+                row, column = found
+                name = self.preprocessor.feature_names_out_[column]
+                raise DataError(
+                    f"{{place0}}: the model's input {braced(name)} is {X[row, column]} after "
+                    "scaling; check the row's value, and the model file's scale for it",
+                    [start + row],
                 ) from None
         return np.concatenate(parts)
 
