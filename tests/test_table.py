@@ -344,3 +344,12 @@ def test_a_parquet_column_with_no_name_is_unnamed_and_durations_are_refused(
     ).write_parquet(lasting)
     with pytest.raises(DataError, match=r"column 'took' holds durations .* store them as numbers"):
         read_table(lasting)
+
+
+def test_listed_quotes_the_values_that_hold_a_comma() -> None:
+    # "classes : Compact Cars, Special Purpose Vehicle, SUV 2WD" told no one where a label ends
+    from glassnet.table import listed
+
+    assert listed(["Compact Cars", "Special Purpose Vehicle, SUV 2WD", 3]) == (
+        'Compact Cars, "Special Purpose Vehicle, SUV 2WD", 3'
+    )

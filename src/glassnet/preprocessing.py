@@ -45,6 +45,7 @@ from glassnet.table import (
     DataError,
     braced,
     clean_text,
+    listed,
     read_table,
 )
 from glassnet.validation import physical_memory, positive_int
@@ -464,7 +465,7 @@ class Preprocessor:
                     detail += f"; typos {shown} read as missing"
             elif c["role"] == "categorical":
                 levels = c["categories"]
-                shown = ", ".join(levels[:6]) + (f", … ({len(levels)} in all)" * (len(levels) > 6))
+                shown = listed(levels[:6]) + (f", … ({len(levels)} in all)" * (len(levels) > 6))
                 detail = f"one-hot: {shown}"
             else:
                 detail = f"{c['reason']}; keep it with {c['keep']}"

@@ -25,7 +25,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from glassnet.validation import physical_memory
@@ -68,6 +68,12 @@ def braced(value: Any, quote: bool = True) -> str:
     are its places."""
     text = repr(value) if quote else str(value)
     return text.replace("{", "{{").replace("}", "}}")
+
+
+def listed(values: Iterable[Any]) -> str:
+    """``values`` joined by ", ", each one that holds a comma in double quotes, so a list
+    of labels such as "Special Purpose Vehicle, SUV 2WD" still tells where each ends."""
+    return ", ".join(f'"{v}"' if "," in str(v) else str(v) for v in values)
 
 
 def locate(error: DataError, path: str | os.PathLike[str], rows: Any = None) -> DataError:

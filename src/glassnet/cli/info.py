@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     """Load (and so check) the model, then print its facts."""
     from glassnet.cli.common import load_model, print_column_table, print_json
     from glassnet.serialization import read_document
+    from glassnet.table import listed
 
     model = load_model(args.model)  # checks the tensors too
     facts = summary(model, read_document(args.model))
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"task       : {facts['task']}")
     if facts["classes"]:
-        print(f"classes    : {', '.join(map(str, facts['classes']))}")
+        print(f"classes    : {listed(facts['classes'])}")
     if facts["features"]:
         print(f"features   : {', '.join(facts['features'])}")
     if facts["columns"]:

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
     from glassnet.cli.common import fill_counts, load_model, model_outputs, read_rows
     from glassnet.model import class_probabilities
-    from glassnet.table import PARQUET_SUFFIXES
+    from glassnet.table import PARQUET_SUFFIXES, listed
 
     if args.out is not None:  # never the model or the table this command reads
         check_out_file(args.out, reads=[args.model, args.data])
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 table.write_csv(binary)
 
         write_atomically(args.out, write)
-        print(f"wrote {args.out}: {table.height} rows with {', '.join(added)}", file=sys.stderr)
+        print(f"wrote {args.out}: {table.height} rows with {listed(added)}", file=sys.stderr)
     if filled:
         print(f"glassnet predict: {filled}", file=sys.stderr)
     return 0

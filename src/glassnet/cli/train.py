@@ -718,6 +718,8 @@ def _report(
 
 def _print_report(report: dict[str, Any]) -> None:
     """The report as aligned ``label : value`` lines."""
+    from glassnet.table import listed
+
     lines = [
         (
             "task",
@@ -727,7 +729,7 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     ]
     if report["classes"] is not None:
-        lines.append(("classes", ", ".join(map(str, report["classes"]))))
+        lines.append(("classes", listed(report["classes"])))
     held = f"{report['validation_rows']} held out"
     if not report["validation_rows"]:
         held += f" (no held-out score: --validation-split 0, or under {MIN_ROWS_TO_HOLD_OUT} rows)"
