@@ -477,3 +477,17 @@ def test_tables_that_are_no_tables_get_a_line_that_says_what_to_give() -> None:
     for data, message in cases:
         with pytest.raises(ValueError, match=re.escape(message)):
             Preprocessor().fit(data)
+
+
+def test_the_default_level_count_keeps_every_level_of_a_small_table_and_fewer_of_a_big_one() -> (
+    None
+):
+    # 50 kept of EPA 2012's 574 car lines cost 12 points of accuracy; a million rows of
+    # 1,000 levels would be 8 GB of one-hot inputs
+    from glassnet.preprocessing import default_max_categories
+
+    assert [default_max_categories(n) for n in (10, 50_000, 100_000, 10**6, 10**8)] == [
+        1000, 1000, 500, 50, 50]  # fmt: skip
+    levels = [f"car {i % 70}" for i in range(140)]
+    pre = Preprocessor().fit({"car": levels, "x": [i % 3 for i in range(140)]})
+    assert len(pre.columns_[0]["categories"]) == 70

@@ -54,11 +54,24 @@ if TYPE_CHECKING:
     import polars as pl
 
 MAX_CATEGORIES = 1000
-"""Levels a categorical column keeps by default (the most frequent); the rest are "(other)".
-Generous, as scikit-learn's OneHotEncoder keeps every level: a level seen in a few training
-rows still tells about the rows that share it (EPA's 2012 car lines, 574 levels in 846
-rows: 50 kept scored 75 % of held-out classes right, 1,000 kept 87 %, scikit-learn 89 %).
-A column of a different value in nearly every row is an identifier, ignored instead."""
+"""Levels a categorical column keeps by default (the most frequent) on a table of up to
+``ONE_HOT_CELLS / MAX_CATEGORIES`` rows; the rest are "(other)". Generous, as
+scikit-learn's OneHotEncoder keeps every level: a level seen in a few training rows still
+tells about the rows that share it (EPA's 2012 car lines, 574 levels in 846 rows: 50 kept
+scored 75 % of held-out classes right, 1,000 kept 87 %, scikit-learn 89 %). A column of a
+different value in nearly every row is an identifier, ignored instead."""
+
+MIN_CATEGORIES = 50
+ONE_HOT_CELLS = 50_000_000
+"""A larger table keeps fewer levels by default, ``ONE_HOT_CELLS / rows`` but at least
+``MIN_CATEGORIES``: a column's one-hot inputs stay within 400 MB of float64 (the network's
+matrix is dense; 1,000 levels of a million rows would be 8 GB)."""
+
+
+def default_max_categories(rows: int) -> int:
+    """The levels a categorical column of a ``rows``-row table keeps when none is given."""
+    return max(MIN_CATEGORIES, min(MAX_CATEGORIES, ONE_HOT_CELLS // max(rows, 1)))
+
 
 TYPO_SHARE = 0.95
 """A text column with at least this share of numbers is a numeric column with typos."""
@@ -134,7 +147,7 @@ class Preprocessor:
         categorical: Iterable[str] = (),
         numeric: Iterable[str] = (),
         ignore: Iterable[str] = (),
-        max_categories: int = MAX_CATEGORIES,
+        max_categories: int | None = None,
         na_values: Sequence[str] | None = None,
         fit_rows: Any = None,
     ) -> Preprocessor:
@@ -146,7 +159,9 @@ class Preprocessor:
             2-D array (its columns named ``x0``, ``x1`` …).
         target : a column to leave out (the one to predict), or None.
         categorical, numeric, ignore : column names whose role is given, not decided.
-        max_categories : levels a categorical column keeps (its most frequent).
+        max_categories : levels a categorical column keeps (its most frequent); None:
+            ``default_max_categories`` of the table's rows (1,000 up to 50,000 rows, then
+            fewer, down to 50 from a million).
         na_values : cell texts that mean "missing" (default ``NA_VALUES``); empty cells are
             always missing.
         fit_rows : (k,) indices of the rows of ``data`` to learn the encoding from (the
@@ -163,11 +178,13 @@ class Preprocessor:
         -----
         TypoWarning for each column of numbers with a few non-numbers, read as missing.
         """
-        if max_categories < 1:
+        if max_categories is not None and max_categories < 1:
             raise ValueError(f"max_categories must be at least 1; got {max_categories}")
         self.na_values = list(NA_VALUES if na_values is None else na_values)
         whole = as_frame(data, na_values=self.na_values)
         frame = whole if fit_rows is None else whole[np.asarray(fit_rows)]
+        if max_categories is None:
+            max_categories = default_max_categories(frame.height)
         given = {
             "categorical": list(categorical),
             "numeric": list(numeric),

@@ -68,9 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-categories",
-        default="1000",
+        default=None,
         metavar="N",
-        help="levels a text column keeps, the most frequent; the rest become (other) (1000)",
+        help="levels a text column keeps, the most frequent; the rest become (other) "
+        "(default: 1000 on up to 50,000 training rows, fewer on more, down to 50 from a "
+        "million: the one-hot inputs stay within 400 MB)",
     )
     parser.add_argument(
         "--na-values",
@@ -161,7 +163,7 @@ class Options:
     seed: int
     task: str
     alpha: float
-    max_categories: int
+    max_categories: int | None
     na_values: list[str] | None
     columns: dict[str, list[str]]
     early_stopping: bool
@@ -256,7 +258,9 @@ def _options(args: argparse.Namespace) -> Options:
         else _checked(v.non_negative_int, args.seed, "--seed", int),
         task=_choice(args.task, "--task", TASK_CHOICES),
         alpha=_checked(v.non_negative_number, args.alpha, "--alpha", float),
-        max_categories=_checked(v.positive_int, args.max_categories, "--max-categories", int),
+        max_categories=None
+        if args.max_categories is None
+        else _checked(v.positive_int, args.max_categories, "--max-categories", int),
         na_values=None if args.na_values is None else _names(args.na_values),
         columns=columns,
         early_stopping=args.early_stopping,
