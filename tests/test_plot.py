@@ -428,3 +428,30 @@ def test_a_picture_stopped_half_way_leaves_the_old_file_as_it_was(
         plot.plot_training(_fresh(), data.X, data.y, epochs=2, every=1, out=out)
     assert out.read_bytes() == b"the old picture"
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_a_ctrl_c_during_the_replays_training_stops_before_any_picture(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # fit keeps what it learnt at a Ctrl-C: the replay then drew and wrote a shorter
+    # animation over the old one, and the command exited 0
+    import os
+    import signal
+
+    from glassnet.callbacks import Callback
+
+    data = moons(20, seed=0)
+    out = tmp_path / "t.gif"
+    out.write_bytes(b"the old picture")
+
+    class CtrlC(Callback):
+        def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+            if epoch == 2:  # the user's Ctrl-C: fit's handler asks the loop to stop
+                os.kill(os.getpid(), signal.SIGINT)
+
+    fit = Network.fit
+    monkeypatch.setattr(Network, "fit", lambda self, *a, callbacks=(), **k: fit(
+        self, *a, callbacks=[*callbacks, CtrlC()], **k))  # fmt: skip
+    with pytest.raises(KeyboardInterrupt):
+        plot.plot_training(_fresh(), data.X, data.y, epochs=6, every=1, out=out)
+    assert out.read_bytes() == b"the old picture"

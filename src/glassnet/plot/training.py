@@ -101,7 +101,11 @@ def _train(
     targets = one_hot(labels, net.n_outputs, net.dtype)
     snapshots = _Snapshots(every)
     frames = [(0, net.cost(X_model, targets), net.get_weights())]
-    net.fit(X_model, targets, epochs=epochs, callbacks=[snapshots], **fit_options)
+    history = net.fit(X_model, targets, epochs=epochs, callbacks=[snapshots], **fit_options)
+    if history.interrupted:
+        # fit stops at a Ctrl-C and keeps what it learnt; a replay cut short is no picture
+        # of the training asked for: stop here, before anything is drawn or written
+        raise KeyboardInterrupt
     return frames + snapshots.frames
 
 
