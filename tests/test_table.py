@@ -158,7 +158,7 @@ def test_an_endless_pipe_of_binary_bytes_is_refused_from_its_start() -> None:
     [
         ("a,b\n", "has a header but no data rows"),
         ("\n\n", "is empty"),
-        ("a,b,a\n1,2,3\n", "'a' appears twice in the header"),
+        ("a,b,a\n1,2,3\n", "line 1: the column name 'a' appears twice"),
         ("a,b\n1,2\n3,4,5\n", r"line 3: 3 values but the header has 2 columns"),
         ("a,b\n1,2\n\n\n3\n", r"line 5: 1 value but the header has 2 columns"),
         ('a,b\n1,2\n"3,4\n5,6\n', r"line 3: a quote on this line is not closed"),
@@ -353,3 +353,23 @@ def test_listed_quotes_the_values_that_hold_a_comma() -> None:
     assert listed(["Compact Cars", "Special Purpose Vehicle, SUV 2WD", 3]) == (
         'Compact Cars, "Special Purpose Vehicle, SUV 2WD", 3'
     )
+
+
+def test_a_parquet_column_with_no_name_beside_one_named_unnamed_is_one_line() -> None:
+    # "" and "(unnamed 1)": polars' DuplicateError traceback on every command
+    import tempfile
+
+    from glassnet.preprocessing import Preprocessor
+
+    frame = pl.DataFrame({"": [1, 2], "(unnamed 1)": [3, 4], "y": [0, 1]})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.parquet"
+        frame.write_parquet(path)
+        with pytest.raises(
+            DataError, match=r"t.parquet: the column name '\(unnamed 1\)' appears twice"
+        ):
+            read_table(path)
+    with pytest.raises(
+        DataError, match=r"the table: the column name '\(unnamed 1\)' appears twice"
+    ):
+        Preprocessor().fit(frame)

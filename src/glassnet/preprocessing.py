@@ -41,11 +41,11 @@ import numpy as np
 from glassnet._types import Array
 from glassnet.table import (
     NA_VALUES,
-    UNNAMED_FORMAT,
     DataError,
     braced,
     clean_text,
     listed,
+    named,
     read_table,
 )
 from glassnet.validation import physical_memory, positive_int
@@ -516,7 +516,9 @@ def as_frame(
         return read_table(data, na_values=na_values, text_columns=text_columns)
     if isinstance(data, pl.DataFrame):
         if not all(data.columns):  # a column with no name is named as a CSV's is
-            data = data.rename(dict(zip(data.columns, _names(data.columns), strict=True)))
+            data = data.rename(
+                dict(zip(data.columns, named(data.columns, "the table"), strict=True))
+            )
         return clean_text(data, na_values)
     if type(data).__module__.split(".")[0] in ("pandas", "polars") and not hasattr(data, "columns"):
         raise ValueError(
@@ -525,11 +527,11 @@ def as_frame(
             "series.to_frame()"
         )
     if type(data).__module__.split(".")[0] == "pandas":
-        names = _names([str(c) for c in data.columns])
+        names = named([str(c) for c in data.columns], "the table")
         frame = pl.from_pandas(data.set_axis(range(len(names)), axis=1))
         frame.columns = names
     elif isinstance(data, dict):
-        names = _names([str(k) for k in data])
+        names = named([str(k) for k in data], "the table")
         _check_column_lengths(names, list(data.values()))
         frame = pl.DataFrame([_series(n, v) for n, v in zip(names, data.values(), strict=True)])
     else:
@@ -563,11 +565,6 @@ def _check_column_lengths(names: list[str], columns: list[Any]) -> None:
     if len(set(lengths.values())) > 1:
         shown = ", ".join(f"{name!r} {n}" for name, n in lengths.items())
         raise ValueError(f"the columns of a dict must all have as many cells; they have {shown}")
-
-
-def _names(names: list[str]) -> list[str]:
-    """Column names with an empty one named as the reader names it: "(unnamed N)"."""
-    return [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(names)]
 
 
 def _series(name: str, values: Any) -> pl.Series:

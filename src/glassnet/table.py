@@ -70,6 +70,18 @@ def braced(value: Any, quote: bool = True) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
+def named(names: Sequence[str], where: str) -> list[str]:
+    """Column names with an empty one named "(unnamed N)" (N counts from 1), as pandas' and
+    R's row-number column is; a name twice (after that) is a DataError naming ``where``."""
+    names = [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(names)]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(f"{where}: the column name {name!r} appears twice; rename one")
+        seen.add(name)
+    return names
+
+
 def listed(values: Iterable[Any]) -> str:
     """``values`` joined by ", ", each one that holds a comma in double quotes, so a list
     of labels such as "Special Purpose Vehicle, SUV 2WD" still tells where each ends."""
@@ -296,7 +308,8 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
                 "booleans; store them as numbers (seconds, days), or drop the column"
             )
     # a column with no name (pandas writes its unnamed index so) is named as a CSV's is
-    frame.columns = [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(frame.columns)]
+    if not all(frame.columns):
+        frame.columns = named(frame.columns, where)
     return frame
 
 
@@ -355,16 +368,7 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
         names = [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
     except csv.Error:  # a bare CR inside the line: line ends of two kinds
         raise _mixed_line_ends(where, skipped + 1) from None
-    names = [name or UNNAMED_FORMAT.format(i + 1) for i, name in enumerate(names)]
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise DataError(
-                f"{where}, line {skipped + 1}: the column name {name!r} appears twice in the "
-                "header; rename one"
-            )
-        seen.add(name)
-    return names, delimiter, skipped
+    return named(names, f"{where}, line {skipped + 1}"), delimiter, skipped
 
 
 def _read_csv(
