@@ -911,3 +911,26 @@ def test_evaluate_of_targets_near_the_float_limit_says_inf_without_warnings(
     result = run_cli("evaluate", model, huge)
     assert result.returncode == 0 and "MSE : inf" in result.stdout
     assert "Warning" not in result.stderr, result.stderr
+
+
+def test_a_comma_named_column_holding_the_targets_name_and_a_long_list_of_names(
+    tmp_path: Path,
+) -> None:
+    # "x,y" (a column) was refused as naming the target y; 3,000 names took minutes and
+    # gigabytes (every run of parts was tried)
+    import time
+
+    rows = "".join(f"{i % 3},{i % 4},{i % 5},{'PQ'[i % 2]}\n" for i in range(40))
+    data = write(tmp_path / "c.csv", '"x,y",x,"x, y",y\n' + rows)
+    result = run_cli("train", data, "--target", "y", "--categorical", "x,y", "--epochs", "1",
+                     "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    roles = {c["name"]: c["role"] for c in json.loads(result.stdout)["columns"]}
+    assert roles["x,y"] == "categorical" and roles["x"] == "numeric"
+    assert_user_error(run_cli("train", data, "--target", "y", "--ignore", "x, y,y"),
+                      "--ignore names the target 'y'")  # fmt: skip
+    many = ",".join(f"c{i}" for i in range(3000))
+    start = time.perf_counter()
+    assert_user_error(run_cli("train", data, "--target", "y", "--categorical", many),
+                      "--categorical names 'c0', which is not a column")  # fmt: skip
+    assert time.perf_counter() - start < 30

@@ -189,15 +189,33 @@ def _names(text: str) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
 
 
+NAME_PARTS = 8
+"""The most comma-separated parts one column name of an option may span ("Last, First"
+spans 2): runs are tried up to this length, so a long list of names costs time in
+proportion to its length, not its square."""
+
+
+def _name_runs(text: str) -> list[str]:
+    """Every run of up to ``NAME_PARTS`` consecutive comma-separated parts of ``text``."""
+    parts = text.split(",")
+    return [
+        ",".join(parts[i:j]).strip()
+        for i in range(len(parts))
+        for j in range(i + 1, min(i + NAME_PARTS, len(parts)) + 1)
+    ]
+
+
 def _column_names(text: str, columns: Sequence[str]) -> list[str]:
     """The column names an option's ``text`` gives, read against the table's ``columns``: a
-    name may hold commas ("Last, First"), so the longest run of comma-separated parts that
-    is a column is one name; any other part is a name of its own (and refused later)."""
+    name may hold commas ("Last, First"), so the longest run of comma-separated parts (up to
+    ``NAME_PARTS``) that is a column is one name; any other part is a name of its own (and
+    refused later)."""
     parts, names, i = text.split(","), [], 0
     known = set(columns)
     while i < len(parts):
+        longest = min(len(parts), i + NAME_PARTS)
         end = next(
-            (j for j in range(len(parts), i, -1) if ",".join(parts[i:j]).strip() in known), i + 1
+            (j for j in range(longest, i, -1) if ",".join(parts[i:j]).strip() in known), i + 1
         )
         name = ",".join(parts[i:end]).strip()
         if name and name not in names:
@@ -232,9 +250,6 @@ def _options(args: argparse.Namespace) -> Options:
         "categorical": _names(args.categorical),
         "numeric": _names(args.numeric),
     }
-    for option, names in columns.items():
-        if target in names:
-            raise UserError(f"--{option} names the target {target!r}; leave it out")
     split = (
         VALIDATION_SPLIT
         if args.validation_split is None
@@ -298,13 +313,7 @@ def _read(args: argparse.Namespace, options: Options) -> Data:
     na_values = NA_VALUES if options.na_values is None else options.na_values
     # the target and the columns named categorical as text: labels and levels as written
     # (every run of the option's comma-separated parts, for a name that holds a comma)
-    parts = args.categorical.split(",")
-    runs = [
-        ",".join(parts[i:j]).strip()
-        for i in range(len(parts))
-        for j in range(i + 1, len(parts) + 1)
-    ]
-    text = [options.target, *options.columns["categorical"], *runs]
+    text = [options.target, *_name_runs(args.categorical)]
     frame = read_table(args.data, na_values=na_values, delimiter=args.delimiter, text_columns=text)
     path = os.fspath(args.data)
     if options.target not in frame.columns:
@@ -585,6 +594,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         data = _read(args, options)
         given = {o: _column_names(getattr(args, o), data.frame.columns) for o in options.columns}
+        for option, names in given.items():
+            if options.target in names:
+                raise UserError(f"--{option} names the target {options.target!r}; leave it out")
         options = replace(options, columns=given)
         target = _target(data, options)
         split = _encode(data, target, options, rng)
