@@ -327,6 +327,13 @@ def test_cells_that_are_no_finite_numbers_are_named_at_transform_whatever_their_
     with pytest.raises(DataError, match=r"data row 3, column 'a': nan is not a finite number"):
         pre.transform(pl.DataFrame({"a": [1.0, None, math.nan], "b": ["x", "y", "x"]}))
     assert pre.transform({"a": [1e308, 1e308], "b": ["x", "y"]}).shape == (2, 3)
+    # a column read as text: "1e400" looks like a number and casts to inf (the network's
+    # "X has a non-finite value inf at row 0" named no file, line or column)
+    text = pl.DataFrame({"a": ["1", "2", "1e400"], "b": ["x", "y", "x"]})
+    with pytest.raises(DataError, match=r"data row 3, column 'a': inf \(written so, or past"):
+        pre.transform(text)
+    with pytest.raises(DataError, match=r"data row 3, column 'a': inf \(written so, or past"):
+        Preprocessor().fit(text)
 
 
 def test_a_wide_table_costs_a_few_schema_builds_not_one_per_column(

@@ -1032,7 +1032,11 @@ def _check_cells(frame: pl.DataFrame, numeric: list[str], fitting: bool = True) 
         column = pl.col(name)
         dtype = schema[name]
         if dtype == pl.String:
-            bad = column.is_not_null() & ~column.str.contains(NUMBER_PATTERN)
+            # text that is no number, or a number past float64's range ("1e400")
+            bad = column.is_not_null() & (
+                ~column.str.contains(NUMBER_PATTERN)
+                | column.cast(pl.Float64, strict=False).is_infinite()
+            )
         elif dtype.is_float():
             bad = column.is_nan() | column.is_infinite()
         elif dtype.is_numeric() or dtype == pl.Boolean:
