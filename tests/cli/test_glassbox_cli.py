@@ -410,3 +410,20 @@ def test_explain_names_the_label_of_a_classifier_without_probabilities(tmp_path:
     result = run_cli("explain", tmp_path / "m.st", data, "--row", "1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith(("→ y = A", "→ y = B", "→ y = C"))
+
+
+def test_explain_refuses_a_nan_cell_as_predict_does(tmp_path: Path) -> None:
+    # explain --row read the row's cells one value per column, NaN as missing: it filled
+    # a cell predict refuses
+    import polars as pl
+
+    data = tmp_path / "t.parquet"
+    x = [float(i % 5) for i in range(40)]
+    pl.DataFrame({"x": x, "k": ["ab"[i % 2] for i in range(40)],
+                  "y": ["PQ"[i % 2] for i in range(40)]}).write_parquet(data)  # fmt: skip
+    model = tmp_path / "m.safetensors"
+    assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
+    bad = tmp_path / "b.parquet"
+    pl.DataFrame({"x": [1.0, float("nan")], "k": ["a", "b"]}).write_parquet(bad)
+    for command in (("predict", model, bad), ("explain", model, bad, "--row", "2")):
+        assert_user_error(run_cli(*command), "data row 2, column 'x': nan is not a finite number")

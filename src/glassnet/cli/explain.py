@@ -274,6 +274,9 @@ def _table_row(
     lacking = [name for name in used if name not in chosen.columns]
     if lacking:
         raise UserError(f"{data}: the model needs the column(s) {', '.join(lacking)}")
+    # the row's cells checked as predict checks them (a NaN cell is refused, not filled:
+    # as one value per column it would read as missing), named by the file's line
+    model_inputs(model, chosen, data, [number - 1])
     cells = {name: chosen[name][0] for name in used}
     return model, cells, [(name, "" if v is None else str(v)) for name, v in cells.items()]
 
