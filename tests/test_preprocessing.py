@@ -498,3 +498,20 @@ def test_the_default_level_count_keeps_every_level_of_a_small_table_and_fewer_of
     levels = [f"car {i % 70}" for i in range(140)]
     pre = Preprocessor().fit({"car": levels, "x": [i % 3 for i in range(140)]})
     assert len(pre.columns_[0]["categories"]) == 70
+
+
+def test_number_levels_match_by_value_only_where_the_value_is_one_number() -> None:
+    # 9007199254740992 took the level "9007199254740993" (one float64), true took "1",
+    # and "7.0" took "007" rather than "7"
+    levels = ["9007199254740993", "7", "007", "1", "x"]
+    pre = Preprocessor().fit({"c": levels, "n": [1, 2, 3, 4, 5]}, categorical=["c"])
+    names = pre.feature_names_out_
+
+    def level(cell: object) -> list[str]:
+        X = pre.transform(pl.DataFrame({"c": [cell], "n": [1]}, strict=False))
+        return [names[j] for j in np.flatnonzero(X[0]) if names[j].startswith("c=")]
+
+    assert level("9007199254740992") == [] and level(9007199254740992) == []
+    assert level("9007199254740993") == ["c=9007199254740993"]
+    assert level(True) == []
+    assert level("7.0") == ["c=7"] and level(7.0) == ["c=7"] and level("007") == ["c=007"]

@@ -1080,14 +1080,22 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     code = text.replace_strict(known, default=-1, return_dtype=pl.Int32)
     # levels that are numbers also match a cell of the same value written otherwise: a
     # pandas CSV's "5.0" is the number 5.0 in a Parquet file or a DataFrame, "5" as text
-    by_value: dict[float, int] = {}
-    for level, i in known.items():
-        if re.match(NUMBER_PATTERN, level):
-            by_value.setdefault(float(level), i)
-    if by_value:
+    # (within ±2^53, where a float64 holds every whole number: beyond, two differ as text
+    # and not as floats; of two levels of one value, "7" and "007", the shorter)
+    by_value: dict[float, str] = {}
+    for level in known:
+        whole = re.fullmatch(r"[+-]?[0-9]+", level)
+        if re.match(NUMBER_PATTERN, level) and abs(int(level) if whole else float(level)) <= 2**53:
+            held = by_value.get(float(level))
+            if held is None or len(level) < len(held):
+                by_value[float(level)] = level
+    if by_value and dtype != pl.Boolean:  # true is no level "1"
         value = pl.col(column["name"]).cast(pl.Float64, strict=False)
-        numeric = value.replace_strict(by_value, default=-1, return_dtype=pl.Int32)
-        code = pl.when(code >= 0).then(code).otherwise(numeric.fill_null(-1))
+        numeric = value.replace_strict(
+            {v: known[level] for v, level in by_value.items()}, default=-1, return_dtype=pl.Int32
+        )
+        exact = value.abs() <= 2**53
+        code = pl.when(code >= 0).then(code).when(exact).then(numeric).otherwise(-1)
     return pl.when(text.is_null()).then(pl.lit(-2, dtype=pl.Int32)).otherwise(code)
 
 
