@@ -643,3 +643,31 @@ def test_a_dataframes_category_cells_reach_the_file_as_the_model_reads_them(tmp_
         result = run(tmp_path / "c.onnx", X)
         np.testing.assert_allclose(result["probabilities"], clf.predict_proba(X), **TOLERANCE,
                                    err_msg=name)  # fmt: skip
+
+
+def test_the_file_is_fed_number_levels_and_refuses_bad_cells_as_the_model_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a level "5.0" given as 5.0 or "5" was unseen in the file (0.12 apart); a NaN or a
+    # word among numbers, which predict refuses, was fed as a missing cell
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    from glassnet.sklearn import GlassClassifier
+
+    n = 90
+    rating = np.array(["1.0", "2.0", "5.0"], dtype=object)[np.arange(n) % 3]
+    X = pd.DataFrame({"x": np.random.default_rng(0).normal(size=n), "rating": rating})
+    y = np.where((np.arange(n) % 3 == 2) | (X["x"] > 1), "P", "Q")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = GlassClassifier((8,), max_iter=50, random_state=0,
+                              categorical_features="from_dtype").fit(X, y)  # fmt: skip
+    export(clf, tmp_path / "r.onnx")
+    for cells in ([5.0, 2.0, 1.0], ["5", "2", "1"]):
+        query = pd.DataFrame({"x": [0.1, 0.2, 0.3], "rating": cells})
+        np.testing.assert_allclose(run(tmp_path / "r.onnx", query)["probabilities"],
+                                   clf.predict_proba(query), **TOLERANCE)  # fmt: skip
+    bad = pd.DataFrame({"x": [0.1, np.inf], "rating": ["1.0", "2.0"]})
+    with pytest.raises(ValueError, match="data row 2, column 'x'"):
+        clf.predict_proba(bad)
+    with pytest.raises(ValueError, match="data row 2, column 'x'"):
+        run(tmp_path / "r.onnx", bad)

@@ -528,6 +528,8 @@ def to_onnx(model: Any, *, opset: int = DEFAULT_OPSET, name: str = "glassnet") -
         properties["feature_names_json"] = json.dumps(spec.feature_names, ensure_ascii=False)
     if spec.feature_names and spec.classes:
         properties["classes"] = ",".join(map(str, spec.classes))
+    if per_column:  # for feeds: the model's own checks and level matching, in Python
+        properties["preprocessing_json"] = json.dumps(spec.preprocessing, ensure_ascii=False)
     if properties:
         helper.set_model_props(model_proto, properties)
     onnx.checker.check_model(model_proto)
@@ -580,20 +582,31 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
         return {"X": np.asarray(data, dtype=np.float32)}
     import polars as pl
 
-    from glassnet.preprocessing import as_frame, category_text
+    from glassnet.preprocessing import Preprocessor, as_frame, category_text, level_codes
 
     proto = _require_onnx().TensorProto
     # the table read as the model reads it (pandas' NA, nullable and category columns, text
     # stripped), each category cell as the text the model compares: booleans true/false,
     # floats as polars writes them, whole ones without ".0"
     frame = as_frame(data)
+    properties = {p.key: p.value for p in model_proto.metadata_props}
+    columns: dict[str, Any] = {}
+    if "preprocessing_json" in properties:
+        pre = Preprocessor.from_config(json.loads(properties["preprocessing_json"]))
+        pre.transform(frame)  # refuses what predict refuses: a word or NaN among numbers
+        columns = {c["name"]: c for c in pre.columns_}
     result = {}
     for value in model_proto.graph.input:
         series = frame[value.name]
         if value.type.tensor_type.elem_type == proto.STRING:
-            text = category_text(series).fill_null("").to_list()
-            column = np.array(text, dtype=object)
-        else:  # a cell that is no number is missing here (NaN), as a typo word is
+            text = category_text(series)
+            if value.name in columns:  # a level written otherwise ("5.0" for 5): the level
+                levels = pl.Series(columns[value.name]["categories"])
+                codes = level_codes(columns[value.name], series)
+                known = codes.to_numpy() >= 0
+                text = text.scatter(np.flatnonzero(known), levels.gather(codes.filter(known)))
+            column = np.array(text.fill_null("").to_list(), dtype=object)
+        else:  # a typo word read as missing here (NaN), as predict reads it
             column = series.cast(pl.Float64, strict=False).to_numpy().astype(np.float32)
         result[value.name] = column.reshape(-1, 1)
     return result

@@ -1069,6 +1069,12 @@ def text_expression(name: str, dtype: Any) -> pl.Expr:
     )
 
 
+def level_codes(column: dict[str, Any], series: pl.Series) -> pl.Series:
+    """Each cell's index in the categorical ``column``'s categories (see ``_codes``)."""
+    codes: pl.Series = series.to_frame().select(_codes(column, series.dtype)).to_series()
+    return codes
+
+
 def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     """Each cell's index in the column's categories: −1 for an unknown level, −2 missing."""
     import polars as pl
