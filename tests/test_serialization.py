@@ -638,3 +638,10 @@ def test_a_second_ctrl_c_while_cleaning_up_still_removes_the_temporary_file(
         serialization.write_atomically(out, half)
     assert not interrupts
     assert [p.name for p in tmp_path.iterdir()] == ["pred.csv"] and out.read_bytes() == b"old"
+
+
+def test_a_path_ending_in_a_slash_is_a_folder_not_a_file(tmp_path: Path) -> None:
+    # "--out m.safetensors/" wrote the file m.safetensors (realpath drops the slash)
+    with pytest.raises(ValueError, match="it is a folder; give a file name"):
+        serialization.check_writable(f"{tmp_path}/m.safetensors/")
+    assert list(tmp_path.iterdir()) == []

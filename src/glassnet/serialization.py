@@ -359,7 +359,8 @@ def check_writable(path: str | os.PathLike[str]) -> str:
     if not target:
         raise ValueError("cannot write to an empty path; give a file name")
     real = os.path.realpath(target)
-    if os.path.isdir(real):
+    if os.path.isdir(real) or target.endswith(("/", os.sep)):
+        # "m.safetensors/" names a folder: realpath would drop the slash and write a file
         raise ValueError(f"cannot write {target}: it is a folder; give a file name")
     if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
         return target  # a FIFO or device: written into, in place
