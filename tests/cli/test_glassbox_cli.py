@@ -167,6 +167,10 @@ def test_gradcheck_exits_1_over_the_tolerance() -> None:
 
 def test_gradcheck_refuses_bad_arguments() -> None:
     assert_user_error(run_cli("gradcheck", "--eps", "0"), "--eps")
+    # inf ran, every numeric gradient nan, and NumPy's warning as a "note"
+    for option in ("--eps", "--tolerance"):
+        assert_user_error(run_cli("gradcheck", option, "inf"),
+                          f"{option} must be a positive finite number; got inf")  # fmt: skip
 
 
 # ----- explain ----------------------------------------------------------------------------

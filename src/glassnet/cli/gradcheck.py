@@ -50,9 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check and print per layer and overall; 0 when within tolerance, 1 when not."""
+    import math
+
     for name in ("eps", "tolerance"):
-        if not getattr(args, name) > 0.0:
-            raise UserError(f"--{name} must be a positive number; got {getattr(args, name)}")
+        value = getattr(args, name)
+        if not (value > 0.0 and math.isfinite(value)):  # inf: every difference is nan
+            raise UserError(f"--{name} must be a positive finite number; got {value}")
     if args.max_per_layer is not None and args.max_per_layer < 1:
         raise UserError(f"--max-per-layer must be a positive integer; got {args.max_per_layer}")
     check_paths(args.paths)
