@@ -515,3 +515,11 @@ def test_number_levels_match_by_value_only_where_the_value_is_one_number() -> No
     assert level("9007199254740993") == ["c=9007199254740993"]
     assert level(True) == []
     assert level("7.0") == ["c=7"] and level(7.0) == ["c=7"] and level("007") == ["c=007"]
+
+
+def test_a_config_with_missing_words_on_a_categorical_column_is_refused() -> None:
+    # an edited model file: the words would silently turn levels into missing cells
+    config = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]}).get_config()
+    config["columns"][1]["missing_words"] = ["x"]
+    with pytest.raises(ValueError, match="'b': only a numeric column has missing_words"):
+        Preprocessor.from_config(config)

@@ -1164,6 +1164,8 @@ def _check_column_config(column: Any) -> None:
         numbers = (column["median"], column["mean"], column["scale"])
         if not all(math.isfinite(v) for v in numbers) or column["scale"] <= 0:
             raise ValueError(f"column {column['name']!r}: median, mean and scale must be finite")
+    if role != "numeric" and "missing_words" in column:  # typos among numbers only
+        raise ValueError(f"column {column['name']!r}: only a numeric column has missing_words")
     words = column.get("missing_words", [])
     if role == "numeric" and not (
         isinstance(words, list) and all(isinstance(w, str) for w in words)
