@@ -523,3 +523,11 @@ def test_a_config_with_missing_words_on_a_categorical_column_is_refused() -> Non
     config["columns"][1]["missing_words"] = ["x"]
     with pytest.raises(ValueError, match="'b': only a numeric column has missing_words"):
         Preprocessor.from_config(config)
+
+
+def test_a_config_number_too_large_for_a_float_is_refused_in_words() -> None:
+    # a median of 400 digits raised OverflowError from math.isfinite
+    config = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]}).get_config()
+    config["columns"][0]["median"] = 10**400
+    with pytest.raises(ValueError, match="'a': median, mean and scale must be finite"):
+        Preprocessor.from_config(config)

@@ -1161,7 +1161,10 @@ def _check_column_config(column: Any) -> None:
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             raise ValueError(f"the {role} column entry {key!r} is missing or of the wrong type")
     if role == "numeric":
-        numbers = (column["median"], column["mean"], column["scale"])
+        try:  # a whole number of 400 digits is no float64 (OverflowError)
+            numbers = [float(column[key]) for key in ("median", "mean", "scale")]
+        except OverflowError:
+            numbers = [math.inf]
         if not all(math.isfinite(v) for v in numbers) or column["scale"] <= 0:
             raise ValueError(f"column {column['name']!r}: median, mean and scale must be finite")
     if role != "numeric" and "missing_words" in column:  # typos among numbers only
