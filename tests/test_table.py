@@ -373,3 +373,11 @@ def test_a_parquet_column_with_no_name_beside_one_named_unnamed_is_one_line() ->
         DataError, match=r"the table: the column name '\(unnamed 1\)' appears twice"
     ):
         Preprocessor().fit(frame)
+
+
+def test_a_csv_whose_header_starts_with_par1_is_a_csv(tmp_path: Path) -> None:
+    # "PAR1" at its start made it "not a Parquet file"; a Parquet file has it at both ends
+    frame = read_table(write(tmp_path / "p.csv", "PAR1_score,y\n1,a\n2,b\n"))
+    assert frame.columns == ["PAR1_score", "y"]
+    pl.DataFrame({"x": [1, 2]}).write_parquet(tmp_path / "named.csv")
+    assert read_table(tmp_path / "named.csv")["x"].to_list() == [1, 2]

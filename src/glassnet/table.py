@@ -117,7 +117,8 @@ def read_table(
 
     Parameters
     ----------
-    path : the file; Parquet when its name ends in .parquet/.pq or it starts with "PAR1".
+    path : the file; Parquet when its name ends in .parquet/.pq or it starts and ends with
+        "PAR1".
     na_values : cell texts that mean missing (empty cells always do).
     delimiter : the CSV field separator; None sniffs it from the header line.
     text_columns : columns read as text whatever they look like (a target of class labels
@@ -134,7 +135,7 @@ def read_table(
     """
     where = os.fspath(path)
     raw, complete = _read_bytes(where)
-    if raw.startswith(PARQUET_MAGIC) or where.lower().endswith(PARQUET_SUFFIXES):
+    if _is_parquet(raw, complete, where) or where.lower().endswith(PARQUET_SUFFIXES):
         if not complete:
             raw, _ = _read_bytes(where, whole=True)
         return clean_text(_read_parquet(raw, where), na_values)
@@ -157,10 +158,26 @@ def read_table_bytes(
     what messages call it ("the uploaded CSV"). Messages name lines where the bytes tell
     them; a problem found in a whole column names its cells by data row.
     """
-    if raw.startswith(PARQUET_MAGIC):
+    if _is_parquet(raw, True, name):
         return clean_text(_read_parquet(raw, name), na_values)
     frame = _read_csv(raw, True, name, na_values, delimiter, text_columns)
     return clean_text(frame, na_values)
+
+
+def _is_parquet(raw: bytes, complete: bool, where: str) -> bool:
+    """Whether bytes starting with ``raw`` (all of them when ``complete``; else the file
+    ``where``'s start) are a Parquet file: "PAR1" at both ends. A CSV whose first column
+    is named "PAR1…" starts so too, and ends otherwise."""
+    if not raw.startswith(PARQUET_MAGIC):
+        return False
+    if complete:
+        return raw.endswith(PARQUET_MAGIC)
+    try:
+        with open(where, "rb") as file:
+            file.seek(-len(PARQUET_MAGIC), os.SEEK_END)
+            return file.read() == PARQUET_MAGIC
+    except OSError:  # not seekable (a pipe): its start says Parquet
+        return True
 
 
 def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
