@@ -531,3 +531,14 @@ def test_a_config_number_too_large_for_a_float_is_refused_in_words() -> None:
     config["columns"][0]["median"] = 10**400
     with pytest.raises(ValueError, match="'a': median, mean and scale must be finite"):
         Preprocessor.from_config(config)
+
+
+def test_fit_rows_outside_the_table_are_refused_in_words() -> None:
+    # polars' OutOfBoundsError before
+    table = {"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]}
+    with pytest.raises(
+        ValueError, match=r"fit_rows holds row 5, outside the table's 3 rows \(0 to 2\)"
+    ):
+        Preprocessor().fit(table, fit_rows=[0, 5])
+    with pytest.raises(ValueError, match="fit_rows must be a 1-D array of row numbers"):
+        Preprocessor().fit(table, fit_rows=[0.5])

@@ -182,7 +182,17 @@ class Preprocessor:
             raise ValueError(f"max_categories must be at least 1; got {max_categories}")
         self.na_values = list(NA_VALUES if na_values is None else na_values)
         whole = as_frame(data, na_values=self.na_values)
-        frame = whole if fit_rows is None else whole[np.asarray(fit_rows)]
+        if fit_rows is not None:
+            fit_rows = np.asarray(fit_rows)
+            if fit_rows.dtype.kind not in "iu" or fit_rows.ndim != 1:
+                raise ValueError("fit_rows must be a 1-D array of row numbers (integers)")
+            outside = fit_rows[(fit_rows < 0) | (fit_rows >= whole.height)]
+            if len(outside):
+                raise ValueError(
+                    f"fit_rows holds row {outside[0]}, outside the table's {whole.height} rows "
+                    f"(0 to {whole.height - 1})"
+                )
+        frame = whole if fit_rows is None else whole[fit_rows]
         if max_categories is None:
             max_categories = default_max_categories(frame.height)
         given = {
