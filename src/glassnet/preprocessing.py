@@ -387,7 +387,8 @@ class Preprocessor:
 
         numeric = [c["name"] for c in plan.used if c["role"] == "numeric"]
         # the value of each numeric column as float64 (a column of floats as it is), and
-        # each categorical column's level codes, computed by polars in one parallel pass
+        # each categorical column's level codes for the whole table (polars runs each
+        # select's columns in parallel); the blocks then slice them
         numbers = frame.select(pl.col(name).cast(pl.Float64) for name in numeric)
         codes = [series.to_numpy() for series in frame.select(plan.codes).iter_columns()]
         unseen = [int(np.count_nonzero(c == -1)) for c in codes]
