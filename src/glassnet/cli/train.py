@@ -166,6 +166,7 @@ class Options:
     max_categories: int | None
     na_values: list[str] | None
     columns: dict[str, list[str]]
+    """The names each of ``COLUMN_OPTIONS`` gives, matched to the header (``_column_names``)."""
     early_stopping: bool
     out: str | None
 
@@ -188,6 +189,9 @@ def _names(text: str) -> list[str]:
     """The comma-separated names of an option, each once."""
     return list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
 
+
+COLUMN_OPTIONS = ("ignore", "categorical", "numeric")
+"""The options that name columns (comma-separated; a name may hold a comma)."""
 
 NAME_PARTS = 8
 """The most comma-separated parts one column name of an option may span ("Last, First"
@@ -245,11 +249,6 @@ def _options(args: argparse.Namespace) -> Options:
     from glassnet.build import HIDDEN_ACTIVATIONS, OPTIMIZERS
 
     target = args.target.strip()  # a stray space around the name is no mistake
-    columns = {
-        "ignore": _names(args.ignore),
-        "categorical": _names(args.categorical),
-        "numeric": _names(args.numeric),
-    }
     split = (
         VALIDATION_SPLIT
         if args.validation_split is None
@@ -277,7 +276,7 @@ def _options(args: argparse.Namespace) -> Options:
         if args.max_categories is None
         else _checked(v.positive_int, args.max_categories, "--max-categories", int),
         na_values=None if args.na_values is None else _names(args.na_values),
-        columns=columns,
+        columns={},  # named against the table's header once it is read (``run``)
         early_stopping=args.early_stopping,
         # before any long work, and never the table being read
         out=None if args.out is None else check_out_file(args.out, reads=[args.data]),
@@ -593,7 +592,7 @@ def run(args: argparse.Namespace) -> int:
     rng = np.random.default_rng(options.seed)
     try:
         data = _read(args, options)
-        given = {o: _column_names(getattr(args, o), data.frame.columns) for o in options.columns}
+        given = {o: _column_names(getattr(args, o), data.frame.columns) for o in COLUMN_OPTIONS}
         for option, names in given.items():
             if options.target in names:
                 raise UserError(f"--{option} names the target {options.target!r}; leave it out")
