@@ -431,3 +431,7 @@ def test_explain_refuses_a_nan_cell_as_predict_does(tmp_path: Path) -> None:
     pl.DataFrame({"x": [1.0, float("nan")], "k": ["a", "b"]}).write_parquet(bad)
     for command in (("predict", model, bad), ("explain", model, bad, "--row", "2")):
         assert_user_error(run_cli(*command), "data row 2, column 'x': nan is not a finite number")
+    lacking = tmp_path / "l.parquet"
+    pl.DataFrame({"x": [1.0]}).write_parquet(lacking)
+    for command in (("predict", model, lacking), ("explain", model, lacking)):
+        assert_user_error(run_cli(*command), "needs the column k, which the data lacks")

@@ -270,14 +270,10 @@ def _table_row(
     chosen = frame.slice(number - 1, 1)
     if model.preprocessor is None:
         return model, model_inputs(model, chosen, data, [number - 1])[0].tolist(), None
-    used = [c["name"] for c in model.preprocessor.columns_ if c["role"] != "ignored"]
-    lacking = [name for name in used if name not in chosen.columns]
-    if lacking:
-        raise UserError(f"{data}: the model needs the column(s) {', '.join(lacking)}")
-    # the row's cells checked as predict checks them (a NaN cell is refused, not filled:
-    # as one value per column it would read as missing), named by the file's line
+    # the row checked as predict checks it (a column it lacks; a NaN cell refused, not
+    # filled: as one value per column it would read as missing), named by the file's line
     model_inputs(model, chosen, data, [number - 1])
-    cells = {name: chosen[name][0] for name in used}
+    cells = {name: chosen[name][0] for name in model.preprocessor.feature_names_in_}
     return model, cells, [(name, "" if v is None else str(v)) for name, v in cells.items()]
 
 
