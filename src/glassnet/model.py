@@ -24,8 +24,8 @@ import numpy as np
 from glassnet._types import Array
 from glassnet.metrics import predicted_classes
 from glassnet.network import Network, NonFiniteOutputError
-from glassnet.preprocessing import Preprocessor
-from glassnet.table import DataError, braced, locate
+from glassnet.preprocessing import NUMBER_PATTERN, Preprocessor
+from glassnet.table import DataError, braced, listed, locate
 from glassnet.validation import first_non_finite
 
 OUTPUT_BLOCK_ROWS = 16384
@@ -38,9 +38,10 @@ MAX_AUTO_CLASSES = 20
 MAX_CLASSES = 10_000
 """More classes than this (or more than half the rows) is an identifier, not a target."""
 
-# ASCII digits only: "١٢" or "１２" is text (Python's int() would read them, polars not)
+# ASCII digits only: "١٢" or "１２" is text (Python's int() would read them, polars not);
+# a decimal number as the preprocessing reads a cell
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_DECIMAL = re.compile(NUMBER_PATTERN)
 
 
 class Model:
@@ -391,7 +392,7 @@ def encode_labels(
         elif found is None:
             problem = (
                 f"the target {target!r} is {_shown(value)}, which is not one of the model's "
-                f"classes ({', '.join(map(str, classes))})"
+                f"classes ({listed(classes)})"
             )
             error = DataError("{place0}: " + braced(problem, quote=False), [row])
             if os.path.isfile(where):
