@@ -43,6 +43,7 @@ from glassnet.table import (
     NA_VALUES,
     DataError,
     braced,
+    cells_named,
     clean_text,
     listed,
     named,
@@ -783,11 +784,11 @@ def _typo_error(series: pl.Series, numbers: pl.Series) -> DataError:
     frame = pl.DataFrame({"cell": series}).with_row_index("row").drop_nulls("cell")
     bad = frame.filter(~numbers)
     first = bad.head(3).rows()
-    shown = ", ".join(f"{{place{i}}} {braced(cell)}" for i, (_, cell) in enumerate(first))
     total = bad.height
+    shown = cells_named([cell for _, cell in first], total)
     return _WholeColumnError(
         f"column {braced(series.name)} holds numbers except {total} "
-        f"cell{'s' * (total > 1)} ({shown}{', …' * (total > 3)}); fix them, mark them "
+        f"cell{'s' * (total > 1)} ({shown}); fix them, mark them "
         f"missing with --na-values, or pass --categorical {braced(series.name, quote=False)} "
         "if it is text",
         [row for row, _ in first],
@@ -809,11 +810,11 @@ def typo_note(name: str, found: dict[str, Any]) -> DataError:
     """The one line for a column of numbers whose few non-numbers ``found`` (``typos_``)
     are read as missing: a DataError only so that ``locate`` can name the file's lines."""
     first = found["first"]
-    shown = ", ".join(f"{{place{i}}} {braced(text)}" for i, (_, text) in enumerate(first))
     total = found["cells"]
+    shown = cells_named([text for _, text in first], total)
     return DataError(
         f"column {braced(name)} holds numbers except {total} cell{'s' * (total > 1)} "
-        f"({shown}{', …' * (total > 3)}), read as missing; fix {'them' if total > 1 else 'it'}, "
+        f"({shown}), read as missing; fix {'them' if total > 1 else 'it'}, "
         "or pass --categorical "
         f"{braced(name, quote=False)} if it is text",
         [row for row, _ in first],

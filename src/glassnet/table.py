@@ -70,6 +70,13 @@ def braced(value: Any, quote: bool = True) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
+def cells_named(texts: Sequence[str], total: int) -> str:
+    """The first cells of a column, each after its place for ``locate`` ("{place0} 'abc',
+    {place1} 'x'"), and ", …" when the column has more (``total``) than these."""
+    shown = ", ".join(f"{{place{i}}} {braced(text)}" for i, text in enumerate(texts))
+    return shown + ", …" * (total > len(texts))
+
+
 def named(names: Sequence[str], where: str) -> list[str]:
     """Column names with an empty one named "(unnamed N)" (N counts from 1), as pandas' and
     R's row-number column is; a name twice (after that) is a DataError naming ``where``."""

@@ -177,19 +177,18 @@ def target_not_numbers(
     (named by their file lines, the first three), or None when every cell is a number.
     ``rows`` maps the labels to the file's data rows; ``fix`` says what to do."""
     from glassnet.model import non_numbers
-    from glassnet.table import DataError, braced, locate
+    from glassnet.table import DataError, braced, cells_named, locate
 
     bad = non_numbers(labels)
     if not bad:
         return None
     first = bad[:3]
-    shown = ", ".join(f"{{place{i}}} {braced(str(labels[r]))}" for i, r in enumerate(first))
-    more = ", …" if len(bad) > 3 else ""
+    shown = cells_named([str(labels[r]) for r in first], len(bad))
     if len(bad) == len(labels):
         what = "text, not numbers"
     else:
         what = f"numbers except {len(bad)} cell{'s' * (len(bad) > 1)}"
-    error = DataError(f"the target {braced(target)} holds {what} ({shown}{more}); {fix}", first)
+    error = DataError(f"the target {braced(target)} holds {what} ({shown}); {fix}", first)
     return UserError(str(locate(error, path, rows)))
 
 
