@@ -43,6 +43,10 @@ PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 UNNAMED_FORMAT = "(unnamed {})"
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+"""The byte order marks of text whose NUL bytes are no sign of a binary file."""
+
 
 class DataError(ValueError):
     """A table (or its contents) cannot be used; the message says where and why.
@@ -290,8 +294,8 @@ def _read_stream(where: str) -> bytes:
     size = 0
     with os.fdopen(descriptor, "rb") as handle:
         while chunk := handle.read(1 << 20):
-            utf16_or_parquet = chunk.startswith((PARQUET_MAGIC, b"\xff\xfe", b"\xfe\xff"))
-            if not parts and not utf16_or_parquet and b"\x00" in chunk[:8192]:
+            wide_or_parquet = chunk.startswith((PARQUET_MAGIC, *UTF16_BOMS, *UTF32_BOMS))
+            if not parts and not wide_or_parquet and b"\x00" in chunk[:8192]:
                 raise _binary(where)
             parts.append(chunk)
             size += len(chunk)
@@ -340,8 +344,8 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
 def _as_utf8(raw: bytes, where: str) -> bytes:
     """UTF-8 bytes with LF or CRLF line ends: a BOM dropped, UTF-16 and CR-only converted."""
     # a UTF-32 byte order mark starts as UTF-16's little-endian one does: looked for first
-    wide = "utf-32" if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else None
-    if wide or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = "utf-32" if raw.startswith(UTF32_BOMS) else None
+    if wide or raw.startswith(UTF16_BOMS):
         encoding = wide or "utf-16"
         try:
             raw = raw.decode(encoding).encode("utf-8")
