@@ -680,9 +680,8 @@ class _GlassPerceptron(BaseEstimator):  # type: ignore[misc]
                         rows = order[batch]
                         if not np.any(weights[rows] > 0):
                             continue  # a batch of zero weights carries no gradient
-                        total += self._train_loss(_dense(X[rows]), Y[rows], weights[rows]) * len(
-                            rows
-                        )
+                        loss = self._train_loss(_dense(X[rows]), Y[rows], weights[rows])
+                        total += loss * len(rows)
                         optimizer.update(params, grads)
                     self.n_iter_ += 1
                     self.t_ += n_samples
