@@ -525,6 +525,14 @@ def test_a_config_with_missing_words_on_a_categorical_column_is_refused() -> Non
         Preprocessor.from_config(config)
 
 
+def test_a_config_column_with_an_empty_name_is_refused() -> None:
+    # an edited model file: it loaded, and ONNX export then failed on an input named ""
+    config = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]}).get_config()
+    config["columns"][0]["name"] = ""
+    with pytest.raises(ValueError, match="a numeric column entry has an empty name"):
+        Preprocessor.from_config(config)
+
+
 def test_a_config_number_too_large_for_a_float_is_refused_in_words() -> None:
     # a median of 400 digits raised OverflowError from math.isfinite
     config = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]}).get_config()

@@ -1172,6 +1172,8 @@ def _check_column_config(column: Any) -> None:
         value = column.get(key)
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             raise ValueError(f"the {role} column entry {key!r} is missing or of the wrong type")
+    if not column["name"]:  # tables name an unnamed column "(unnamed N)"; "" is an edit
+        raise ValueError(f"a {role} column entry has an empty name; name the column")
     if role == "numeric":
         try:  # a whole number of 400 digits is no float64 (OverflowError)
             numbers = [float(column[key]) for key in ("median", "mean", "scale")]
