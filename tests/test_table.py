@@ -269,6 +269,29 @@ def test_a_file_beyond_the_first_megabyte_reads_whole_and_clean(
     assert t.null_count() == sum(1 for i in range(200_000) if i % 1000 == 7 and i % 3 == 1)
 
 
+@pytest.mark.parametrize("marker", ["NA", "nan", '"NA"', "?"])
+def test_a_marker_first_seen_past_the_first_megabyte_is_missing_as_one_at_the_start(
+    tmp_path: Path, marker: str
+) -> None:
+    # a file whose start holds no marker is parsed without them; one further on (an int
+    # or float column's, or a text column's) must not change a column's type or cells
+    from glassnet.table import HEAD_BYTES
+
+    rows = [f"{i},{i * 0.5},{'ab'[i % 2]}" for i in range(120_000)]
+    missing = ",".join([marker] * 3)
+    late, early = [*rows[:100_000], missing, *rows[100_000:]], [missing, *rows]
+    frames = []
+    for name, lines in (("late.csv", late), ("early.csv", early)):
+        path = write(tmp_path / name, "i,f,t\n" + "\n".join(lines) + "\n")
+        frames.append(read_table(path))
+    assert (tmp_path / "late.csv").stat().st_size > HEAD_BYTES
+    late_frame, early_frame = frames
+    types = {"i": pl.Int64, "f": pl.Float64, "t": pl.String}
+    assert late_frame.schema == early_frame.schema == types
+    assert late_frame.row(100_000) == (None, None, None) == early_frame.row(0)
+    assert late_frame.null_count().row(0) == (1, 1, 1)
+
+
 def test_a_short_row_far_into_a_big_file_is_named_by_its_line(tmp_path: Path) -> None:
     text = big_table(200_000).replace("\n37500.0,a\n", "\n37500.0\n")
     path = write(tmp_path / "short.csv", text)

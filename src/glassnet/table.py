@@ -431,31 +431,44 @@ def _read_csv(
     def widths() -> list[int] | None:  # the data lines' field counts, counted once
         return _line_widths(whole(), separator, skipped)
 
-    overrides: dict[str, Any] = {name: pl.String for name in text_columns if name in names}
-    # polars infers each column's type from its first rows; a column whose later cells do
-    # not fit the guess is read again as text, and the preprocessing judges its cells
-    for _ in range(len(names) + 1):
-        try:
-            frame = pl.read_csv(
-                source,
-                separator=separator,
-                has_header=True,
-                new_columns=names,
-                skip_lines=skipped,  # raw lines: polars itself skips only empty ones
-                null_values=list(na_values),
-                schema_overrides=overrides,
-                infer_schema_length=10_000,
-                raise_if_empty=False,
-                truncate_ragged_lines=False,
-            )
-            break
-        except pl.exceptions.ComputeError as error:
-            column = _column_in(str(error), names)
-            if column is None or column in overrides:
+    def parsed(null_values: list[str] | None) -> pl.DataFrame:
+        overrides: dict[str, Any] = {name: pl.String for name in text_columns if name in names}
+        # polars infers each column's type from its first rows; a column whose later cells
+        # do not fit the guess is read again as text, and the preprocessing judges its cells
+        for _ in range(len(names) + 1):
+            try:
+                return pl.read_csv(
+                    source,
+                    separator=separator,
+                    has_header=True,
+                    new_columns=names,
+                    skip_lines=skipped,  # raw lines: polars itself skips only empty ones
+                    null_values=null_values,
+                    schema_overrides=overrides,
+                    infer_schema_length=10_000,
+                    raise_if_empty=False,
+                    truncate_ragged_lines=False,
+                )
+            except pl.exceptions.ComputeError as error:
+                column = _column_in(str(error), names)
+                if column is None or column in overrides:
+                    raise _csv_error(whole(), where, names, separator, skipped, error) from None
+                overrides[column] = pl.String
+            except pl.exceptions.PolarsError as error:  # any other refusal: found again, by line
                 raise _csv_error(whole(), where, names, separator, skipped, error) from None
-            overrides[column] = pl.String
-        except pl.exceptions.PolarsError as error:  # any other refusal: found again, by line
-            raise _csv_error(whole(), where, names, separator, skipped, error) from None
+        raise AssertionError("each retry reads one more column as text")  # pragma: no cover
+
+    markers = [m for m in na_values if m]
+    # matching every field against the missing markers costs polars a fifth of its parse:
+    # a file whose start holds none is read without them, and read again with them only if
+    # one turns up after all (as text, or as a NaN a "nan" became), so the columns and
+    # their types are the same either way
+    if markers and not _holds_marker(raw, separator, markers):
+        frame = parsed(None)
+        if _has_marker(frame, markers):
+            frame = parsed(list(na_values))
+    else:
+        frame = parsed(list(na_values))
     if frame.width != len(names):
         raise _csv_error(whole(), where, names, separator, skipped, None)
     frame = _without_blank_lines(frame, widths)
@@ -469,6 +482,28 @@ def _read_csv(
         if counted is not None and any(0 < width < len(names) for width in counted):
             raise _csv_error(whole(), where, names, separator, skipped, None)
     return frame
+
+
+def _holds_marker(raw: bytes, separator: str, markers: Sequence[str]) -> bool:
+    """Whether a field of the CSV bytes ``raw`` is one of ``markers`` (quoted or not)."""
+    ends = re.escape(separator.encode()) + rb"\r\n"
+    words = b"|".join(re.escape(m.encode()) for m in sorted(markers, key=len, reverse=True))
+    field = rb"(?:^|(?<=[" + ends + rb"]))\"?(?:" + words + rb")\"?(?=[" + ends + rb"]|$)"
+    return re.search(field, raw) is not None
+
+
+def _has_marker(frame: pl.DataFrame, markers: Sequence[str]) -> bool:
+    """Whether a text cell of ``frame`` is one of ``markers``, or a float cell NaN."""
+    import polars as pl
+
+    checks = [
+        pl.col(name).is_in(list(markers)).any()
+        if dtype == pl.String
+        else pl.col(name).is_nan().any()
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or dtype.is_float()
+    ]
+    return bool(checks) and any(frame.select(checks).row(0))
 
 
 def _line_widths(raw: bytes, delimiter: str, skipped: int) -> list[int] | None:
