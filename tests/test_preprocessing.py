@@ -274,8 +274,15 @@ def reference_encoding(pre: Preprocessor, columns: dict[str, list[object]]) -> n
     return np.array(out)
 
 
-def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding() -> None:
+@pytest.mark.parametrize("part_rows", [None, 1000], ids=["one-part", "many-parts"])
+def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding(
+    monkeypatch: pytest.MonkeyPatch, part_rows: int | None
+) -> None:
+    from glassnet import preprocessing
     from glassnet.preprocessing import SLICE_ROWS
+
+    if part_rows is not None:  # polars prepares the table a part at a time
+        monkeypatch.setattr(preprocessing, "PART_ROWS", part_rows)
 
     rng = np.random.default_rng(3)
     n = 3 * SLICE_ROWS + 123
