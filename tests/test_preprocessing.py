@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from glassnet import Preprocessor
@@ -314,6 +314,27 @@ def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding(
     kept = pre.columns_[2]["categories"][:-2]
     others = sum(w is not None and w not in kept for w in query["word"])  # "new" among them
     assert pre.transform_counts_["unseen"] == {"word": others}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)), min_size=2, max_size=60
+    )
+)
+def test_mean_and_scale_are_those_of_the_column_with_its_missing_cells_filled(
+    values: list[float | None],
+) -> None:
+    present = [v for v in values if v is not None]
+    assume(len(set(present)) > 1)
+    pre = Preprocessor().fit(
+        {"a": values, "b": ["x", "y"] * (len(values) // 2) + ["x"] * (len(values) % 2)}
+    )
+    column = pre.columns_[0]
+    filled = np.array([column["median"] if v is None else v for v in values])
+    assert column["median"] == float(np.median(present))
+    assert column["mean"] == pytest.approx(filled.mean(), rel=1e-12, abs=1e-9)
+    assert column["scale"] == pytest.approx(filled.std(), rel=1e-12)
 
 
 @pytest.mark.parametrize("present", [2, 3, 7, 10])

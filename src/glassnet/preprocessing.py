@@ -921,17 +921,16 @@ def _numeric_statistics(
     frame: pl.DataFrame, columns: list[dict[str, Any]], summary: dict[str, Any] | None = None
 ) -> None:
     """Fill in the median, mean, scale and missing indicator of the numeric ``columns``
-    of ``frame``: two passes over all of them together (polars runs the columns in
-    parallel), the first left out for the columns ``summary`` (``_summary(frame)``) has.
-    Mean and scale are those of the filled column, found as ``Scaler.fit`` finds them:
-    on the values divided by the largest |value| (no overflow near the float64 limit, no
-    loss of tiny ones); a constant column gets scale 1."""
+    of ``frame``. Their missing counts and largest |value| come from ``summary``
+    (``_summary(frame)``) or one polars pass over the columns it lacks; the rest from
+    ``_moments``, a column per thread. Mean and scale are those of the filled column,
+    found as ``Scaler.fit`` finds them: on the values divided by the largest |value| (no
+    overflow near the float64 limit, no loss of tiny ones); a constant column gets scale 1."""
     import polars as pl
 
     if not columns:
         return
     names = [c["name"] for c in columns]
-    values = {name: pl.col(name).cast(pl.Float64) for name in names}
     known = summary or {}
     unknown = [name for name in names if name not in known]
     first: dict[str, Any] = {}
@@ -940,8 +939,8 @@ def _numeric_statistics(
             expr
             for name in unknown
             for expr in (
-                values[name].null_count().alias(f"missing:{name}"),
-                values[name].abs().max().alias(f"size:{name}"),
+                pl.col(name).null_count().alias(f"missing:{name}"),
+                pl.col(name).cast(pl.Float64).abs().max().alias(f"size:{name}"),
             )
         ).row(0, named=True)
     for name in names:
@@ -949,50 +948,50 @@ def _numeric_statistics(
             low, high = float(known[name]["min"]), float(known[name]["max"])
             first[f"missing:{name}"] = known[name]["missing"]
             first[f"size:{name}"] = max(abs(low), abs(high))
-    median = dict(zip(names, _medians(frame, names), strict=True))
     size = np.array([float(first[f"size:{name}"] or 0.0) or 1.0 for name in names])
-    units = [values[name].fill_null(median[name]) / s for name, s in zip(names, size, strict=True)]
-    second = frame.select(
-        expr
-        for name, unit in zip(names, units, strict=True)
-        for expr in (unit.mean().alias(f"mean:{name}"), unit.std(ddof=0).alias(f"std:{name}"))
-    ).row(0, named=True)
-    scaler = Scaler().set_from_units(
-        size,
-        np.array([second[f"mean:{name}"] for name in names], dtype=np.float64),
-        np.array([second[f"std:{name}"] or 0.0 for name in names], dtype=np.float64),
-        names,
-    )
+
+    def moments(j: int) -> tuple[float, float, float]:
+        return _moments(frame[names[j]], float(size[j]))
+
+    workers = min(len(names), os.cpu_count() or 1)
+    if workers <= 1:
+        found = [moments(j) for j in range(len(names))]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            found = list(pool.map(moments, range(len(names))))
+    median, unit_mean, unit_scale = (np.array(values) for values in zip(*found, strict=True))
+    scaler = Scaler().set_from_units(size, unit_mean, unit_scale, names)
     assert scaler.mean is not None and scaler.scale is not None
     for j, column in enumerate(columns):
-        column["median"] = median[column["name"]]
+        column["median"] = float(median[j])
         column["mean"] = float(scaler.mean[j])
         column["scale"] = float(scaler.scale[j])
         column["missing_indicator"] = first[f"missing:{column['name']}"] > 0
 
 
-def _medians(frame: pl.DataFrame, names: list[str]) -> list[float]:
-    """The median of each column ``names`` of ``frame`` (missing cells left out). NumPy's
-    partial sort is about 3× polars' median on a column with missing cells, and it lets
-    other threads run, so the columns are shared out over the cores; each sorts its own
-    copy of the column in place."""
+def _moments(column: pl.Series, size: float) -> tuple[float, float, float]:
+    """A column's median (missing cells left out), then the mean and standard deviation of
+    the column with its missing cells given that median, divided by ``size``. NumPy's
+    partial sort is about 3× polars' median on a column with missing cells, and it and the
+    sums let other threads run, so the columns are shared out over the cores; each sorts
+    its own copy of the column in place."""
     import polars as pl
 
-    def median(name: str) -> float:
-        # missing cells come as NaN, which a partial sort puts last: the middle of the
-        # first ``present`` values is the median, found as ``np.median`` finds it
-        column = frame[name]
-        values = column.cast(pl.Float64).to_numpy(writable=True)
-        present = len(values) - column.null_count()
-        middle = [present // 2] if present % 2 else [present // 2 - 1, present // 2]
-        values.partition(middle)
-        return float(np.mean(values[middle]))
-
-    workers = min(len(names), os.cpu_count() or 1)
-    if workers <= 1:
-        return [median(name) for name in names]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(median, names))
+    values = column.cast(pl.Float64).to_numpy(writable=True)
+    # missing cells come as NaN, which a partial sort puts last: the middle of the first
+    # ``present`` values is the median, found as ``np.median`` finds it
+    present = len(values) - column.null_count()
+    middle = [present // 2] if present % 2 else [present // 2 - 1, present // 2]
+    values.partition(middle)
+    median = float(np.mean(values[middle]))
+    if present < len(values):  # the NaNs lie past the middle, not all at the end
+        values[np.isnan(values)] = median
+    # in place, no temporaries: on a VM, fresh pages for a column cost more than its sums
+    values /= size
+    mean = float(values.mean())
+    values -= mean
+    np.square(values, out=values)  # the deviation as np.std finds it, in place
+    return median, mean, math.sqrt(float(values.mean()))
 
 
 # ----- categorical columns --------------------------------------------------------------------
