@@ -145,14 +145,46 @@ def read_table(
     DataError naming the file (and line, column and value where there is one).
     """
     where = os.fspath(path)
+    return _read(where, *_read_bytes(where), na_values, delimiter, text_columns)
+
+
+def read_table_as_written(
+    path: str | os.PathLike[str],
+    *,
+    na_values: Sequence[str] = NA_VALUES,
+    delimiter: str | None = None,
+    text_columns: Sequence[str] = (),
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``read_table(path, …)``, and the same rows with every cell as the file holds it: a
+    CSV's cells as text (spaces, leading zeros and missing markers kept; only an empty cell
+    is missing), a Parquet file's as stored. What ``glassnet predict`` passes through. A
+    pipe is read once for both."""
+    where = os.fspath(path)
     raw, complete = _read_bytes(where)
+    frame = _read(where, raw, complete, na_values, delimiter, text_columns)
+    written = _read(where, raw, complete, na_values, delimiter, text_columns, as_written=True)
+    if written.height != frame.height:  # a file that changed between the two reads
+        raise DataError(f"{where} changed while it was read; read it again")
+    return frame, written
+
+
+def _read(
+    where: str,
+    raw: bytes,
+    complete: bool,
+    na_values: Sequence[str],
+    delimiter: str | None,
+    text_columns: Sequence[str],
+    as_written: bool = False,
+) -> pl.DataFrame:
+    """The table ``where`` whose bytes start with ``raw`` (all of them if ``complete``)."""
     if _is_parquet(raw, complete, where) or where.lower().endswith(PARQUET_SUFFIXES):
         if not complete:
             raw, _ = _read_bytes(where, whole=True)
-        return clean_text(_read_parquet(raw, where), na_values)
-    return clean_text(
-        _read_csv(raw, complete, where, na_values, delimiter, text_columns), na_values
-    )
+        frame = _read_parquet(raw, where)
+        return frame if as_written else clean_text(frame, na_values)
+    frame = _read_csv(raw, complete, where, na_values, delimiter, text_columns, as_written)
+    return frame if as_written else clean_text(frame, na_values)
 
 
 def read_table_bytes(
@@ -406,8 +438,10 @@ def _read_csv(
     na_values: Sequence[str],
     delimiter: str | None,
     text_columns: Sequence[str],
+    as_written: bool = False,
 ) -> pl.DataFrame:
-    """The CSV file ``where``, whose bytes are ``raw`` (only its start if not ``complete``)."""
+    """The CSV file ``where``, whose bytes are ``raw`` (only its start if not ``complete``);
+    ``as_written``: every column as text, no missing markers (``read_table_as_written``)."""
     import polars as pl
 
     if delimiter == "\\t":  # typed as the two characters \t, as a shell passes '\t'
@@ -432,7 +466,8 @@ def _read_csv(
         return _line_widths(whole(), separator, skipped)
 
     def parsed(null_values: list[str] | None) -> pl.DataFrame:
-        overrides: dict[str, Any] = {name: pl.String for name in text_columns if name in names}
+        texts = names if as_written else [name for name in text_columns if name in names]
+        overrides: dict[str, Any] = dict.fromkeys(texts, pl.String)
         # polars infers each column's type from its first rows; a column whose later cells
         # do not fit the guess is read again as text, and the preprocessing judges its cells
         for _ in range(len(names) + 1):
@@ -463,7 +498,9 @@ def _read_csv(
     # a file whose start holds none is read without them, and read again with them only if
     # one turns up after all (as text, or as a NaN a "nan" became), so the columns and
     # their types are the same either way
-    if markers and not _holds_marker(raw, separator, markers):
+    if as_written:
+        frame = parsed(None)
+    elif markers and not _holds_marker(raw, separator, markers):
         frame = parsed(None)
         if _has_marker(frame, markers):
             frame = parsed(list(na_values))

@@ -94,3 +94,42 @@ def test_a_target_named_like_a_probability_column_gets_the_prefix(tmp_path: Path
     result = run_cli("predict", model, query)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "x,predicted_probability_A,probability_A,probability_B"
+
+
+def test_cells_passed_through_come_back_as_the_file_wrote_them(tmp_path: Path) -> None:
+    # an id 000123 came back as 123, a zip 02134 as 2134, NA as an empty cell, 846.50 as
+    # 846.5, 129 as 129.0 (a column with a decimal elsewhere) and " rent" as rent
+    import csv
+
+    import polars as pl
+
+    rows = [f"{i:06d},{'0213' + str(i % 10)},{i % 5}.50,{'ab'[i % 2]},{i % 3}\n" for i in range(60)]
+    data = tmp_path / "d.csv"
+    data.write_text("id,zip,amount,home,y\n" + "".join(rows))
+    model = tmp_path / "m.safetensors"
+    trained = run_cli("train", data, "--target", "y", "--categorical", "zip", "--epochs", "2",
+                      "--out", model)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    query = tmp_path / "q.csv"
+    lines = ['id,zip,amount,home,note\n', '000123,02134,846.50," rent",NA\n',
+             '000124,NA,129,,"a, b"\n', "000125,02139,,b,\n"]  # fmt: skip
+    query.write_text("".join(lines))
+    result = run_cli("predict", model, query, "--out", tmp_path / "p.csv")
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "p.csv").open(newline="") as handle:
+        out = list(csv.reader(handle))
+    given = list(csv.reader(lines))
+    assert [row[:5] for row in out] == given
+    assert out[0][5:] == ["y", "probability_0", "probability_1", "probability_2"]
+    parquet = run_cli("predict", model, query, "--out", tmp_path / "p.parquet")
+    assert parquet.returncode == 0, parquet.stderr
+    table = pl.read_parquet(tmp_path / "p.parquet")
+    assert table["id"].to_list() == ["000123", "000124", "000125"]
+    assert table["home"].to_list() == [" rent", None, "b"]
+    # the answers are the model's for the typed cells, on every route
+    expected = run_cli("predict", model, query, "--json")
+    assert expected.returncode == 0, expected.stderr
+    import json
+
+    answers = [p["prediction"] for p in json.loads(expected.stdout)["predictions"]]
+    assert [int(row[5]) for row in out[1:]] == answers

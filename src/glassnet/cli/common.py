@@ -102,16 +102,35 @@ def task_of(net: Network) -> str:
 def read_rows(model: Model, path: str, delimiter: str | None = None) -> pl.DataFrame:
     """The table at ``path`` as ``model`` reads it: its missing-value markers, and the target
     (when there) and categorical columns as text, so labels and levels stay as written."""
-    from glassnet.table import NA_VALUES, DataError, read_table
+    from glassnet.table import DataError, read_table
 
-    pre = model.preprocessor
-    na_values = NA_VALUES if pre is None else pre.na_values
-    # the target and the categorical columns as text: "007" stays "007" (see text_columns)
-    text = ([model.target] if model.target else []) + ([] if pre is None else pre.text_columns)
     try:
-        return read_table(path, na_values=na_values, delimiter=delimiter, text_columns=text)
+        return read_table(path, delimiter=delimiter, **_reading(model))
     except DataError as error:
         raise UserError(str(error)) from None
+
+
+def read_rows_as_written(
+    model: Model, path: str, delimiter: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``read_rows``, and the same rows with every cell as the file holds it (what
+    ``predict`` passes through: an id "000123" stays "000123", "NA" stays "NA")."""
+    from glassnet.table import DataError, read_table_as_written
+
+    try:
+        return read_table_as_written(path, delimiter=delimiter, **_reading(model))
+    except DataError as error:
+        raise UserError(str(error)) from None
+
+
+def _reading(model: Model) -> dict[str, Any]:
+    """How ``model`` reads a table: its missing-value markers, and the target (when there)
+    and categorical columns as text ("007" stays "007": see ``read_table``'s text_columns)."""
+    from glassnet.table import NA_VALUES
+
+    pre = model.preprocessor
+    text = ([model.target] if model.target else []) + ([] if pre is None else pre.text_columns)
+    return {"na_values": NA_VALUES if pre is None else pre.na_values, "text_columns": text}
 
 
 def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None) -> Array:

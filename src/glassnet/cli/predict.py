@@ -3,7 +3,8 @@
 The table is the raw one, as for ``train``: the model's preprocessing fills missing cells
 (a numeric column's training median, a text column's "(missing)" level) and maps a level it
 never saw to "no known category", so every row gets an answer; how many cells that took is
-reported. The output is the table with the answers appended, written by polars (CSV, or
+reported. The output is the table as written (a CSV's cells as its text: ids keep their
+leading zeros, "NA" stays "NA") with the answers appended, written by polars (CSV, or
 Parquet for an ``--out`` name ending in .parquet, .pq or .parq).
 """
 
@@ -63,15 +64,17 @@ def output_names(columns: list[str], target: str, classes: list[Any] | None) -> 
 
 def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
-    from glassnet.cli.common import fill_counts, load_model, model_outputs, read_rows
+    from glassnet.cli.common import fill_counts, load_model, model_outputs, read_rows_as_written
     from glassnet.model import class_probabilities
     from glassnet.table import PARQUET_SUFFIXES, listed
 
     if args.out is not None:  # never the model or the table this command reads
         check_out_file(args.out, reads=[args.model, args.data])
     model = load_model(args.model)
-    frame = read_rows(model, args.data, args.delimiter)
+    # the model reads typed columns; the table written back holds the cells as written
+    frame, written = read_rows_as_written(model, args.data, args.delimiter)
     outputs = model_outputs(model, frame, args.data)
+    del frame  # the written table alone is kept to the end
     answers = model.decode(outputs)
     classifier = model.task == "classification"
     probabilities = class_probabilities(outputs) if classifier else None
@@ -82,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     target = model.target or "prediction"
     try:
-        added = output_names(frame.columns, target, classes)
+        added = output_names(written.columns, target, classes)
     except UserError as error:
         raise UserError(f"{args.data}: {error}") from None
-    table = _with_answers(frame, added, answers, probabilities)
+    table = _with_answers(written, added, answers, probabilities)
     if args.out is None:
         _write_stdout(table)
     else:
