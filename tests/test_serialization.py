@@ -455,6 +455,31 @@ def test_hostile_headers_are_refused(tmp_path: Path, name: str, header: str, mes
 
 
 @pytest.mark.parametrize(
+    "name, state, extra",
+    [
+        ("MT19937", {"key": [1, 2], "pos": 5}, {}),
+        ("MT19937", {"key": [1] * 624, "pos": 10**6}, {}),
+        ("MT19937", {"key": [1] * 624, "pos": -3}, {}),
+        ("MT19937", {"pos": 1}, {}),
+        ("Philox", {"counter": [0] * 4, "key": [0] * 2}, {"buffer": [0] * 4, "buffer_pos": -5}),
+        ("PCG64", {"state": 1, "inc": 1}, {"has_uint32": 7, "uinteger": 0}),
+    ],
+    ids=["short-key", "pos-past-the-key", "pos-negative", "no-key", "buffer-pos", "has-uint32"],
+)
+def test_a_seed_stream_state_that_does_not_fit_its_generator_is_refused(
+    tmp_path: Path, name: str, state: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    # an MT19937 key of two numbers raised IndexError (a traceback from every command); a
+    # read position past the key crashed the process at the first random number
+    net = trained()
+    document = serialization.describe(net)
+    document["rng"] = {"bit_generator": name, "state": state, **extra}
+    path = craft(tmp_path / "rng.safetensors", json.dumps(document), _tensors(net))
+    with pytest.raises(ValueError, match=f"^{re.escape(str(path))}{NOT_A_MODEL}rng.state"):
+        glassnet.load(path)
+
+
+@pytest.mark.parametrize(
     "name, raw, message",
     [
         ("deep-but-parsable", "[" * 500 + "]" * 500, "nested more than 64 levels deep"),

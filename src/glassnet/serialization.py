@@ -878,10 +878,21 @@ def _generator(file: _File, state: dict[str, Any]) -> np.random.Generator:
     name = state["bit_generator"]
     if name not in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"):
         file.refuse(f"rng.bit_generator is {name[:40]!r}, not one of NumPy's bit generators")
+    # NumPy takes a read position it later indexes with, unchecked: a hostile one reads
+    # outside the generator's buffer (an MT19937 pos of 10**6 crashed the process)
+    inner = state.get("state")
+    places = [
+        (inner.get("pos") if name == "MT19937" and isinstance(inner, dict) else 0, 624, "pos"),
+        (state.get("buffer_pos", 0), 4, "buffer_pos"),
+        (state.get("has_uint32", 0), 1, "has_uint32"),
+    ]
+    for value, most, key in places:
+        if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= most):
+            file.refuse(f"rng.state's {key} must be a whole number from 0 to {most}")
     bit_generator = getattr(np.random, name)()
     try:
         bit_generator.state = state
-    except (ValueError, TypeError, KeyError, OverflowError) as error:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
         file.refuse(f"rng.state does not fit {name} ({error})")
     return np.random.Generator(bit_generator)
 
