@@ -122,3 +122,42 @@ def test_an_error_naming_a_path_with_a_newline_stays_one_line(tmp_path: Path) ->
                              str(tmp_path / "x.csv")], capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "a\\nb.safetensors" in result.stderr
+
+
+def test_train_saves_its_model_when_the_reader_of_its_report_goes_away(tmp_path: Path) -> None:
+    # `glassnet train … | head -1` (and 2>&1) exited 0 before training: no model file
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i % 9},{i % 2}\n" for i in range(60)))
+    model = tmp_path / "m.safetensors"
+    command = [sys.executable, "-m", "glassnet", "train", str(data), "--target", "y",
+               "--epochs", "30", "--hidden", "4", "--seed", "0", "--out", str(model)]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as child:
+        assert child.stdout is not None
+        child.stdout.readline()
+        child.stdout.close()  # as `| head -1` does
+        status = child.wait(timeout=120)
+    assert status == 0 and model.stat().st_size > 0
+
+
+def test_train_on_a_full_standard_output_saves_and_says_the_output_was_lost(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    import pytest
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i % 9},{i % 2}\n" for i in range(60)))
+    model = tmp_path / "m.safetensors"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "glassnet", "train", str(data), "--target", "y",
+             "--epochs", "3", "--out", str(model)],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0 and model.stat().st_size > 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "glassnet: the rest of the output was lost (No space left on device)"
+    )

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from glassnet.cli.common import UserError, is_number, keep_freed_memory
+from glassnet.cli.common import UserError, discard, is_number, keep_freed_memory
 
 COMMANDS = {
     "demo": "glassnet.cli.demo",
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader (e.g. `head`) went away; nothing left to say, and nothing left to
         # flush at exit either (Python would print a traceback of its own then)
-        _discard_stdout()
+        discard(sys.stdout)
         return 0
     except UserError as error:
         # one line, whatever a file name in it holds (a newline is shown as \n)
@@ -136,15 +136,3 @@ def console() -> NoReturn:
         status = 130
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(status)
-
-
-def _discard_stdout() -> None:
-    """Point the process's stdout at /dev/null, as Python's documentation advises after a
-    broken pipe, so the final flush of what is still buffered cannot fail."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # stdout is not a real file (tests, IDEs)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, descriptor)
-    os.close(devnull)

@@ -3,10 +3,11 @@ reading a model file, reading a table the way a model reads it, and the column t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,6 +30,67 @@ def is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def discard(stream: Any) -> None:
+    """Point ``stream``'s file at /dev/null, as Python's documentation advises after a
+    broken pipe, so the final flush of what is still buffered cannot fail."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests, IDEs)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+class _Tolerant:
+    """A text stream that, once a write fails (its reader went away, its disk is full),
+    drops the rest instead of raising."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.broken: OSError | None = None
+
+    def write(self, text: str) -> int:
+        if self.broken is None:
+            try:
+                return int(self.stream.write(text))
+            except OSError as error:
+                self.broken = error
+        return len(text)
+
+    def flush(self) -> None:
+        if self.broken is None:
+            try:
+                self.stream.flush()
+            except OSError as error:
+                self.broken = error
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding …
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def printing_cannot_stop_the_work() -> Iterator[None]:
+    """While a command does work worth keeping (``train``'s model): a reader of its
+    output that goes away (``| head``) or a full disk under it ends the printing, not the
+    work, which goes on quietly to its end."""
+    streams = sys.stdout, sys.stderr
+    tolerant = _Tolerant(sys.stdout), _Tolerant(sys.stderr)
+    sys.stdout, sys.stderr = tolerant
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+        for wrapper, stream in zip(tolerant, streams, strict=True):
+            if wrapper.broken is not None:
+                discard(stream)
+        failed = tolerant[0].broken
+        if failed is not None and not isinstance(failed, BrokenPipeError):  # a full disk
+            with contextlib.suppress(OSError):
+                print(f"glassnet: the rest of the output was lost ({failed.strerror})",
+                      file=sys.stderr)  # fmt: skip
 
 
 def print_json(document: Any) -> None:

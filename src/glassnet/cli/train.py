@@ -581,7 +581,15 @@ def _refit(data: Data, target: Target, whole: Options) -> Model | None:
 
 # ----- the command ------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
-    """Check every option, read the table, encode, train, report, save."""
+    """Check every option, read the table, encode, train, report, save: the model is
+    saved even when the reader of the report goes away (``| head``)."""
+    from glassnet.cli.common import printing_cannot_stop_the_work
+
+    with printing_cannot_stop_the_work():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     options = _options(args)
     import numpy as np
 
