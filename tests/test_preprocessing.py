@@ -578,3 +578,27 @@ def test_fit_rows_outside_the_table_are_refused_in_words() -> None:
         Preprocessor().fit(table, fit_rows=[0, 5])
     with pytest.raises(ValueError, match="fit_rows must be a 1-D array of row numbers"):
         Preprocessor().fit(table, fit_rows=[0.5])
+
+
+def test_boolean_levels_match_in_any_case_whatever_the_other_rows_hold() -> None:
+    # a CSV row "True" matched the level true when its column read as booleans, and was
+    # unseen when another row's "maybe" made the column text: one row, two answers
+    pre = Preprocessor().fit({"flag": [True, False] * 5, "x": list(range(10))})
+    names = pre.feature_names_out_
+    as_text = pre.transform(pl.DataFrame({"flag": ["True", "maybe", "FALSE"], "x": [1, 2, 3]}))
+    as_booleans = pre.transform(pl.DataFrame({"flag": [True, None, False], "x": [1, 2, 3]}))
+    np.testing.assert_array_equal(as_text[[0, 2]], as_booleans[[0, 2]])
+    assert X_row(as_text[0], names) == ["flag=true"] and X_row(as_text[1], names) == []
+    assert pre.transform_counts_["unseen"] == {}  # the booleans' transform: none unseen
+    yes_no = Preprocessor().fit({"ok": ["Yes", "No"] * 5, "x": list(range(10))})
+    X = yes_no.transform({"ok": ["yes", "NO", "Yes"], "x": [1, 2, 3]})
+    assert [X_row(row, yes_no.feature_names_out_) for row in X] == [
+        ["ok=Yes"],
+        ["ok=No"],
+        ["ok=Yes"],
+    ]
+
+
+def X_row(row: np.ndarray, names: list[str]) -> list[str]:
+    """The one-hot inputs that are 1 in an encoded row."""
+    return [names[j] for j in np.flatnonzero(row) if "=" in names[j] and row[j] == 1.0]

@@ -1113,6 +1113,11 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     text = text_expression(column["name"], dtype)
     if not known:
         return pl.when(text.is_null()).then(-2).otherwise(-1).cast(pl.Int32)
+    lowered = {level.lower(): i for level, i in known.items()}
+    if len(lowered) == len(known) and set(lowered) <= BOOLEAN_WORDS:
+        # yes/no, true/false levels match in any case: polars reads True and true as one
+        # boolean, so a file whose other cells make the column text must match them too
+        known, text = lowered, text.str.to_lowercase()
     # an Enum of the known levels numbers them in order, as ``known`` does, and finds a
     # cell's level in half the time of a ``replace_strict`` lookup; others become null
     code = text.cast(pl.Enum(list(known)), strict=False).to_physical().cast(pl.Int32)
