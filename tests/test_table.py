@@ -415,3 +415,16 @@ def test_a_csv_whose_header_starts_with_par1_is_a_csv(tmp_path: Path) -> None:
     assert frame.columns == ["PAR1_score", "y"]
     pl.DataFrame({"x": [1, 2]}).write_parquet(tmp_path / "named.csv")
     assert read_table(tmp_path / "named.csv")["x"].to_list() == [1, 2]
+
+
+def test_a_float_nan_in_parquet_is_missing_as_a_csv_cell_nan_is(tmp_path: Path) -> None:
+    # a Parquet NaN was refused ("mark it missing with --na-values", which did not help),
+    # and a NaN target became a class "NaN", where the CSV of the table had missing cells
+    frame = pl.DataFrame({"x": [1.5, float("nan"), 3.0], "y": [0.0, float("nan"), 1.0]})
+    frame.write_parquet(tmp_path / "t.parquet")
+    (tmp_path / "t.csv").write_text("x,y\n1.5,0\nNaN,NaN\n3.0,1\n")
+    for name in ("t.parquet", "t.csv"):
+        read = read_table(tmp_path / name)
+        assert read["x"].to_list() == [1.5, None, 3.0] and read["y"][1] is None
+    kept = read_table(tmp_path / "t.parquet", na_values=["?"])  # NaN no marker: a NaN
+    assert kept["x"].is_nan().to_list() == [False, True, False]

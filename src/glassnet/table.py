@@ -224,9 +224,17 @@ def _is_parquet(raw: bytes, complete: bool, where: str) -> bool:
 
 
 def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
-    """Strip text cells; empty ones and ``na_values`` become missing; categoricals → text."""
+    """Strip text cells; empty ones and ``na_values`` become missing; categoricals → text;
+    a float NaN (a Parquet file's or a DataFrame's) is missing when "NaN" is a marker, as
+    the cell "NaN" of a CSV is."""
     import polars as pl
 
+    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+    if floats and any(m.lower() == "nan" for m in na_values):
+        nans = frame.select(pl.col(name).is_nan().any() for name in floats).row(0)
+        found = [name for name, any_nan in zip(floats, nans, strict=True) if any_nan]
+        if found:
+            frame = frame.with_columns(pl.col(name).fill_nan(None) for name in found)
     text = [
         name
         for name, dtype in frame.schema.items()
