@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -428,9 +429,20 @@ def test_explain_refuses_a_nan_cell_as_predict_does(tmp_path: Path) -> None:
     model = tmp_path / "m.safetensors"
     assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
     bad = tmp_path / "b.parquet"
-    pl.DataFrame({"x": [1.0, float("nan")], "k": ["a", "b"]}).write_parquet(bad)
+    pl.DataFrame({"x": [1.0, float("inf")], "k": ["a", "b"]}).write_parquet(bad)
     for command in (("predict", model, bad), ("explain", model, bad, "--row", "2")):
-        assert_user_error(run_cli(*command), "data row 2, column 'x': nan is not a finite number")
+        assert_user_error(run_cli(*command), "data row 2, column 'x': inf (written so")
+    # a NaN is a missing cell to both (a CSV's NaN cell is), filled as in training
+    nan = tmp_path / "n.parquet"
+    pl.DataFrame({"x": [1.0, float("nan")], "k": ["a", "b"]}).write_parquet(nan)
+    predicted = run_cli("predict", model, nan)
+    assert predicted.returncode == 0 and "1 missing cell filled (x 1)" in predicted.stderr
+    explained = run_cli("explain", model, nan, "--row", "2")
+    assert explained.returncode == 0, explained.stderr
+    lines = explained.stdout.splitlines()
+    assert lines[1] == "input: x = (missing), k = b"
+    # the one output of a yes/no model is the probability of the second class
+    assert re.fullmatch(r"output P\(Q\) = 0\.\d+ → [PQ]", lines[-1]), lines[-1]
     lacking = tmp_path / "l.parquet"
     pl.DataFrame({"x": [1.0]}).write_parquet(lacking)
     for command in (("predict", model, lacking), ("explain", model, lacking)):

@@ -126,17 +126,20 @@ def print_explanation(
     digits: int,
     raw: list[tuple[str, str]] | None = None,
     verdict: str | None = None,
+    output_names: list[str] | None = None,
 ) -> None:
     """The human view: every neuron's terms and sums, the outputs and the verdict.
 
     ``raw`` are the values as given, by column, when the network sees them encoded by the
-    model's preprocessing; ``verdict`` replaces the explanation's own (a regression's value
-    in the target's units).
+    model's preprocessing (an empty one is shown as missing); ``verdict`` replaces the
+    explanation's own (a regression's value in the target's units); ``output_names`` name
+    the outputs (a classifier's: the probability of which class each is).
     """
     print(title)
     label = "入力: " if lang == "ja" else "input: "
     if raw is not None:
-        print(label + ", ".join(f"{name} = {value}" for name, value in raw))
+        shown_raw = [(name, value if value.strip() else "(missing)") for name, value in raw]
+        print(label + ", ".join(f"{name} = {value}" for name, value in shown_raw))
     shown = ", ".join(
         f"{name} = {format_number(value, digits)}"
         for name, value in zip(explanation.feature_names, explanation.inputs, strict=True)
@@ -154,7 +157,10 @@ def print_explanation(
                 digits,
             )
     print()
-    outputs = ", ".join(format_number(v, digits) for v in explanation.outputs)
+    values = [format_number(v, digits) for v in explanation.outputs]
+    if output_names is not None and len(output_names) == len(values):
+        values = [f"{name} = {value}" for name, value in zip(output_names, values, strict=True)]
+    outputs = ", ".join(values)
     verdict = verdict or explanation.verdict
     ending = f" → {verdict}" if verdict is not None else ""
     print(("出力 " if lang == "ja" else "output ") + outputs + ending)
@@ -197,7 +203,11 @@ def run(args: argparse.Namespace) -> int:
             document["raw_inputs"] = dict(raw)
         print_json(document)
         return 0
-    verdict = None
+    verdict, output_names = None, None
+    if model_path is not None and value is None and model.classes:
+        # a sigmoid's one output is the probability of the second class, softmax's one each
+        classes = model.classes[1:] if len(explanation.outputs) == 1 else model.classes
+        output_names = [f"P({c})" for c in classes]
     if value is not None:
         if isinstance(value, float):
             shown = format_number(value, args.digits)
@@ -206,7 +216,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             shown = ", ".join(format_number(v, args.digits) for v in value)
         verdict = f"{target} = {shown}"
-    print_explanation(explanation, title, args.lang, args.top, args.digits, raw, verdict)
+    print_explanation(
+        explanation, title, args.lang, args.top, args.digits, raw, verdict, output_names
+    )
     return 0
 
 
