@@ -161,3 +161,36 @@ def test_train_on_a_full_standard_output_saves_and_says_the_output_was_lost(
     assert result.stderr.splitlines()[-1] == (
         "glassnet: the rest of the output was lost (No space left on device)"
     )
+
+
+def test_sigterm_or_sighup_while_the_model_is_written_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path,
+) -> None:
+    # both ended the process at once: the old file kept, but a full-size hidden
+    # .NAME.XXXX.tmp left beside it
+    import os
+    import signal
+    import time
+
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i % 9},{i % 2}\n" for i in range(60)))
+    model = tmp_path / "m.safetensors"
+    command = [sys.executable, "-m", "glassnet", "train", str(data), "--target", "y",
+               "--hidden", "1500,1500", "--epochs", "1", "--validation-split", "0",
+               "--seed", "0", "--out", str(model)]  # fmt: skip
+    caught = 0
+    for number in (signal.SIGTERM, signal.SIGHUP) * 3:
+        model.write_bytes(b"OLD")
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        while child.poll() is None and not any(n.endswith(".tmp") for n in os.listdir(tmp_path)):
+            time.sleep(0.0005)
+        if child.poll() is None:
+            child.send_signal(number)
+            caught += 1
+        _, error = child.communicate(timeout=120)
+        assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
+        if child.returncode != 0:  # stopped while writing: the old file as it was
+            assert child.returncode == 128 + number and model.read_bytes() == b"OLD"
+            name = signal.Signals(number).name
+            assert error.decode().splitlines()[-1] == f"glassnet train: {name}, stopped"
+    assert caught >= 2  # the signal came while the file was being written, most times

@@ -16,7 +16,13 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from glassnet.cli.common import UserError, discard, is_number, keep_freed_memory
+from glassnet.cli.common import (
+    Terminated,
+    UserError,
+    discard,
+    is_number,
+    keep_freed_memory,
+)
 
 COMMANDS = {
     "demo": "glassnet.cli.demo",
@@ -74,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:  # started with stdout closed (`glassnet ... >&-`): discard it
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     keep_freed_memory()
+    _stop_on_termination()
     try:
         status: int = args.run(args)
     except BrokenPipeError:
@@ -98,12 +105,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"glassnet {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except Terminated as stop:
+        with contextlib.suppress(KeyboardInterrupt):
+            print(f"glassnet {args.command}: {stop.name}, stopped", file=sys.stderr)
+        return 128 + stop.number
     except KeyboardInterrupt:
         # the same Ctrl-C may be raised a second time (polars passes it on as well)
         with contextlib.suppress(KeyboardInterrupt):
             print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130
     return status
+
+
+def _stop_on_termination() -> None:
+    """Turn SIGTERM and SIGHUP into ``Terminated`` (by default they end the process at
+    once, leaving a half-written temporary file behind)."""
+
+    def stop(number: int, frame: object) -> None:
+        raise Terminated(number)
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) is signal.SIG_DFL:  # one the caller chose is kept
+            signal.signal(number, stop)
 
 
 def _take_late_values(

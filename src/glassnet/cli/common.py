@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,17 @@ def is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``kill``, a closed terminal): raised where the command is, as a
+    Ctrl-C is, so what it was writing is cleaned up (no temporary file left, the old file
+    kept); unlike a Ctrl-C, ``train`` does not save the weights so far."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+        self.name = signal.Signals(number).name
 
 
 def discard(stream: Any) -> None:

@@ -29,7 +29,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError, check_out_file, column_rows, print_column_table
+from glassnet.cli.common import (
+    Terminated,
+    UserError,
+    check_out_file,
+    column_rows,
+    print_column_table,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -633,7 +639,9 @@ def _run(args: argparse.Namespace) -> int:
         epochs = best_epoch or options.epochs
         try:
             refit = _refit(data, target, replace(whole, epochs=epochs))
-        except KeyboardInterrupt:  # while encoding anew, before its training began
+        except KeyboardInterrupt as stop:  # while encoding anew, before its training began
+            if isinstance(stop, Terminated):  # kill: nothing saved
+                raise
             refit = None
         if refit is not None:
             model, report["refit_rows"], report["refit_epochs"] = refit, data.frame.height, epochs
