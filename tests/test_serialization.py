@@ -623,18 +623,29 @@ def test_a_folder_that_cannot_be_written_is_named_not_the_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # it said "[Errno 13] Permission denied: '/sys/.x.parquet.18znz7ff.tmp'"
-    import tempfile
+    import os
 
-    def refused(**kwargs: object) -> None:
-        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".m.tmp"))
+    real_open = os.open
 
-    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    def refused(path: str, *args: Any) -> int:
+        if str(path).endswith(".tmp"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args)
+
+    monkeypatch.setattr(os, "open", refused)
     with pytest.raises(OSError) as caught:
         serialization.write_atomically(tmp_path / "m.bin", b"new")
     assert (
         str(caught.value)
         == f"cannot write {tmp_path / 'm.bin'} (Permission denied); write elsewhere"
     )
+
+
+def test_a_name_near_the_filesystem_limit_is_written(tmp_path: Path) -> None:
+    # the temporary name (".NAME.XXXXXXXX.tmp") passed 255 bytes: "File name too long"
+    out = tmp_path / ("é" * 120 + "L" * 10 + ".csv")  # 254 bytes
+    serialization.write_atomically(out, b"new")
+    assert out.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
 def test_a_second_ctrl_c_while_cleaning_up_still_removes_the_temporary_file(

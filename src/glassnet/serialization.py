@@ -30,9 +30,9 @@ import fcntl
 import json
 import math
 import os
+import secrets
 import stat
 import struct
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
@@ -393,14 +393,19 @@ def write_atomically(
         except OSError as error:
             raise _not_written(target, error, kept=False) from None
         return
+    # the name is chosen before the file is made, so a Ctrl-C or kill the moment after
+    # (Python raises it as the call returns) still knows what to remove; the real name's
+    # start only, so a name near the filesystem's 255-byte limit leaves room for the rest
+    base = os.path.basename(real).encode()[:200].decode(errors="ignore")
+    temporary = os.path.join(os.path.dirname(real), f".{base}.{secrets.token_hex(6)}.tmp")
+    refused = False  # whether the temporary file could not be made (then it is not ours)
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real)
-        )
-    except OSError as error:  # a folder the user may not write in (not our temporary name)
-        raise _not_written(target, error, kept=os.path.exists(real)) from None
-    try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            refused = True
+            raise
+        # the temporary file is private (0600); give it the mode a plain open() would
         os.fchmod(handle, _mode_for(real))
         with os.fdopen(handle, "wb") as out:
             _emit(out, content)
@@ -410,14 +415,14 @@ def write_atomically(
     except BaseException as error:
         # drop the half-written temporary file, whatever stopped the write; a second
         # Ctrl-C (polars raises one of its own) must not stop the cleaning
-        while True:
+        while not refused:
             try:
                 if os.path.exists(temporary):
                     os.unlink(temporary)
                 break
             except KeyboardInterrupt:
                 continue
-        if isinstance(error, OSError):
+        if isinstance(error, OSError):  # not made (a folder one may not write in), or cut
             raise _not_written(target, error, kept=os.path.exists(real)) from None
         raise
 
