@@ -537,6 +537,11 @@ def test_early_stopping_on_too_few_rows_names_early_stopping(tmp_path: Path) -> 
     data = write(tmp_path / "few.csv", ARTICLE)
     result = run_cli("train", data, "--target", "仕事", "--early-stopping")
     assert_user_error(result, "--early-stopping", "4 rows are too few")
+    # with --validation-split 0 the rows are not the trouble: the two options are
+    # (it said "60 rows are too few to hold any out")
+    many = write(tmp_path / "many.csv", "x,y\n" + "".join(f"{i % 7},{i % 2}\n" for i in range(60)))
+    result = run_cli("train", many, "--target", "y", "--early-stopping", "--validation-split", "0")
+    assert_user_error(result, "--early-stopping watches held-out rows, and --validation-split 0")
 
 
 def test_predict_out_is_written_atomically_with_the_files_mode(
