@@ -428,3 +428,13 @@ def test_a_float_nan_in_parquet_is_missing_as_a_csv_cell_nan_is(tmp_path: Path) 
         assert read["x"].to_list() == [1.5, None, 3.0] and read["y"][1] is None
     kept = read_table(tmp_path / "t.parquet", na_values=["?"])  # NaN no marker: a NaN
     assert kept["x"].is_nan().to_list() == [False, True, False]
+
+
+def test_lines_are_counted_with_the_delimiter_the_file_was_read_with(tmp_path: Path) -> None:
+    # a header "a,b,c,d;x2;y" sniffs as commas; read with --delimiter ';', a quoted line
+    # break was counted as a record's end and the bad cell named a line too early
+    rows = ['1.0;"two\nlines";yes'] + [f"{i}.5;{i};no" for i in range(12)]
+    path = write(tmp_path / "b.csv", "a,b,c,d;x2;y\n" + "\n".join(rows) + "\n")
+    frame = read_table(path, delimiter=";")
+    assert frame.columns == ["a,b,c,d", "x2", "y"] and frame.height == 13
+    assert str(locate(DataError("{place0}", [11]), path)) == f"{path}, line 14"

@@ -43,6 +43,10 @@ PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 UNNAMED_FORMAT = "(unnamed {})"
 
+SEPARATORS: dict[str, str] = {}
+"""The field separator each CSV file was read with (sniffed, or given as --delimiter), by
+path: an error message found later counts the file's lines with the same one."""
+
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 """The byte order marks of text whose NUL bytes are no sign of a binary file."""
@@ -468,6 +472,7 @@ def _read_csv(
         return _as_utf8(_read_bytes(where, whole=True)[0], where) if direct else raw
 
     names, separator, skipped = _header(raw, where, delimiter)
+    SEPARATORS[where] = separator
 
     @functools.cache
     def widths() -> list[int] | None:  # the data lines' field counts, counted once
@@ -672,7 +677,7 @@ def _lines_of(where: str, rows: Sequence[int]) -> dict[int, int]:
         return {}
     with open(where, "rb") as handle:
         raw = _as_utf8(handle.read(), where)
-    _, delimiter, skipped = _header(raw, where, None)
+    _, delimiter, skipped = _header(raw, where, SEPARATORS.get(where))
     text = raw.decode("utf-8", errors="replace")
     _no_field_limit()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
