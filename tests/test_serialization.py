@@ -442,6 +442,10 @@ def test_every_field_of_the_wrong_type_is_refused_in_one_line(tmp_path: Path) ->
         ("shape-huge", '{"t":{"dtype":"F64","shape":[4611686018427387904,4],"data_offsets":[0,8]}}',
          "offsets that do not fit its shape"),
         ("metadata-list", '{"__metadata__":[1]}', r"__metadata__ is a list, not an object"),
+        ("shape-empty-huge",
+         '{"t":{"dtype":"F64","shape":[4611686018427387904,4611686018427387904,0],'
+         '"data_offsets":[0,0]}}',
+         r"tensor 't' has a shape no array can have"),
     ],
     ids=lambda value: value if isinstance(value, str) and len(value) < 20 else "",
 )  # fmt: skip

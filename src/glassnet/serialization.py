@@ -757,12 +757,14 @@ class _File:
             data = handle.read(data_size)
         if len(data) != data_size:
             self.refuse("it changed while being read; try again")
-        return {
-            name: np.frombuffer(data, dtype, (end - begin) // dtype.itemsize, begin)
-            .reshape(shape)
-            .astype(dtype.newbyteorder("="))
-            for name, begin, end, dtype, shape in places
-        }
+        tensors = {}
+        for name, begin, end, dtype, shape in places:
+            values = np.frombuffer(data, dtype, (end - begin) // dtype.itemsize, begin)
+            try:  # an empty shape of huge sides, (2**62, 2**62, 0), is none NumPy holds
+                tensors[name] = values.reshape(shape).astype(dtype.newbyteorder("="))
+            except ValueError:
+                self.refuse(f"tensor {name!r} has a shape no array can have: {shape}")
+        return tensors
 
 
 def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
