@@ -438,3 +438,20 @@ def test_lines_are_counted_with_the_delimiter_the_file_was_read_with(tmp_path: P
     frame = read_table(path, delimiter=";")
     assert frame.columns == ["a,b,c,d", "x2", "y"] and frame.height == 13
     assert str(locate(DataError("{place0}", [11]), path)) == f"{path}, line 14"
+
+
+def test_rows_one_field_longer_than_the_header_hold_their_names_first(tmp_path: Path) -> None:
+    # R's write.table writes a row name first and no header cell for it: "line 2: 8
+    # values but the header has 7 columns", and no option got past it
+    path = write(tmp_path / "r.csv", '"w","feed","t"\n"1",26.5,NA,1\n"3",36.5,17.6,3\n')
+    frame = read_table(path)
+    assert frame.columns == ["(unnamed 1)", "w", "feed", "t"]
+    assert frame.row(0) == (1, 26.5, None, 1) and frame.row(1) == (3, 36.5, 17.6, 3)
+    # a delimiter at the end of every line is no row name: still one line too long
+    trailing = write(tmp_path / "t.csv", "a,b\n1,2,\n3,4,\n")
+    with pytest.raises(DataError, match="line 2: 3 values but the header has 2 columns"):
+        read_table(trailing)
+    # and a single longer line is a broken line, named
+    broken = write(tmp_path / "b.csv", "a,b\n1,2\n3,4,5\n")
+    with pytest.raises(DataError, match="line 3: 3 values but the header has 2 columns"):
+        read_table(broken)

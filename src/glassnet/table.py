@@ -473,6 +473,12 @@ def _read_csv(
 
     names, separator, skipped = _header(raw, where, delimiter)
     SEPARATORS[where] = separator
+    # R's write.table writes each row's name first and no header cell for it: rows one
+    # field longer than the header, all of them, are rows with names (R and pandas read
+    # them so), and the names become an unnamed first column
+    row_names = _has_row_names(raw, separator, skipped, len(names))
+    if row_names:
+        names = named(["", *names], where)
 
     @functools.cache
     def widths() -> list[int] | None:  # the data lines' field counts, counted once
@@ -488,9 +494,9 @@ def _read_csv(
                 return pl.read_csv(
                     source,
                     separator=separator,
-                    has_header=True,
+                    has_header=not row_names,  # a header one name short is skipped
                     new_columns=names,
-                    skip_lines=skipped,  # raw lines: polars itself skips only empty ones
+                    skip_lines=skipped + row_names,  # raw lines: polars skips only empty ones
                     null_values=null_values,
                     schema_overrides=overrides,
                     infer_schema_length=10_000,
@@ -532,6 +538,25 @@ def _read_csv(
         if counted is not None and any(0 < width < len(names) for width in counted):
             raise _csv_error(whole(), where, names, separator, skipped, None)
     return frame
+
+
+def _has_row_names(raw: bytes, separator: str, skipped: int, width: int) -> bool:
+    """Whether the first data lines of the CSV start ``raw`` (up to 20 whole lines after the
+    header, quotes respected) all hold ``width`` + 1 fields, not all of them ending empty:
+    rows written with their names in front, under a header of ``width`` names."""
+    lines = raw[: raw.rfind(b"\n") + 1].split(b"\n")[skipped + 1 : skipped + 21]
+    text = b"\n".join(lines).decode("utf-8", errors="replace")
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=separator) if r]
+    except csv.Error:
+        return False
+    # a delimiter ending every line (an exporter's habit) also makes one field more, an
+    # empty last one: those are no names, and stay refused as lines too long
+    return (
+        bool(rows)
+        and all(len(row) == width + 1 for row in rows)
+        and not all(row[-1] == "" for row in rows)
+    )
 
 
 def _holds_marker(raw: bytes, separator: str, markers: Sequence[str]) -> bool:
