@@ -455,3 +455,14 @@ def test_rows_one_field_longer_than_the_header_hold_their_names_first(tmp_path: 
     broken = write(tmp_path / "b.csv", "a,b\n1,2\n3,4,5\n")
     with pytest.raises(DataError, match="line 3: 3 values but the header has 2 columns"):
         read_table(broken)
+
+
+def test_a_name_that_is_no_column_suggests_the_one_written_like_it() -> None:
+    # statsmodels' anes96 names its columns 'vote' with the quotes: "no column named
+    # 'vote'; the columns are …, 'vote'" read as a contradiction
+    from glassnet.table import nearest
+
+    assert nearest("vote", ["popul", "'vote'"]) == " (did you mean \"'vote'\"?)"
+    assert nearest("species", ["Species", "x"]) == " (did you mean 'Species'?)"
+    assert nearest("Specie", ["Species", "x"]) == " (did you mean 'Species'?)"
+    assert nearest("weight", ["a", "b"]) == ""

@@ -47,6 +47,7 @@ from glassnet.table import (
     clean_text,
     listed,
     named,
+    nearest,
     read_table,
 )
 from glassnet.validation import physical_memory, positive_int
@@ -628,8 +629,8 @@ def _check_overrides(columns: list[str], given: dict[str, list[str]], target: st
         for name in names:
             if name not in columns:
                 raise DataError(
-                    f"--{option} names {name!r}, which is not a column; the columns are "
-                    f"{', '.join(columns)}"
+                    f"--{option} names {name!r}, which is not a column"
+                    f"{nearest(name, columns)}; the columns are {', '.join(columns)}"
                 )
             if name == target:
                 raise DataError(f"--{option} names the target {name!r}; leave it out")
@@ -639,7 +640,10 @@ def _check_overrides(columns: list[str], given: dict[str, list[str]], target: st
                 )
             seen[name] = option
     if target is not None and target not in columns:
-        raise DataError(f"no column named {target!r}; the columns are {', '.join(columns)}")
+        raise DataError(
+            f"no column named {target!r}{nearest(target, columns)}; the columns are "
+            f"{', '.join(columns)}"
+        )
 
 
 def _summary(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:

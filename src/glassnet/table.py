@@ -97,6 +97,20 @@ def named(names: Sequence[str], where: str) -> list[str]:
     return names
 
 
+def nearest(name: str, names: Sequence[str]) -> str:
+    """A hint for a ``name`` that is none of ``names``: " (did you mean …?)" naming the one
+    it is written like (the same but for case, quotes or spaces around it, or a close
+    spelling), quoted as Python would, or "" when none is."""
+    import difflib
+
+    def plain(text: str) -> str:
+        return text.strip().strip("'\"").strip().casefold()
+
+    same = [n for n in names if plain(n) == plain(name)]
+    close = same or difflib.get_close_matches(name, list(names), n=1, cutoff=0.8)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def listed(values: Iterable[Any]) -> str:
     """``values`` joined by ", ", each one that holds a comma in double quotes, so a list
     of labels such as "Special Purpose Vehicle, SUV 2WD" still tells where each ends."""

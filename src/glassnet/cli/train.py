@@ -313,7 +313,7 @@ def _read(args: argparse.Namespace, options: Options) -> Data:
     import numpy as np
 
     from glassnet.model import labels_from_text
-    from glassnet.table import NA_VALUES, DataError, read_table
+    from glassnet.table import NA_VALUES, DataError, nearest, read_table
 
     na_values = NA_VALUES if options.na_values is None else options.na_values
     # the target and the columns named categorical as text: labels and levels as written
@@ -323,7 +323,8 @@ def _read(args: argparse.Namespace, options: Options) -> Data:
     path = os.fspath(args.data)
     if options.target not in frame.columns:
         raise DataError(
-            f"{path}: no column named {options.target!r}; the columns are "
+            f"{path}: no column named {options.target!r}"
+            f"{nearest(options.target, frame.columns)}; the columns are "
             f"{', '.join(frame.columns)}"
         )
     present = frame[options.target].is_not_null()
