@@ -607,3 +607,12 @@ def test_boolean_levels_match_in_any_case_whatever_the_other_rows_hold() -> None
 def X_row(row: np.ndarray, names: list[str]) -> list[str]:
     """The one-hot inputs that are 1 in an encoded row."""
     return [names[j] for j in np.flatnonzero(row) if "=" in names[j] and row[j] == 1.0]
+
+
+def test_r_row_names_are_an_identifier_whatever_their_cells() -> None:
+    # Rdatasets' GSSvocab names rows 1978.1, 1978.11 …: read as numbers, the column was
+    # a numeric input where whole-number row names were ignored
+    pre = Preprocessor().fit({"rownames": [1978.1 + i / 100 for i in range(20)],
+                              "x": [i % 3 for i in range(20)]})  # fmt: skip
+    assert pre.columns_[0]["role"] == "ignored"
+    assert pre.columns_[0]["reason"] == "R's row names (an identifier)"

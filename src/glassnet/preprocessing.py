@@ -96,6 +96,10 @@ UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+|__index_level_
 reader names it "(unnamed N)"), pandas' "Unnamed: 0", readr's "...1", and the index pandas
 writes into a Parquet file ("__index_level_0__")."""
 
+ROW_NAMES = re.compile(r"^(?:rownames|row\.names)$")
+"""The name R gives its row names when it writes them as a column (Rdatasets' files): an
+identifier whatever its cells hold."""
+
 ID_NAME = re.compile(
     r"^(?:(?i:id|index|idx|row_?id|row_?num(?:ber)?|row[._]?names?)|.*[_\s.-](?i:id)|(?i:id)[_\s.-].*"
     r"|.*[a-z0-9](?:Id|ID))$"
@@ -707,6 +711,8 @@ def _decide(
     name = series.name
     if UNNAMED.match(name):
         return _ignored(name, "an unnamed column (row numbers or labels)", _keep_option(series))
+    if ROW_NAMES.match(name):  # numbers or not: Rdatasets' GSSvocab holds 1978.1, 1978.11 …
+        return _ignored(name, "R's row names (an identifier)", _keep_option(series))
     dtype = whole.dtype
     if summary is not None:
         present = whole.len() - summary["missing"]
