@@ -616,3 +616,23 @@ def test_r_row_names_are_an_identifier_whatever_their_cells() -> None:
                               "x": [i % 3 for i in range(20)]})  # fmt: skip
     assert pre.columns_[0]["role"] == "ignored"
     assert pre.columns_[0]["reason"] == "R's row names (an identifier)"
+
+
+def test_date_and_time_levels_match_the_same_instant_written_otherwise() -> None:
+    # a Parquet datetime's level "2024-01-01 02:00:00.000000" met a CSV's
+    # 2024-01-01T02:00:00.000000 (polars) or 2024-01-01 02:00:00 (pandas) as unseen
+    import datetime
+
+    moments = [datetime.datetime(2024, 1, 1 + i % 3, 2) for i in range(12)]
+    typed = {"dt": moments, "x": list(range(12))}
+    pre = Preprocessor().fit(pl.DataFrame(typed), categorical=["dt"])
+    expected = pre.transform(pl.DataFrame(typed))
+    for written in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        text = pre.transform({"dt": [m.strftime(written) for m in moments], "x": typed["x"]})
+        np.testing.assert_array_equal(text, expected)
+        assert pre.transform_counts_["unseen"] == {}
+    # and the other way: levels written as text match dates
+    dated = Preprocessor().fit({"d": ["2024-01-01", "2024-01-02"] * 4, "x": list(range(8))})
+    X = dated.transform(pl.DataFrame({"d": [datetime.date(2024, 1, 2)], "x": [1]}))
+    assert X_row(X[0], dated.feature_names_out_) == ["d=2024-01-02"]
+    assert not dated.transform({"d": ["not a day"], "x": [1]}).any()  # unseen: no level

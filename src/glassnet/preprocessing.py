@@ -1150,7 +1150,46 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
         )
         exact = value.abs() <= 2**53
         code = pl.when(code >= 0).then(code).when(exact).then(numeric).otherwise(-1)
+    # levels that are dates or times also match the same instant written otherwise: a
+    # Parquet datetime's level "2024-01-01 00:00:00.000000" is a CSV's 2024-01-01T00:00:00
+    # (polars) or 2024-01-01 00:00:00 (pandas), and a date level a datetime at midnight
+    instant = _instant(column["name"], dtype)
+    levels = pl.Series(list(known), dtype=pl.String).to_frame("level")
+    at = levels.select(_instant("level", pl.String)).to_series().to_list()
+    by_time: dict[int, int] = {}
+    for level, moment in zip(known, at, strict=True):
+        if moment is not None:  # of two levels of one instant, the first
+            by_time.setdefault(moment, known[level])
+    if by_time and instant is not None:
+        timed = instant.replace_strict(by_time, default=-1, return_dtype=pl.Int32)
+        code = pl.when(code >= 0).then(code).otherwise(timed.fill_null(-1))
     return pl.when(text.is_null()).then(pl.lit(-2, dtype=pl.Int32)).otherwise(code)
+
+
+TIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+)
+"""The ways of writing a date or a date and time that a level's instant is read from:
+ISO 8601 with T or a space, seconds with or without a fraction (polars' and pandas' CSVs)."""
+
+
+def _instant(name: str, dtype: Any) -> pl.Expr | None:
+    """A column's cells as microseconds since 1970 (null where a cell is no instant): a
+    date or a datetime without a time zone as it is, text read by ``TIME_FORMATS``; None for
+    cells of another type."""
+    import polars as pl
+
+    column = pl.col(name)
+    if dtype == pl.Date or (isinstance(dtype, pl.Datetime) and dtype.time_zone is None):
+        return column.cast(pl.Datetime("us")).dt.epoch("us")
+    if dtype != pl.String:
+        return None
+    moments = [column.str.strptime(pl.Datetime("us"), f, strict=False) for f in TIME_FORMATS]
+    return pl.coalesce(moments).dt.epoch("us")
 
 
 class _Plan:
