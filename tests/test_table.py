@@ -175,7 +175,9 @@ def test_an_endless_pipe_of_binary_bytes_is_refused_from_its_start() -> None:
         ('a,b\n1,2\n"3,4\n5,6\n', r"line 3: a quote on this line is not closed"),
         ('a,b\n1,2\n3,"4\n', r"line 3: a quote on this line is not closed"),
         # the quoted name swallowed every line below: "no data rows"
-        ('a,"b,y\n1,2,0\n3,4,1\n', r"line 1: a quote on this line is not closed"),
+        ('a,"b,y\n1,2,0\n3,4,1\n', r"line 1: a quote in the header is not closed on its line"),
+        # a name with a line break (closed on line 2: "not closed" misled)
+        ('a,"b\nc",y\n1,2,0\n', r"line 1: a quote in the header .* cannot hold a line break"),
         # polars' words ("more fields than defined in 'Schema'") named no line
         ("a,b,y\r\n1,2,0\n3,4,1\r5,6,0\n", r"line 3: a carriage return \(CR\) ends a line"),
         (b"PK\x03\x04\x00\x00", "binary file"),

@@ -449,7 +449,11 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
         delimiter = max(DELIMITERS, key=lambda d: (outside.count(d), -DELIMITERS.index(d)))
     _no_field_limit()
     if text.count('"') % 2:  # read on, the quoted name would swallow every line below
-        raise _quote_error(where, skipped + 1)
+        raise DataError(
+            f"{where}, line {skipped + 1}: a quote in the header is not closed on its line; "
+            "a column name cannot hold a line break: put the name on one line, or close the "
+            'quote (a quote inside a quoted name is written "")'
+        )
     try:
         names = [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
     except csv.Error:  # a bare CR inside the line: line ends of two kinds
