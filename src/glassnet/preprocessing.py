@@ -136,6 +136,9 @@ class Preprocessor:
         "unseen": {col: n}}`` — the cells filled in and the unknown levels met.
     typos_ : dict, ``{col: {"cells": n, "first": [(data row, text), …]}}`` for each column
         of numbers whose few non-numbers ``fit`` read as missing (``TypoWarning``).
+    crowded_ : dict, ``{col: {"levels": n, "kept": k, "share": s}}`` for each categorical
+        column whose kept levels (the most frequent ``max_categories``) hold under half of
+        its cells (share ``s``): most of its levels are rare, as an identifier's are.
     """
 
     def __init__(self) -> None:
@@ -143,6 +146,7 @@ class Preprocessor:
         self.na_values: list[str] = list(NA_VALUES)
         self.transform_counts_: dict[str, Any] = {}
         self.typos_: dict[str, dict[str, Any]] = {}
+        self.crowded_: dict[str, dict[str, Any]] = {}
 
     # ----- fitting --------------------------------------------------------------------------
     def fit(
@@ -244,6 +248,7 @@ class Preprocessor:
                 raise
             raise DataError(error.template, [int(fit_rows[r]) for r in error.rows]) from None
         _numeric_statistics(frame, numeric_columns, summary if fit_rows is None else None)
+        self.crowded_ = _crowded(frame, self.columns_)
         if not self.feature_names_in_:
             raise DataError(
                 "every column is ignored ("
@@ -1045,6 +1050,21 @@ SLICE_ROWS = 1 << 14
 PART_ROWS = 1 << 18
 """Rows polars prepares at a time for the encoding (their numbers filled, flags and level
 codes found): 262,144 rows of 20 columns are about 40 MB, whatever the table's size."""
+
+
+def _crowded(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``Preprocessor.crowded_`` for the fitted ``columns`` of the training ``frame``."""
+    found = {}
+    for column in columns:
+        if column["role"] != "categorical" or OTHER not in column["categories"]:
+            continue
+        text = category_text(frame[column["name"]]).drop_nulls()
+        kept = int(text.is_in(column["categories"]).sum())
+        if kept < 0.5 * text.len():
+            levels = [c for c in column["categories"] if c not in (OTHER, MISSING)]
+            share = kept / text.len()
+            found[column["name"]] = {"levels": text.n_unique(), "kept": len(levels), "share": share}
+    return found
 
 
 def _check_fits_in_memory(rows: int, width: int) -> None:

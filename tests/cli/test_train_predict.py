@@ -939,3 +939,15 @@ def test_a_comma_named_column_holding_the_targets_name_and_a_long_list_of_names(
     assert_user_error(run_cli("train", data, "--target", "y", "--categorical", many),
                       "--categorical names 'c0', which is not a column")  # fmt: skip
     assert time.perf_counter() - start < 30
+
+
+def test_train_notes_a_column_of_mostly_rare_levels(tmp_path: Path) -> None:
+    rows = "".join(f"c{i % 250},{'ab'[i % 2]},{i % 2}\n" for i in range(400))
+    data = write(tmp_path / "crowded.csv", "case,kind,y\n" + rows)
+    result = run_cli("train", data, "--target", "y", "--epochs", "1", "--max-categories", "20")
+    assert result.returncode == 0, result.stderr
+    # (of the training rows' levels: the held-out fifth are not looked at)
+    assert re.search(r"glassnet train: note: column 'case' has 2\d\d levels, most of them rare: "
+                     r"its 20 most frequent, each an input, hold \d+% of its cells and slow the "
+                     r"training; if it is an identifier or free text, --ignore case\n",
+                     result.stderr), result.stderr  # fmt: skip

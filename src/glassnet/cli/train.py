@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shlex
 import sys
 import time
 import warnings
@@ -691,6 +692,15 @@ def _print_typos(model: Model, data: Data) -> None:
     for name, found in typos.items():
         note = locate(typo_note(name, found), data.path, data.rows)
         print(f"glassnet train: warning: {note}", file=sys.stderr)
+    crowded = model.preprocessor.crowded_ if model.preprocessor is not None else {}
+    for name, found in crowded.items():
+        told = (
+            f"column {name!r} has {found['levels']:,} levels, most of them rare: its "
+            f"{found['kept']:,} most frequent, each an input, hold {found['share']:.0%} of its "
+            f"cells and slow the training; if it is an identifier or free text, --ignore "
+            f"{shlex.quote(name)}"
+        )
+        print(f"glassnet train: note: {told}", file=sys.stderr)
 
 
 def _print_columns(model: Model, data: Data, refit: bool) -> None:
