@@ -468,3 +468,17 @@ def test_a_name_that_is_no_column_suggests_the_one_written_like_it() -> None:
     assert nearest("species", ["Species", "x"]) == " (did you mean 'Species'?)"
     assert nearest("Specie", ["Species", "x"]) == " (did you mean 'Species'?)"
     assert nearest("weight", ["a", "b"]) == ""
+
+
+def test_an_empty_or_columnless_parquet_file_is_named_as_parquet(tmp_path: Path) -> None:
+    # an empty .parquet was told "a CSV file needs a header line", one of no columns "has
+    # columns but no rows"; a header of one name was "1 columns"
+    empty = write(tmp_path / "e.parquet", b"")
+    with pytest.raises(DataError, match="is empty; a Parquet file needs columns and rows"):
+        read_table(empty)
+    pl.DataFrame().write_parquet(tmp_path / "none.parquet")
+    with pytest.raises(DataError, match="has no columns; give a table"):
+        read_table(tmp_path / "none.parquet")
+    one = write(tmp_path / "one.csv", "a\n1\n2,3\n")
+    with pytest.raises(DataError, match="line 3: 2 values but the header has 1 column; "):
+        read_table(one)

@@ -324,7 +324,12 @@ def _read_bytes(where: str, whole: bool = False) -> tuple[bytes, bool]:
             "it first, or give a file"
         )
     if not raw or raw.isspace():  # (isspace stops at the first other byte: no copy)
-        raise DataError(f"{where} is empty; a CSV file needs a header line and data rows")
+        kind = (
+            "a Parquet file needs columns and rows"
+            if where.lower().endswith(PARQUET_SUFFIXES)
+            else "a CSV file needs a header line and data rows"
+        )
+        raise DataError(f"{where} is empty; {kind}")
     return raw, complete
 
 
@@ -378,6 +383,8 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
     except Exception as error:  # polars raises several kinds for a damaged file
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DataError(f"{where}: the Parquet file cannot be read ({reason})") from None
+    if frame.width == 0:
+        raise DataError(f"{where} has no columns; give a table")
     if frame.height == 0:
         raise DataError(f"{where} has columns but no rows; add rows")
     for name, dtype in frame.schema.items():
@@ -678,7 +685,8 @@ def _csv_error(
             if len(row) != len(names):
                 return DataError(
                     f"{where}, line {line}: {len(row)} value{'s' * (len(row) != 1)} but the "
-                    f"header has {len(names)} columns; every row needs one value per column "
+                    f"header has {len(names)} column{'s' * (len(names) != 1)}; every row needs "
+                    "one value per column "
                     f"({', '.join(names)})"
                 )
             if any('"' in cell for cell in row):
