@@ -482,3 +482,9 @@ def test_an_empty_or_columnless_parquet_file_is_named_as_parquet(tmp_path: Path)
     one = write(tmp_path / "one.csv", "a\n1\n2,3\n")
     with pytest.raises(DataError, match="line 3: 2 values but the header has 1 column; "):
         read_table(one)
+
+
+def test_a_second_byte_order_mark_is_no_part_of_a_name(tmp_path: Path) -> None:
+    # two files joined: the second mark stayed in the first name ("lacks x1")
+    path = write(tmp_path / "b.csv", b"\xef\xbb\xbf\xef\xbb\xbfx1,y\n1,2\n")
+    assert read_table(path).columns == ["x1", "y"]

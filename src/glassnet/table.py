@@ -462,7 +462,9 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
             'quote (a quote inside a quoted name is written "")'
         )
     try:
-        names = [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
+        # a byte order mark left inside (two files joined) is no part of a name
+        cells = next(csv.reader([text], delimiter=delimiter))
+        names = [name.replace("\ufeff", "").strip() for name in cells]
     except csv.Error:  # a bare CR inside the line: line ends of two kinds
         raise _mixed_line_ends(where, skipped + 1) from None
     return named(names, f"{where}, line {skipped + 1}"), delimiter, skipped
