@@ -636,6 +636,13 @@ def test_date_and_time_levels_match_the_same_instant_written_otherwise() -> None
     X = dated.transform(pl.DataFrame({"d": [datetime.date(2024, 1, 2)], "x": [1]}))
     assert X_row(X[0], dated.feature_names_out_) == ["d=2024-01-02"]
     assert not dated.transform({"d": ["not a day"], "x": [1]}).any()  # unseen: no level
+    # a time of day as polars writes it in a CSV, and as text of a time
+    times = [datetime.time(1 + i % 2, 30) for i in range(8)]
+    timed = Preprocessor().fit(pl.DataFrame({"t": times, "x": list(range(8))}), categorical=["t"])
+    written = timed.transform({"t": ["01:30:00.000000000", "02:30"], "x": [1, 2]})
+    np.testing.assert_array_equal(
+        written, timed.transform(pl.DataFrame({"t": times[:2], "x": [1, 2]}))
+    )
 
 
 def test_a_column_of_mostly_rare_levels_is_told_as_crowded() -> None:

@@ -1173,16 +1173,17 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     # levels that are dates or times also match the same instant written otherwise: a
     # Parquet datetime's level "2024-01-01 00:00:00.000000" is a CSV's 2024-01-01T00:00:00
     # (polars) or 2024-01-01 00:00:00 (pandas), and a date level a datetime at midnight
-    instant = _instant(column["name"], dtype)
     levels = pl.Series(list(known), dtype=pl.String).to_frame("level")
-    at = levels.select(_instant("level", pl.String)).to_series().to_list()
-    by_time: dict[int, int] = {}
-    for level, moment in zip(known, at, strict=True):
-        if moment is not None:  # of two levels of one instant, the first
-            by_time.setdefault(moment, known[level])
-    if by_time and instant is not None:
-        timed = instant.replace_strict(by_time, default=-1, return_dtype=pl.Int32)
-        code = pl.when(code >= 0).then(code).otherwise(timed.fill_null(-1))
+    for moment in (_instant, _time_of_day):
+        cells = moment(column["name"], dtype)
+        at = levels.select(moment("level", pl.String)).to_series().to_list()
+        by_time: dict[int, int] = {}
+        for level, when in zip(known, at, strict=True):
+            if when is not None:  # of two levels of one instant, the first
+                by_time.setdefault(when, known[level])
+        if by_time and cells is not None:
+            timed = cells.replace_strict(by_time, default=-1, return_dtype=pl.Int32)
+            code = pl.when(code >= 0).then(code).otherwise(timed.fill_null(-1))
     return pl.when(text.is_null()).then(pl.lit(-2, dtype=pl.Int32)).otherwise(code)
 
 
@@ -1195,6 +1196,25 @@ TIME_FORMATS = (
 )
 """The ways of writing a date or a date and time that a level's instant is read from:
 ISO 8601 with T or a space, seconds with or without a fraction (polars' and pandas' CSVs)."""
+
+
+TIME_OF_DAY_FORMATS = ("%H:%M:%S%.f", "%H:%M:%S", "%H:%M")
+"""The ways of writing a time of day a level's time is read from (01:30:00.000000000 in
+polars' CSV, 01:30:00 as text of a time)."""
+
+
+def _time_of_day(name: str, dtype: Any) -> pl.Expr | None:
+    """A column's cells as nanoseconds since midnight (null where a cell is no time of
+    day): a time as it is, text read by ``TIME_OF_DAY_FORMATS``; None for other cells."""
+    import polars as pl
+
+    column = pl.col(name)
+    if dtype == pl.Time:
+        return column.cast(pl.Int64)
+    if dtype != pl.String:
+        return None
+    times = [column.str.strptime(pl.Time, f, strict=False) for f in TIME_OF_DAY_FORMATS]
+    return pl.coalesce(times).cast(pl.Int64)
 
 
 def _instant(name: str, dtype: Any) -> pl.Expr | None:
