@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from glassnet.preprocessing import Scaler
 
 
 @given(st.lists(st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3), min_size=2, max_size=50))
+@example(rows=[[0.0, 0.0, 0.0], [0.0, 5e-324, 0.0]])  # a spread that underflows: "too close
+# to the float64 limit"
 def test_scaler_standardizes_and_survives_constant_columns(rows: list[list[float]]) -> None:
     X = np.array(rows)
     X[:, 2] = 7.0  # a constant column

@@ -468,6 +468,8 @@ def test_a_name_that_is_no_column_suggests_the_one_written_like_it() -> None:
     assert nearest("species", ["Species", "x"]) == " (did you mean 'Species'?)"
     assert nearest("Specie", ["Species", "x"]) == " (did you mean 'Species'?)"
     assert nearest("weight", ["a", "b"]) == ""
+    assert nearest("ys", ["y", "x"]) == " (did you mean 'y'?)"  # short names: looser
+    assert nearest("dya", ["day", "x"]) == " (did you mean 'day'?)"
 
 
 def test_an_empty_or_columnless_parquet_file_is_named_as_parquet(tmp_path: Path) -> None:
@@ -488,3 +490,38 @@ def test_a_second_byte_order_mark_is_no_part_of_a_name(tmp_path: Path) -> None:
     # two files joined: the second mark stayed in the first name ("lacks x1")
     path = write(tmp_path / "b.csv", b"\xef\xbb\xbf\xef\xbb\xbfx1,y\n1,2\n")
     assert read_table(path).columns == ["x1", "y"]
+
+
+def test_a_number_as_a_marker_is_missing_wherever_it_first_appears(tmp_path: Path) -> None:
+    # --na-values=-999 read a late -999 as the number: the fast parse skips the markers,
+    # and a check after it cannot tell the sentinel from a value in a column of numbers
+    from glassnet.table import HEAD_BYTES
+
+    rows = [f"{i % 9},{i}" for i in range(300_000)]
+    text = "a,i\n" + "\n".join([*rows[:250_000], "-999,5", *rows[250_000:]]) + "\n"
+    assert text.index("-999") > HEAD_BYTES
+    frame = read_table(write(tmp_path / "late.csv", text), na_values=["-999"])
+    assert frame["a"].null_count() == 1 and frame["a"][250_000] is None
+
+
+@pytest.mark.parametrize("where", ["top", "late"])
+def test_a_nan_that_is_no_marker_is_text_wherever_it_is(tmp_path: Path, where: str) -> None:
+    # "NAN" (the markers are NaN and nan) at the top made the column text, to be judged
+    # as a word; after 10,000 rows polars parsed it as a float NaN, filled as missing
+    # once a NaN meant missing: one cell, two outcomes
+    rows = [f"{i * 0.5}" for i in range(12_000)]
+    rows.insert(1 if where == "top" else 11_000, "NAN")
+    frame = read_table(write(tmp_path / "n.csv", "b\n" + "\n".join(rows) + "\n"))
+    assert frame.schema["b"] == pl.String and frame["b"].to_list().count("NAN") == 1
+
+
+def test_a_line_of_spaces_is_a_blank_line_whatever_the_other_rows(tmp_path: Path) -> None:
+    # a line of spaces was a row to answer, unless another row was all missing; with a row
+    # of markers beside it, the table as written had one row more than the table typed
+    from glassnet.table import read_table_as_written
+
+    for extra in ("", ",,\n", "NA,NA,NA\n"):
+        path = write(tmp_path / "s.csv", "id,x,c\n001,1.5,p\n   \n003,0.2,r\n" + extra)
+        frame, written = read_table_as_written(path)
+        assert frame.height == written.height == 2 + bool(extra)
+        assert written["id"].to_list()[:2] == ["001", "003"]

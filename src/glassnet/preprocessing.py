@@ -1060,7 +1060,8 @@ def _crowded(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> dict[str, di
             continue
         text = category_text(frame[column["name"]]).drop_nulls()
         kept = int(text.is_in(column["categories"]).sum())
-        if kept < 0.5 * text.len():
+        # a few hundred inputs or more (fewer cost little), holding under half the cells
+        if kept < 0.5 * text.len() and len(column["categories"]) >= 100:
             levels = [c for c in column["categories"] if c not in (OTHER, MISSING)]
             share = kept / text.len()
             found[column["name"]] = {"levels": text.n_unique(), "kept": len(levels), "share": share}
@@ -1358,7 +1359,8 @@ class Scaler:
         """Set mean and scale from those of each column divided by its largest |value|
         ``size``: a constant column gets scale 1; a column whose ``x − mean`` could overflow
         is refused (DataError naming it from ``names``, else its number)."""
-        constant = unit_scale <= self.CONSTANT * np.abs(unit_mean)
+        # a spread that underflows float64 (values 0 and 5e-324) is none either
+        constant = (unit_scale <= self.CONSTANT * np.abs(unit_mean)) | (unit_scale * size == 0.0)
         mean = unit_mean * size
         scale = np.where(constant, 1.0, unit_scale * size)
         with np.errstate(over="ignore"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import math
 import os
 import re
 import stat
@@ -107,7 +108,9 @@ def nearest(name: str, names: Sequence[str]) -> str:
         return text.strip().strip("'\"").strip().casefold()
 
     same = [n for n in names if plain(n) == plain(name)]
-    close = same or difflib.get_close_matches(name, list(names), n=1, cutoff=0.8)
+    # a short name is a few letters off at once ("ys" for "y" scores 0.67)
+    cutoff = 0.8 if len(name) > 4 else 0.6
+    close = same or difflib.get_close_matches(name, list(names), n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -162,8 +165,14 @@ def read_table(
     ------
     DataError naming the file (and line, column and value where there is one).
     """
-    where = os.fspath(path)
+    where = _source(path)
     return _read(where, *_read_bytes(where), na_values, delimiter, text_columns)
+
+
+def _source(path: str | os.PathLike[str]) -> str:
+    """The file to read for ``path``: "-" is standard input, as for other Unix tools."""
+    where = os.fspath(path)
+    return "/dev/stdin" if where == "-" else where
 
 
 def read_table_as_written(
@@ -177,7 +186,7 @@ def read_table_as_written(
     CSV's cells as text (spaces, leading zeros and missing markers kept; only an empty cell
     is missing), a Parquet file's as stored. What ``glassnet predict`` passes through. A
     pipe is read once for both."""
-    where = os.fspath(path)
+    where = _source(path)
     raw, complete = _read_bytes(where)
     frame = _read(where, raw, complete, na_values, delimiter, text_columns)
     written = _read(where, raw, complete, na_values, delimiter, text_columns, as_written=True)
@@ -511,8 +520,8 @@ def _read_csv(
     def widths() -> list[int] | None:  # the data lines' field counts, counted once
         return _line_widths(whole(), separator, skipped)
 
-    def parsed(null_values: list[str] | None) -> pl.DataFrame:
-        texts = names if as_written else [name for name in text_columns if name in names]
+    def parsed(null_values: list[str] | None, also_text: Sequence[str] = ()) -> pl.DataFrame:
+        texts = names if as_written else [n for n in [*text_columns, *also_text] if n in names]
         overrides: dict[str, Any] = dict.fromkeys(texts, pl.String)
         # polars infers each column's type from its first rows; a column whose later cells
         # do not fit the guess is read again as text, and the preprocessing judges its cells
@@ -540,18 +549,27 @@ def _read_csv(
         raise AssertionError("each retry reads one more column as text")  # pragma: no cover
 
     markers = [m for m in na_values if m]
+    # a marker that is also a number or a boolean (-999, 0, true) could hide in a column
+    # read as numbers, where no check after the parse can see it: then always parse them
+    typed = any(_reads_as_value(m) for m in markers)
     # matching every field against the missing markers costs polars a fifth of its parse:
     # a file whose start holds none is read without them, and read again with them only if
     # one turns up after all (as text, or as a NaN a "nan" became), so the columns and
     # their types are the same either way
     if as_written:
         frame = parsed(None)
-    elif markers and not _holds_marker(raw, separator, markers):
+    elif markers and not typed and not _holds_marker(raw, separator, markers):
         frame = parsed(None)
         if _has_marker(frame, markers):
             frame = parsed(list(na_values))
     else:
         frame = parsed(list(na_values))
+    # a NaN left by the parse was a cell that is no marker ("NAN" beside a marker "NaN"),
+    # which polars read as a number only because the column's first rows were numbers: its
+    # column is read as text, as it is when such a cell comes first, and the cell is judged
+    nans = _nan_columns(frame)
+    if nans and not as_written:
+        frame = parsed(list(na_values), nans)
     if frame.width != len(names):
         raise _csv_error(whole(), where, names, separator, skipped, None)
     frame = _without_blank_lines(frame, widths)
@@ -584,6 +602,26 @@ def _has_row_names(raw: bytes, separator: str, skipped: int, width: int) -> bool
         and all(len(row) == width + 1 for row in rows)
         and not all(row[-1] == "" for row in rows)
     )
+
+
+def _nan_columns(frame: pl.DataFrame) -> list[str]:
+    """The float columns of ``frame`` with a NaN cell."""
+    import polars as pl
+
+    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+    if not floats:
+        return []
+    found = frame.select(pl.col(name).is_nan().any() for name in floats).row(0)
+    return [name for name, nan in zip(floats, found, strict=True) if nan]
+
+
+def _reads_as_value(marker: str) -> bool:
+    """Whether polars could read the cell ``marker`` as a number (an infinity too) or a
+    boolean. NaN spellings are not counted: a parsed NaN is looked for."""
+    try:
+        return not math.isnan(float(marker))
+    except ValueError:
+        return marker.strip().lower() in ("true", "false")
 
 
 def _holds_marker(raw: bytes, separator: str, markers: Sequence[str]) -> bool:
@@ -632,13 +670,21 @@ def _is_blank(cells: Sequence[str]) -> bool:
 def _without_blank_lines(
     frame: pl.DataFrame, widths: Callable[[], list[int] | None]
 ) -> pl.DataFrame:
-    """``frame`` less the rows polars made of blank lines. Rows of empty cells stay: every
-    row of a file to predict gets its answer, in order. Only a file with an all-missing row
-    is read again (``widths``), to tell the two apart."""
+    """``frame`` less the rows polars made of blank lines (nothing, or spaces only). Rows of
+    empty cells stay: every row of a file to predict gets its answer, in order. Only a file
+    with a row that could be a blank line (its cells missing, but a first one of spaces) is
+    read again (``widths``), to tell the two apart: whatever the cells' types, so a table
+    read as text finds the same blank lines as the same table read typed."""
     import polars as pl
 
-    empty = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
-    if not empty.any():
+    first, *rest = frame.columns
+    others_missing = frame.select(pl.all_horizontal(pl.col(rest).is_null())).to_series()
+    if not others_missing.any():
+        return frame
+    leading = frame[first].filter(others_missing)
+    if leading.dtype == pl.String:
+        leading = leading.str.strip_chars().replace("", None)
+    if leading.null_count() == 0:
         return frame
     counted = widths()
     if counted is None or len(counted) != frame.height:  # read apart: keep every row

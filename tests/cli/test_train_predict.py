@@ -942,12 +942,35 @@ def test_a_comma_named_column_holding_the_targets_name_and_a_long_list_of_names(
 
 
 def test_train_notes_a_column_of_mostly_rare_levels(tmp_path: Path) -> None:
-    rows = "".join(f"c{i % 250},{'ab'[i % 2]},{i % 2}\n" for i in range(400))
+    rows = "".join(f"c{i % 450},{'ab'[i % 2]},{i % 2}\n" for i in range(600))
     data = write(tmp_path / "crowded.csv", "case,kind,y\n" + rows)
-    result = run_cli("train", data, "--target", "y", "--epochs", "1", "--max-categories", "20")
+    result = run_cli("train", data, "--target", "y", "--epochs", "1", "--max-categories", "100")
     assert result.returncode == 0, result.stderr
     # (of the training rows' levels: the held-out fifth are not looked at)
-    assert re.search(r"glassnet train: note: column 'case' has 2\d\d levels, most of them rare: "
-                     r"its 20 most frequent, each an input, hold \d+% of its cells and slow the "
+    assert re.search(r"glassnet train: note: column 'case' has \d\d\d levels, most of them rare: "
+                     r"its 100 most frequent, each an input, hold \d+% of its cells and slow the "
                      r"training; if it is an identifier or free text, --ignore case\n",
                      result.stderr), result.stderr  # fmt: skip
+
+
+def test_predict_reads_standard_input_as_a_dash_and_names_a_full_output(
+    model: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # "-: no such file; check the path"; and "> /dev/full" gave "[Errno 28] No space left
+    # on device", naming nothing
+    import os
+    import subprocess
+    import sys
+
+    out, data = model
+    piped = subprocess.run([sys.executable, "-m", "glassnet", "predict", str(out), "-"],
+                           input=data.read_bytes(), capture_output=True, check=False)  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == run_cli("predict", out, data).stdout.encode()
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([sys.executable, "-m", "glassnet", "predict", str(out),
+                                     str(data)], stdout=full, stderr=subprocess.PIPE,
+                                    text=True, check=False)  # fmt: skip
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        assert "error: the output could not be written (No space left on device)" in result.stderr

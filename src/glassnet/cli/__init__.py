@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import os
 import signal
@@ -103,6 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("GLASSNET_DEBUG"):
             raise
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC and not error.filename:
+            # standard output on a full disk (``> /dev/full``): no file of ours is named
+            message = (
+                f"the output could not be written ({error.strerror}); free some space, or "
+                "send it elsewhere"
+            )
         print(f"glassnet {args.command}: error: {message}", file=sys.stderr)
         return 2
     except Terminated as stop:
