@@ -525,3 +525,29 @@ def test_a_line_of_spaces_is_a_blank_line_whatever_the_other_rows(tmp_path: Path
         frame, written = read_table_as_written(path)
         assert frame.height == written.height == 2 + bool(extra)
         assert written["id"].to_list()[:2] == ["001", "003"]
+
+
+def test_a_late_marker_is_read_again_only_where_it_changes_a_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # among words a late "NA" is made missing after the parse; among numbers it made the
+    # column text, and the file is read again with the markers to type it as numbers
+    reads = []
+    parse = pl.read_csv
+
+    def counted(*args: object, **kwargs: object) -> pl.DataFrame:
+        reads.append(kwargs.get("null_values"))
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(pl, "read_csv", counted)
+    from glassnet.table import HEAD_BYTES
+
+    rows = [f"{i % 97},w{i % 5}" for i in range(300_000)]
+    for column, cells in (("words", "3,NA"), ("numbers", "NA,w1")):
+        reads.clear()
+        text = "n,t\n" + "\n".join([*rows[:250_000], cells, *rows[250_000:]]) + "\n"
+        assert text.index("NA") > HEAD_BYTES
+        frame = read_table(write(tmp_path / f"{column}.csv", text))
+        assert frame.schema == {"n": pl.Int64, "t": pl.String}
+        assert frame.row(250_000) == ((3, None) if column == "words" else (None, "w1"))
+        assert reads[0] is None and (len(reads) == 1) == (column == "words"), reads

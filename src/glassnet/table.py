@@ -44,6 +44,9 @@ PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 UNNAMED_FORMAT = "(unnamed {})"
 
+INFERRED_ROWS = 10_000
+"""The rows polars reads a CSV column's type from."""
+
 SEPARATORS: dict[str, str] = {}
 """The field separator each CSV file was read with (sniffed, or given as --delimiter), by
 path: an error message found later counts the file's lines with the same one."""
@@ -535,7 +538,7 @@ def _read_csv(
                     skip_lines=skipped + row_names,  # raw lines: polars skips only empty ones
                     null_values=null_values,
                     schema_overrides=overrides,
-                    infer_schema_length=10_000,
+                    infer_schema_length=INFERRED_ROWS,
                     raise_if_empty=False,
                     truncate_ragged_lines=False,
                 )
@@ -558,18 +561,18 @@ def _read_csv(
     # their types are the same either way
     if as_written:
         frame = parsed(None)
-    elif markers and not typed and not _holds_marker(raw, separator, markers):
-        frame = parsed(None)
-        if _has_marker(frame, markers):
-            frame = parsed(list(na_values))
     else:
-        frame = parsed(list(na_values))
-    # a NaN left by the parse was a cell that is no marker ("NAN" beside a marker "NaN"),
-    # which polars read as a number only because the column's first rows were numbers: its
-    # column is read as text, as it is when such a cell comes first, and the cell is judged
-    nans = _nan_columns(frame)
-    if nans and not as_written:
-        frame = parsed(list(na_values), nans)
+        plain = markers and not typed and not _holds_marker(raw, separator, markers)
+        frame = parsed(None if plain else list(na_values))
+        nans = _nan_columns(frame)
+        if plain and (nans or _typed_but_for_markers(frame, markers, text_columns)):
+            frame = parsed(list(na_values))
+            nans = _nan_columns(frame)
+        # a NaN left by the parse was a cell that is no marker ("NAN" beside a marker
+        # "NaN"), which polars read as a number only because the column's first rows were
+        # numbers: its column is read as text, as when such a cell comes first, and judged
+        if nans:
+            frame = parsed(list(na_values), nans)
     if frame.width != len(names):
         raise _csv_error(whole(), where, names, separator, skipped, None)
     frame = _without_blank_lines(frame, widths)
@@ -626,24 +629,38 @@ def _reads_as_value(marker: str) -> bool:
 
 def _holds_marker(raw: bytes, separator: str, markers: Sequence[str]) -> bool:
     """Whether a field of the CSV bytes ``raw`` is one of ``markers`` (quoted or not)."""
+    if not any(m.encode() in raw for m in markers):  # the usual answer, at memchr's pace
+        return False
     ends = re.escape(separator.encode()) + rb"\r\n"
     words = b"|".join(re.escape(m.encode()) for m in sorted(markers, key=len, reverse=True))
     field = rb"(?:^|(?<=[" + ends + rb"]))\"?(?:" + words + rb")\"?(?=[" + ends + rb"]|$)"
     return re.search(field, raw) is not None
 
 
-def _has_marker(frame: pl.DataFrame, markers: Sequence[str]) -> bool:
-    """Whether a text cell of ``frame`` is one of ``markers``, or a float cell NaN."""
+def _typed_but_for_markers(
+    frame: pl.DataFrame, markers: Sequence[str], text_columns: Sequence[str]
+) -> bool:
+    """Whether a text column of ``frame`` (read without the missing markers; not one of
+    ``text_columns``, text whatever it holds) holds one of
+    ``markers`` where, the markers missing, polars would have read the column as numbers
+    or booleans: its first 10,000 rows (what polars infers from) all such, or a marker past
+    them (a later cell that does not fit made the column text). A marker in a column of
+    words is made missing after the parse as well, and needs no second read."""
     import polars as pl
 
-    checks = [
-        pl.col(name).is_in(list(markers)).any()
-        if dtype == pl.String
-        else pl.col(name).is_nan().any()
-        for name, dtype in frame.schema.items()
-        if dtype == pl.String or dtype.is_float()
-    ]
-    return bool(checks) and any(frame.select(checks).row(0))
+    candidates = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String or name in text_columns:
+            continue
+        head = frame[name].head(INFERRED_ROWS)
+        cells = head.filter(~head.is_in(list(markers))).drop_nulls()
+        numbers = cells.cast(pl.Float64, strict=False).null_count() == 0
+        if numbers or cells.str.to_lowercase().is_in(["true", "false"]).all():
+            candidates.append(name)
+    if not candidates:
+        return False
+    found = frame.select(pl.col(name).is_in(list(markers)).any() for name in candidates)
+    return any(found.row(0))
 
 
 def _line_widths(raw: bytes, delimiter: str, skipped: int) -> list[int] | None:
