@@ -636,6 +636,14 @@ def test_date_and_time_levels_match_the_same_instant_written_otherwise() -> None
     X = dated.transform(pl.DataFrame({"d": [datetime.date(2024, 1, 2)], "x": [1]}))
     assert X_row(X[0], dated.feature_names_out_) == ["d=2024-01-02"]
     assert not dated.transform({"d": ["not a day"], "x": [1]}).any()  # unseen: no level
+    # minutes without seconds (a spreadsheet's "2024-01-01 12:30")
+    stamps = [datetime.datetime(2024, 1, 1, 12, 30)] * 4 + [datetime.datetime(2024, 1, 2)] * 4
+    noon = Preprocessor().fit(
+        pl.DataFrame({"at": stamps, "x": [1, 5, 2, 7, 3, 6, 4, 8]}), categorical=["at"]
+    )
+    X = noon.transform({"at": ["2024-01-01 12:30", "2024-01-01T12:30"], "x": [1, 2]})
+    assert [X_row(row, noon.feature_names_out_) for row in X] == [
+        ["at=2024-01-01 12:30:00.000000"]] * 2  # fmt: skip
     # a time of day as polars writes it in a CSV, and as text of a time
     times = [datetime.time(1 + i % 2, 30) for i in range(8)]
     timed = Preprocessor().fit(pl.DataFrame({"t": times, "x": list(range(8))}), categorical=["t"])

@@ -928,7 +928,10 @@ def _fit_numeric(series: pl.Series, forced: bool = False) -> dict[str, Any]:
     if values.null_count() == values.len():
         if not forced:
             return _ignored(series.name, "every cell is missing", "--numeric COL")
-        raise DataError(f"column {series.name!r} has no values; leave it out of --numeric")
+        raise DataError(
+            f"column {series.name!r} has no values (every cell is missing); leave it out of "
+            "the numeric columns (--numeric), or drop it"
+        )
     return {"name": series.name, "role": "numeric"}
 
 
@@ -1193,10 +1196,13 @@ TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
 )
 """The ways of writing a date or a date and time that a level's instant is read from:
-ISO 8601 with T or a space, seconds with or without a fraction (polars' and pandas' CSVs)."""
+ISO 8601 with T or a space, with or without seconds, seconds with or without a fraction
+(polars' and pandas' CSVs, a spreadsheet's minutes)."""
 
 
 TIME_OF_DAY_FORMATS = ("%H:%M:%S%.f", "%H:%M:%S", "%H:%M")
