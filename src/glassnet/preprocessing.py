@@ -27,6 +27,7 @@ header and read by the ONNX export. The work runs on polars (imported when first
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -1143,19 +1144,46 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     """Each cell's index in the column's categories: −1 for an unknown level, −2 missing."""
     import polars as pl
 
-    known = {c: i for i, c in enumerate(column["categories"]) if c not in (MISSING, OTHER)}
+    known, any_case, by_value, by_time = _level_lookups(tuple(column["categories"]))
     text = text_expression(column["name"], dtype)
     if not known:
         return pl.when(text.is_null()).then(-2).otherwise(-1).cast(pl.Int32)
-    lowered = {level.lower(): i for level, i in known.items()}
-    if len(lowered) == len(known) and set(lowered) <= BOOLEAN_WORDS:
-        # yes/no, true/false levels match in any case: polars reads True and true as one
-        # boolean, so a file whose other cells make the column text must match them too
-        known, text = lowered, text.str.to_lowercase()
+    if any_case:
+        text = text.str.to_lowercase()
     # an Enum of the known levels numbers them in order, as ``known`` does, and finds a
     # cell's level in half the time of a ``replace_strict`` lookup; others become null
     code = text.cast(pl.Enum(list(known)), strict=False).to_physical().cast(pl.Int32)
     code = code.fill_null(-1)
+    if by_value and dtype != pl.Boolean:  # true is no level "1"
+        value = pl.col(column["name"]).cast(pl.Float64, strict=False)
+        numeric = value.replace_strict(by_value, default=-1, return_dtype=pl.Int32)
+        exact = value.abs() <= 2**53
+        code = pl.when(code >= 0).then(code).when(exact).then(numeric).otherwise(-1)
+    for moment, codes in zip((_instant, _time_of_day), by_time, strict=True):
+        cells = moment(column["name"], dtype)
+        if codes and cells is not None:
+            timed = cells.replace_strict(codes, default=-1, return_dtype=pl.Int32)
+            code = pl.when(code >= 0).then(code).otherwise(timed.fill_null(-1))
+    return pl.when(text.is_null()).then(pl.lit(-2, dtype=pl.Int32)).otherwise(code)
+
+
+@functools.lru_cache(maxsize=256)
+def _level_lookups(
+    categories: tuple[str, ...],
+) -> tuple[dict[str, int], bool, dict[float, int], tuple[dict[int, int], dict[int, int]]]:
+    """What ``_codes`` learns from a column's levels alone, found once per set of levels
+    (every ``transform`` plans anew: a row at a time, it was most of the work): the known
+    levels' codes; whether they match in any case; the code of each level's number; the
+    code of each level's instant and time of day. Read-only: the dicts are shared."""
+    import polars as pl
+
+    known = {c: i for i, c in enumerate(categories) if c not in (MISSING, OTHER)}
+    lowered = {level.lower(): i for level, i in known.items()}
+    # yes/no, true/false levels match in any case: polars reads True and true as one
+    # boolean, so a file whose other cells make the column text must match them too
+    any_case = bool(known) and len(lowered) == len(known) and set(lowered) <= BOOLEAN_WORDS
+    if any_case:
+        known = lowered
     # levels that are numbers also match a cell of the same value written otherwise: a
     # pandas CSV's "5.0" is the number 5.0 in a Parquet file or a DataFrame, "5" as text
     # (within ±2^53, where a float64 holds every whole number: beyond, two differ as text
@@ -1167,28 +1195,20 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
             held = by_value.get(float(level))
             if held is None or len(level) < len(held):
                 by_value[float(level)] = level
-    if by_value and dtype != pl.Boolean:  # true is no level "1"
-        value = pl.col(column["name"]).cast(pl.Float64, strict=False)
-        numeric = value.replace_strict(
-            {v: known[level] for v, level in by_value.items()}, default=-1, return_dtype=pl.Int32
-        )
-        exact = value.abs() <= 2**53
-        code = pl.when(code >= 0).then(code).when(exact).then(numeric).otherwise(-1)
     # levels that are dates or times also match the same instant written otherwise: a
     # Parquet datetime's level "2024-01-01 00:00:00.000000" is a CSV's 2024-01-01T00:00:00
     # (polars) or 2024-01-01 00:00:00 (pandas), and a date level a datetime at midnight
     levels = pl.Series(list(known), dtype=pl.String).to_frame("level")
+    by_time: list[dict[int, int]] = []
     for moment in (_instant, _time_of_day):
-        cells = moment(column["name"], dtype)
-        at = levels.select(moment("level", pl.String)).to_series().to_list()
-        by_time: dict[int, int] = {}
+        at = levels.select(moment("level", pl.String)).to_series().to_list() if known else []
+        codes: dict[int, int] = {}
         for level, when in zip(known, at, strict=True):
             if when is not None:  # of two levels of one instant, the first
-                by_time.setdefault(when, known[level])
-        if by_time and cells is not None:
-            timed = cells.replace_strict(by_time, default=-1, return_dtype=pl.Int32)
-            code = pl.when(code >= 0).then(code).otherwise(timed.fill_null(-1))
-    return pl.when(text.is_null()).then(pl.lit(-2, dtype=pl.Int32)).otherwise(code)
+                codes.setdefault(when, known[level])
+        by_time.append(codes)
+    numbers = {v: known[level] for v, level in by_value.items()}
+    return known, any_case, numbers, (by_time[0], by_time[1])
 
 
 TIME_FORMATS = (
