@@ -1064,7 +1064,7 @@ def _crowded(frame: pl.DataFrame, columns: list[dict[str, Any]]) -> dict[str, di
             continue
         text = category_text(frame[column["name"]]).drop_nulls()
         kept = int(text.is_in(column["categories"]).sum())
-        # a few hundred inputs or more (fewer cost little), holding under half the cells
+        # a hundred inputs or more (fewer cost little), holding under half the cells
         if kept < 0.5 * text.len() and len(column["categories"]) >= 100:
             levels = [c for c in column["categories"] if c not in (OTHER, MISSING)]
             share = kept / text.len()

@@ -259,12 +259,9 @@ def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
     the cell "NaN" of a CSV is."""
     import polars as pl
 
-    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
-    if floats and any(m.lower() == "nan" for m in na_values):
-        nans = frame.select(pl.col(name).is_nan().any() for name in floats).row(0)
-        found = [name for name, any_nan in zip(floats, nans, strict=True) if any_nan]
-        if found:
-            frame = frame.with_columns(pl.col(name).fill_nan(None) for name in found)
+    found = _nan_columns(frame) if any(m.lower() == "nan" for m in na_values) else []
+    if found:
+        frame = frame.with_columns(pl.col(name).fill_nan(None) for name in found)
     text = [
         name
         for name, dtype in frame.schema.items()
