@@ -261,6 +261,12 @@ def _options(args: argparse.Namespace) -> Options:
         if args.validation_split is None
         else _checked(v.fraction, args.validation_split, "--validation-split", float)
     )
+    if args.early_stopping and args.validation_split is not None and split == 0.0:
+        # two options at odds: told before the table is read
+        raise UserError(
+            "--early-stopping watches held-out rows, and --validation-split 0 holds none; "
+            "give a fraction such as --validation-split 0.2, or leave one of them out"
+        )
     return Options(
         target=target,
         hidden=_hidden(args.hidden),
@@ -417,11 +423,6 @@ def _encode(data: Data, target: Target, options: Options, rng: Any) -> Split:
     from glassnet.table import DataError, locate
 
     train_rows, val_rows = _split_rows(data.frame.height, options, rng)
-    if options.early_stopping and options.split == 0.0 and not options.split_is_default:
-        raise UserError(
-            "--early-stopping watches held-out rows, and --validation-split 0 holds none; "
-            "give a fraction such as --validation-split 0.2, or leave one of them out"
-        )
     if options.early_stopping and val_rows is None:
         raise UserError(
             f"--early-stopping watches held-out rows, and {data.frame.height} rows are too few "
