@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -94,6 +95,28 @@ def test_overrides_and_their_mistakes() -> None:
         Preprocessor().fit({"id": [1, 2, 3], "y": [0, 1, 0]}, "y")
     with pytest.raises(DataError, match="no column named 'z'"):
         Preprocessor().fit(PENGUINS, "z")
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [[datetime.timedelta(seconds=s) for s in (1, 5, 9, 2)], [[1], [2, 3], [4], []]],
+    ids=["durations", "lists"],
+)
+def test_cells_no_input_can_be_made_of_are_ignored_and_refused_as_inputs(cells: list) -> None:
+    # a duration or list column was ignored with the advice "keep it with --categorical",
+    # and that option (or such cells at transform for a categorical column) raised
+    # polars' InvalidOperationError
+    frame = pl.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "b", "a", "b"], "d": cells,
+                          "y": [0, 1, 0, 1]})  # fmt: skip
+    pre = Preprocessor().fit(frame, "y")
+    (ignored,) = [c for c in pre.columns_ if c["name"] == "d"]
+    assert ignored["role"] == "ignored" and "neither numbers nor text" in ignored["reason"]
+    assert "--categorical" not in ignored["keep"]
+    for option in ("categorical", "numeric"):
+        with pytest.raises(DataError, match=r"column 'd' holds .*, which cannot be an input; "):
+            Preprocessor().fit(frame, "y", **{option: ["d"]})
+    with pytest.raises(DataError, match=r"column 'c' holds .*, where the model reads categor"):
+        pre.transform(frame.with_columns(pl.col("d").alias("c")))
 
 
 def test_a_numeric_column_with_a_few_typos_reads_them_as_missing_and_says_so() -> None:

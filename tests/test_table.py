@@ -357,13 +357,9 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path: Path, start: bytes)
     assert frame.columns == ["x1", "x2", "color"] and frame.height == 2
 
 
-def test_a_parquet_column_with_no_name_is_unnamed_and_durations_are_refused(
-    tmp_path: Path,
-) -> None:
+def test_a_parquet_column_with_no_name_is_unnamed(tmp_path: Path) -> None:
     # a "" column was trained on as a feature (the README says unnamed columns are
-    # ignored) and its ONNX export failed; a Duration column gave polars tracebacks
-    import datetime
-
+    # ignored) and its ONNX export failed
     from glassnet.preprocessing import Preprocessor
 
     path = tmp_path / "t.parquet"
@@ -374,12 +370,23 @@ def test_a_parquet_column_with_no_name_is_unnamed_and_durations_are_refused(
     assert frame.columns == ["(unnamed 1)", "x", "y"]
     pre = Preprocessor().fit(pl.read_parquet(path), "y")
     assert pre.feature_names_in_ == ["x"] and pre.columns_[0]["name"] == "(unnamed 1)"
+
+
+def test_a_parquet_column_of_durations_is_read_and_written_back_as_iso_8601(
+    tmp_path: Path,
+) -> None:
+    # a Duration column refused the whole file, even at predict where the model never
+    # reads it (a DataFrame with the same column trained, the column ignored)
+    import datetime
+
+    from glassnet.table import read_table_as_written
+
     lasting = tmp_path / "d.parquet"
-    pl.DataFrame(
-        {"took": [datetime.timedelta(seconds=s) for s in (1, 2)], "y": [0, 1]}
-    ).write_parquet(lasting)
-    with pytest.raises(DataError, match=r"column 'took' holds durations .* store them as numbers"):
-        read_table(lasting)
+    took = [datetime.timedelta(seconds=90), None, datetime.timedelta(days=2, microseconds=5)]
+    pl.DataFrame({"took": took, "y": [0, 1, 0]}).write_parquet(lasting)
+    assert read_table(lasting)["took"].to_list() == took
+    _, written = read_table_as_written(lasting)
+    assert written["took"].to_list() == ["PT90S", None, "PT172800.000005S"]
 
 
 def test_listed_quotes_the_values_that_hold_a_comma() -> None:

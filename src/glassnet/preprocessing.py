@@ -381,6 +381,13 @@ class Preprocessor:
             ],
             fitting=False,
         )
+        for column in used:
+            unusable = _unusable(schema[column["name"]])
+            if column["role"] == "categorical" and unusable is not None:
+                raise DataError(
+                    f"column {column['name']!r} holds {unusable[0]}, where the model reads "
+                    "categories; give its cells as text, as in the training table"
+                )
         return frame, _Plan(used, schema)
 
     def _encode(
@@ -694,6 +701,12 @@ def _fit_column(
     name = series.name
     if name in given["ignore"]:
         return _ignored(name, "--ignore", _keep_option(series))
+    unusable = _unusable(series.dtype)
+    if unusable is not None:
+        held, keep, fix = unusable
+        if name in given["numeric"] or name in given["categorical"]:
+            raise DataError(f"column {name!r} holds {held}, which cannot be an input; {fix}")
+        return _ignored(name, f"{held}, neither numbers nor text", keep)
     if name in given["numeric"]:
         return _fit_numeric(series, forced=True)
     if name in given["categorical"]:
@@ -786,6 +799,21 @@ def _level_counts(series: pl.Series) -> tuple[pl.Series, pl.Series]:
         .sort([count, value], descending=[True, False])
     )
     return counts[value].alias(series.name), counts[count]
+
+
+def _unusable(dtype: Any) -> tuple[str, str, str] | None:
+    """For cells no input can be made of (durations, lists, structs, bytes, objects): what
+    they are, how to keep such a column (an ignored column's hint) and what to do when it
+    was named as an input; else None. Dates and times are category text."""
+    import polars as pl
+
+    if dtype == pl.Duration:
+        numbers = "as numbers (seconds, days)"
+        return f"durations ({dtype})", f"its durations stored {numbers}", f"store them {numbers}"
+    if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+        fix = "flatten it into plain columns of numbers or text"
+        return f"{dtype} cells", "plain columns in its place", fix
+    return None
 
 
 def _keep_option(series: pl.Series) -> str:

@@ -212,7 +212,7 @@ def _read(
         if not complete:
             raw, _ = _read_bytes(where, whole=True)
         frame = _read_parquet(raw, where)
-        return frame if as_written else clean_text(frame, na_values)
+        return _as_csv_cells(frame) if as_written else clean_text(frame, na_values)
     frame = _read_csv(raw, complete, where, na_values, delimiter, text_columns, as_written)
     return frame if as_written else clean_text(frame, na_values)
 
@@ -397,22 +397,28 @@ def _read_parquet(raw: bytes, where: str) -> pl.DataFrame:
     if frame.height == 0:
         raise DataError(f"{where} has columns but no rows; add rows")
     for name, dtype in frame.schema.items():
-        # a cell of a table is one number, text, boolean or date; lists, structs, bytes and
-        # durations can be neither encoded for the network nor written back to a CSV
+        # a cell of a table is one number, text, boolean, date or duration (the last are no
+        # input, and ignored); lists, structs and bytes cannot be written back to a CSV
         if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
             raise DataError(
                 f"{where}: column {name!r} holds {dtype} cells, not numbers, text or booleans; "
                 "flatten it into plain columns, or drop it from the file"
             )
-        if dtype == pl.Duration:
-            raise DataError(
-                f"{where}: column {name!r} holds durations ({dtype}), not numbers, text or "
-                "booleans; store them as numbers (seconds, days), or drop the column"
-            )
     # a column with no name (pandas writes its unnamed index so) is named as a CSV's is
     if not all(frame.columns):
         frame.columns = named(frame.columns, where)
     return frame
+
+
+def _as_csv_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its durations as ISO 8601 text ("PT90S"), which a CSV can hold."""
+    import polars as pl
+
+    durations = [name for name, dtype in frame.schema.items() if dtype == pl.Duration]
+    return frame.with_columns(
+        pl.struct(name).struct.json_encode().str.json_path_match("$.*").alias(name)
+        for name in durations
+    )
 
 
 def _as_utf8(raw: bytes, where: str) -> bytes:
