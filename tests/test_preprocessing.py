@@ -676,6 +676,29 @@ def test_date_and_time_levels_match_the_same_instant_written_otherwise() -> None
     )
 
 
+def test_a_column_of_dates_has_the_role_its_csv_text_has(tmp_path: Path) -> None:
+    # a Parquet file's Date column of 12 months was ignored ("a Date column, neither numbers
+    # nor text"), the same table's CSV made it categorical: two models of one table
+    months = [datetime.date(2024, 1 + i % 12, 1) for i in range(48)]
+    table = pl.DataFrame({"month": months, "x": [i % 7 for i in range(48)], "y": [0, 1] * 24})
+    table.write_parquet(tmp_path / "t.parquet")
+    table.write_csv(tmp_path / "t.csv")
+    fitted = [Preprocessor().fit(tmp_path / f"t.{kind}", "y") for kind in ("parquet", "csv")]
+    assert fitted[0].report() == fitted[1].report()
+    assert fitted[0].report()[0][1] == "categorical"
+    np.testing.assert_array_equal(
+        fitted[0].transform(tmp_path / "t.csv"), fitted[1].transform(tmp_path / "t.parquet")
+    )
+    # a date in every row is an identifier either way
+    days = [datetime.date(2024, 1, 1) + datetime.timedelta(days=i) for i in range(48)]
+    daily = table.with_columns(month=pl.Series(days))
+    daily.write_parquet(tmp_path / "d.parquet")
+    daily.write_csv(tmp_path / "d.csv")
+    reasons = [Preprocessor().fit(tmp_path / f"d.{kind}", "y").columns_[0].get("reason")
+               for kind in ("parquet", "csv")]  # fmt: skip
+    assert reasons == ["dates with a different value in every row (an identifier)"] * 2
+
+
 def test_a_column_of_mostly_rare_levels_is_told_as_crowded() -> None:
     # nassCDS's caseid (8,623 levels in 19,663 rows) became 1,001 inputs with no word:
     # training took 82 s against 9 s without it

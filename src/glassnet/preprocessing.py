@@ -5,10 +5,10 @@
 - **numeric**: numbers. Encoded standardized, ``(value − mean) / scale``; a missing cell is
   filled with the training median, and when the training column had missing cells an extra
   0/1 input ``"COL (missing)"`` says which rows were filled.
-- **categorical**: text (and booleans). Encoded one-hot, one 0/1 input ``"COL=level"`` per
-  level; missing cells are the level ``"(missing)"``; beyond ``max_categories`` levels the
-  rarest become ``"(other)"``. At ``transform`` an unknown level is ``"(other)"`` if the
-  column has it, else all zeros ("no known category").
+- **categorical**: text (and booleans, dates, times). Encoded one-hot, one 0/1 input
+  ``"COL=level"`` per level; missing cells are the level ``"(missing)"``; beyond
+  ``max_categories`` levels the rarest become ``"(other)"``. At ``transform`` an unknown
+  level is ``"(other)"`` if the column has it, else all zeros ("no known category").
 - **ignored**: an identifier (an unnamed column, the row numbers, whole numbers all
   different in a column named as an id — ``id``, ``index``, ``respondent_id``,
   ``PassengerId`` —, or text whose values are all distinct: a name per row teaches nothing
@@ -758,23 +758,26 @@ def _decide(
         return _ignored(name, "constant", _keep_option(series))
     if dtype == pl.Boolean:
         return _fit_categorical(series, max_categories, counts if same else None)
-    if dtype != pl.String:
+    if dtype != pl.String and not dtype.is_temporal():
         return _ignored(name, f"a {dtype} column, neither numbers nor text", "--categorical COL")
-    numbers = levels.str.contains(NUMBER_PATTERN)
-    share = int(times.filter(numbers).sum()) / present
-    if share == 1.0:
-        return _fit_numeric(series)
-    if share >= TYPO_SHARE:
-        words = sorted(levels.filter(~numbers).to_list())
-        if len(words) > TYPO_WORDS:
-            raise _typo_error(whole, whole.drop_nulls().str.contains(NUMBER_PATTERN))
-        typo = {"name": name, "missing_words": words}
-        column = _fit_numeric(_without_words(series.to_frame(), [typo]).to_series())
-        return {**column, "missing_words": words} if column["role"] == "numeric" else column
-    if levels.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
-        return _fit_categorical(series, max_categories, counts if same else None)
+    # dates and times are levels, as the same column read from a CSV (as text) is
+    if dtype == pl.String:
+        numbers = levels.str.contains(NUMBER_PATTERN)
+        share = int(times.filter(numbers).sum()) / present
+        if share == 1.0:
+            return _fit_numeric(series)
+        if share >= TYPO_SHARE:
+            words = sorted(levels.filter(~numbers).to_list())
+            if len(words) > TYPO_WORDS:
+                raise _typo_error(whole, whole.drop_nulls().str.contains(NUMBER_PATTERN))
+            typo = {"name": name, "missing_words": words}
+            column = _fit_numeric(_without_words(series.to_frame(), [typo]).to_series())
+            return {**column, "missing_words": words} if column["role"] == "numeric" else column
+        if levels.str.to_lowercase().is_in(list(BOOLEAN_WORDS)).all():
+            return _fit_categorical(series, max_categories, counts if same else None)
     if levels.len() >= NEARLY_DISTINCT * present:
-        kind = "dates" if bool(levels.head(5).str.contains(DATE_PATTERN).all()) else "text"
+        dated = category_text(levels.head(5)).str.contains(DATE_PATTERN).all()
+        kind = "dates" if dtype.is_temporal() or dated else "text"
         every = (
             "every row (an identifier)"
             if levels.len() == present
