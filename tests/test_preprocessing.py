@@ -676,6 +676,29 @@ def test_date_and_time_levels_match_the_same_instant_written_otherwise() -> None
     )
 
 
+def test_datetimes_with_a_time_zone_match_the_same_instant_written_otherwise() -> None:
+    # a Parquet file's zoned datetime level "2024-01-01 03:00:00.000000+01:00" met polars'
+    # CSV 2024-01-01T03:00:00.000000+0100, pandas' 2024-01-01 03:00:00+01:00 and ISO's
+    # 2024-01-01T02:00:00Z as unseen: every row of them, no level
+    import io
+
+    utc = datetime.timezone.utc
+    moments = [datetime.datetime(2024, 1, 1 + i % 3, 2, tzinfo=utc) for i in range(12)]
+    zoned = pl.DataFrame({"t": moments, "x": [i % 5 for i in range(12)]}).with_columns(
+        pl.col("t").dt.convert_time_zone("Europe/Paris")
+    )
+    pre = Preprocessor().fit(zoned, categorical=["t"])
+    expected = pre.transform(zoned)
+    iso = zoned.with_columns(t=pl.Series([m.strftime("%Y-%m-%dT%H:%M:%SZ") for m in moments]))
+    for written in (zoned.write_csv(), zoned.to_pandas().to_csv(index=False), None):
+        text = pl.read_csv(io.StringIO(written)) if written else iso
+        np.testing.assert_array_equal(pre.transform(text), expected)
+        assert pre.transform_counts_["unseen"] == {}
+    # a time without a zone is no instant of the world's clock: unseen
+    naive = zoned.with_columns(t=pl.Series([m.strftime("%Y-%m-%d %H:%M:%S") for m in moments]))
+    assert not pre.transform(naive)[:, :3].any() and pre.transform_counts_["unseen"] == {"t": 12}
+
+
 def test_a_column_of_dates_has_the_role_its_csv_text_has(tmp_path: Path) -> None:
     # a Parquet file's Date column of 12 months was ignored ("a Date column, neither numbers
     # nor text"), the same table's CSV made it categorical: two models of one table

@@ -1190,7 +1190,7 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
         numeric = value.replace_strict(by_value, default=-1, return_dtype=pl.Int32)
         exact = value.abs() <= 2**53
         code = pl.when(code >= 0).then(code).when(exact).then(numeric).otherwise(-1)
-    for moment, codes in zip((_instant, _time_of_day), by_time, strict=True):
+    for moment, codes in zip(MOMENTS, by_time, strict=True):
         cells = moment(column["name"], dtype)
         if codes and cells is not None:
             timed = cells.replace_strict(codes, default=-1, return_dtype=pl.Int32)
@@ -1201,11 +1201,11 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
 @functools.lru_cache(maxsize=256)
 def _level_lookups(
     categories: tuple[str, ...],
-) -> tuple[dict[str, int], bool, dict[float, int], tuple[dict[int, int], dict[int, int]]]:
+) -> tuple[dict[str, int], bool, dict[float, int], tuple[dict[int, int], ...]]:
     """What ``_codes`` learns from a column's levels alone, found once per set of levels
     (every ``transform`` plans anew: a row at a time, it was most of the work): the known
-    levels' codes; whether they match in any case; the code of each level's number; the
-    code of each level's instant and time of day. Read-only: the dicts are shared."""
+    levels' codes; whether they match in any case; the code of each level's number; for
+    each of ``MOMENTS``, the code of each level's moment. Read-only: the dicts are shared."""
     import polars as pl
 
     known = {c: i for i, c in enumerate(categories) if c not in (MISSING, OTHER)}
@@ -1231,7 +1231,7 @@ def _level_lookups(
     # (polars) or 2024-01-01 00:00:00 (pandas), and a date level a datetime at midnight
     levels = pl.Series(list(known), dtype=pl.String).to_frame("level")
     by_time: list[dict[int, int]] = []
-    for moment in (_instant, _time_of_day):
+    for moment in MOMENTS:
         at = levels.select(moment("level", pl.String)).to_series().to_list() if known else []
         codes: dict[int, int] = {}
         for level, when in zip(known, at, strict=True):
@@ -1239,7 +1239,7 @@ def _level_lookups(
                 codes.setdefault(when, known[level])
         by_time.append(codes)
     numbers = {v: known[level] for v, level in by_value.items()}
-    return known, any_case, numbers, (by_time[0], by_time[1])
+    return known, any_case, numbers, tuple(by_time)
 
 
 TIME_FORMATS = (
@@ -1254,6 +1254,16 @@ TIME_FORMATS = (
 """The ways of writing a date or a date and time that a level's instant is read from:
 ISO 8601 with T or a space, with or without seconds, seconds with or without a fraction
 (polars' and pandas' CSVs, a spreadsheet's minutes)."""
+
+
+ZONED_FORMATS = tuple(
+    f"{day}{time}%#z"
+    for time in ("%H:%M:%S%.f", "%H:%M:%S", "%H:%M")
+    for day in ("%Y-%m-%dT", "%Y-%m-%d ")
+)
+"""The ways of writing a date and time with its offset from UTC (+01:00, +0100 or Z) that a
+level's instant is read from: polars' CSV (2024-01-01T03:00:00.000000+0100), pandas'
+(2024-01-01 03:00:00+01:00), a time zone's cells as text, ISO 8601's Z."""
 
 
 TIME_OF_DAY_FORMATS = ("%H:%M:%S%.f", "%H:%M:%S", "%H:%M")
@@ -1288,6 +1298,28 @@ def _instant(name: str, dtype: Any) -> pl.Expr | None:
         return None
     moments = [column.str.strptime(pl.Datetime("us"), f, strict=False) for f in TIME_FORMATS]
     return pl.coalesce(moments).dt.epoch("us")
+
+
+def _zoned_instant(name: str, dtype: Any) -> pl.Expr | None:
+    """A column's cells as microseconds since 1970 in UTC (null where a cell is no instant
+    with a time zone): a datetime with a time zone as it is, text read by
+    ``ZONED_FORMATS``; None for cells of another type. Apart from ``_instant``: a time
+    without a zone is no instant of the world's clock, and matches none with one."""
+    import polars as pl
+
+    column = pl.col(name)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        return column.dt.epoch("us")
+    if dtype != pl.String:
+        return None
+    zoned = pl.Datetime("us", "UTC")
+    return pl.coalesce(
+        [column.str.strptime(zoned, f, strict=False) for f in ZONED_FORMATS]
+    ).dt.epoch("us")
+
+
+MOMENTS = (_instant, _zoned_instant, _time_of_day)
+"""The kinds of moment a level matches a cell written otherwise by (see ``_codes``)."""
 
 
 class _Plan:
