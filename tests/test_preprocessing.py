@@ -78,7 +78,18 @@ def test_missing_and_unseen_at_transform_every_row_answers() -> None:
         "rows": 2,
         "missing": {"bill": 1, "island": 1, "male": 1},
         "unseen": {"island": 1},
+        "other": {},
     }
+
+
+def test_a_level_read_as_other_is_counted_apart_from_unseen_ones() -> None:
+    # a rare training level folded into "(other)" was reported as an "unseen category"
+    levels = ["a"] * 30 + ["b"] * 20 + ["rare1", "rare2"]
+    pre = Preprocessor().fit({"c": levels, "d": ["x", "y"] * 26, "n": list(range(52))},
+                             max_categories=2)  # fmt: skip
+    pre.transform({"c": ["a", "rare1", "never"], "d": ["x", "z", "y"], "n": [1, 2, 3]})
+    assert pre.transform_counts_["other"] == {"c": 2}
+    assert pre.transform_counts_["unseen"] == {"d": 1}
 
 
 def test_overrides_and_their_mistakes() -> None:
@@ -336,7 +347,8 @@ def test_transform_of_a_table_in_many_pieces_equals_the_cell_by_cell_encoding(
     assert pre.transform_counts_["missing"] == {"x": 40, "word": 30}
     kept = pre.columns_[2]["categories"][:-2]
     others = sum(w is not None and w not in kept for w in query["word"])  # "new" among them
-    assert pre.transform_counts_["unseen"] == {"word": others}
+    assert pre.transform_counts_["other"] == {"word": others}
+    assert pre.transform_counts_["unseen"] == {}
 
 
 @settings(max_examples=30, deadline=None)

@@ -134,7 +134,9 @@ class Preprocessor:
         ``island=Biscoe`` …), one per column of ``transform``'s result.
     na_values : list of str, the cell texts read as missing.
     transform_counts_ : dict, after each ``transform``: ``{"rows", "missing": {col: n},
-        "unseen": {col: n}}`` — the cells filled in and the unknown levels met.
+        "unseen": {col: n}, "other": {col: n}}`` — the cells filled in, the unknown levels
+        met (no category), and the levels not kept read as "(other)" (rare in training, or
+        unknown) in the columns that have it.
     typos_ : dict, ``{col: {"cells": n, "first": [(data row, text), …]}}`` for each column
         of numbers whose few non-numbers ``fit`` read as missing (``TypoWarning``).
     crowded_ : dict, ``{col: {"levels": n, "kept": k, "share": s}}`` for each categorical
@@ -462,8 +464,15 @@ class Preprocessor:
             "missing": {
                 c["name"]: int(m) for c, m in zip(plan.used, missing_counts, strict=True) if m
             },
-            "unseen": {c["name"]: u for c, u in zip(plan.categorical, unseen, strict=True) if u},
         }
+        # a level not kept is read as "(other)" where the column has it: it may be a rare
+        # level of the training table (folded), so only the others are counted as unseen
+        for key, folded in (("unseen", False), ("other", True)):
+            self.transform_counts_[key] = {
+                c["name"]: n
+                for c, n in zip(plan.categorical, unseen, strict=True)
+                if n and (OTHER in c["categories"]) == folded
+            }
 
     def fit_transform(self, data: Any, target: str | None = None, **options: Any) -> Array:
         """``fit(data, target, **options)`` then ``transform(data)``."""

@@ -294,6 +294,7 @@ def fill_counts(model: Model) -> str | None:
     for key, one, many in (
         ("missing", "missing cell filled", "missing cells filled"),
         ("unseen", "unseen category", "unseen categories"),
+        ("other", "rare or unseen level read as (other)", "rare or unseen levels read as (other)"),
     ):
         found = counts.get(key) or {}
         if found:

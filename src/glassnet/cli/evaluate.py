@@ -150,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
                 **report,
                 "missing_filled": counts.get("missing", {}),
                 "unseen_categories": counts.get("unseen", {}),
+                "other_categories": counts.get("other", {}),
             }
         )
         return 0

@@ -175,6 +175,7 @@ def _print_json(
             "rows": len(labels),
             "missing_filled": counts.get("missing", {}),
             "unseen_categories": counts.get("unseen", {}),
+            "other_categories": counts.get("other", {}),
             "predictions": predictions,
         }
     )
