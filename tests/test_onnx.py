@@ -671,3 +671,25 @@ def test_the_file_is_fed_number_levels_and_refuses_bad_cells_as_the_model_does(t
         clf.predict_proba(bad)
     with pytest.raises(ValueError, match="data row 2, column 'x'"):
         run(tmp_path / "r.onnx", bad)
+
+
+def test_the_file_is_fed_cells_read_with_the_models_own_missing_markers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # onnx.run read rows with the default markers: trained with --na-values=-999,missing,
+    # "NA" (North America) is a level and -999 missing; the file was fed them the other way
+    # round (probabilities 0.64 and 0.74 became 2e-6 and 0.03)
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+
+    n = 40
+    table = {
+        "age": [str([23, 35, -999, 61][i % 4]) for i in range(n)],
+        "region": [["NA", "EU", "missing"][i % 3] for i in range(n)],
+    }
+    pre = Preprocessor().fit(table, na_values=["-999", "missing"])
+    assert "region=NA" in pre.feature_names_out_
+    net = Network([Dense(len(pre.feature_names_out_), 2, "softmax")], seed=1)
+    model = Model(net, pre, task="classification", classes=["a", "b"])
+    export(model, tmp_path / "m.onnx")
+    query = {"age": ["-999", "35"], "region": ["EU", "NA"]}
+    np.testing.assert_allclose(run(tmp_path / "m.onnx", query)["probabilities"],
+                               model.predict_proba(query), **TOLERANCE)  # fmt: skip

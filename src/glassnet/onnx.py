@@ -585,16 +585,18 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
     from glassnet.preprocessing import Preprocessor, as_frame, category_text, level_codes
 
     proto = _require_onnx().TensorProto
-    # the table read as the model reads it (pandas' NA, nullable and category columns, text
-    # stripped), each category cell as the text the model compares: booleans true/false,
-    # floats as polars writes them, whole ones without ".0"
-    frame = as_frame(data)
+    # the table read as the model reads it (its missing markers; pandas' NA, nullable and
+    # category columns; text stripped), each category cell as the text the model compares:
+    # booleans true/false, floats as polars writes them, whole ones without ".0"
     properties = {p.key: p.value for p in model_proto.metadata_props}
     columns: dict[str, Any] = {}
     if "preprocessing_json" in properties:
         pre = Preprocessor.from_config(json.loads(properties["preprocessing_json"]))
+        frame = as_frame(data, na_values=pre.na_values, text_columns=pre.text_columns)
         pre.transform(frame)  # refuses what predict refuses: a word or NaN among numbers
         columns = {c["name"]: c for c in pre.columns_}
+    else:
+        frame = as_frame(data)
     result = {}
     for value in model_proto.graph.input:
         series = frame[value.name]
