@@ -455,6 +455,10 @@ def test_classifier_outputs_match_predict(labels: str) -> None:
     outputs = _run_in_memory(to_onnx(clf), X)
     np.testing.assert_allclose(outputs["probabilities"], clf.predict_proba(X), **TOLERANCE)
     np.testing.assert_array_equal(outputs["label"], clf.predict(X))
+    # the labels' type too: a boolean target's were int64 0/1, not False/True (text is
+    # text, held as objects or as NumPy strings)
+    kinds = [{"U": "O"}.get(a.dtype.kind, a.dtype.kind) for a in (outputs["label"], clf.predict(X))]
+    assert kinds[0] == kinds[1]
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

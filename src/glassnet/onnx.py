@@ -25,7 +25,8 @@ classifier's labels are class indices 0, 1, … as ``Network.predict`` gives the
   as float32;
 - outputs, as skl2onnx names them for ``MLPClassifier`` / ``MLPRegressor`` (with
   ``zipmap=False``): a classifier gives ``"label"`` ([N]: int64 class labels, uint64 when a
-  label is at least 2^63, float64 for fractional ones, else strings) and ``"probabilities"``
+  label is at least 2^63, float64 for fractional ones, bool for False/True, else strings)
+  and ``"probabilities"``
   ([N, n_classes] float32; one sigmoid output becomes two columns ``1 − p, p``); a
   multilabel classifier gives ``"label"`` ([N, n_labels] int64, 0/1) and
   ``"probabilities"``. Labels follow ``glassnet.metrics.predicted_classes``: one sigmoid
@@ -383,11 +384,13 @@ def _layers(graph: _Graph, net: Network, x: str) -> str:
 
 # ----- step 3: the outputs -------------------------------------------------------------------
 def _label_tensor(graph: _Graph, classes: list[Any]) -> str:
-    """The class labels as one constant: int64 (uint64 from 2^63), float64, or text.
+    """The class labels as one constant: bool, int64 (uint64 from 2^63), float64, or text.
 
     Raises ValueError for integer labels no 64-bit integer holds.
     """
     kinds = {type(c) for c in classes}
+    if all(issubclass(k, (bool, np.bool_)) for k in kinds):  # False/True, as predict gives
+        return graph.tensor("classes", np.array(classes, dtype=bool))
     integral = all(
         isinstance(c, (int, np.integer, bool, np.bool_))
         or (isinstance(c, (float, np.floating)) and float(c).is_integer())
