@@ -82,6 +82,17 @@ def test_missing_and_unseen_at_transform_every_row_answers() -> None:
     }
 
 
+def test_a_column_of_nothing_but_missing_cells_is_filled_whatever_its_type() -> None:
+    # a Parquet file (pandas or polars) stores such a column as type Null: it was refused,
+    # "column 'n' is a Null column, not numbers", where the same CSV's empty cells were filled
+    pre = Preprocessor().fit({"n": [1.0, 2.0, None, 4.0], "c": ["a", "b", None, "a"]})
+    expected = pre.transform({"n": [None, None], "c": [None, None]})
+    nothing = pl.DataFrame({"n": [None, None], "c": [None, None]})
+    assert nothing.schema["n"] == pl.Null
+    np.testing.assert_array_equal(pre.transform(nothing), expected)
+    assert pre.transform_counts_["missing"] == {"n": 2, "c": 2}
+
+
 def test_a_level_read_as_other_is_counted_apart_from_unseen_ones() -> None:
     # a rare training level folded into "(other)" was reported as an "unseen category"
     levels = ["a"] * 30 + ["b"] * 20 + ["rare1", "rare2"]

@@ -1144,8 +1144,10 @@ def _check_cells(frame: pl.DataFrame, numeric: list[str], fitting: bool = True) 
             )
         elif dtype.is_float():
             bad = column.is_nan() | column.is_infinite()
-        elif dtype.is_numeric() or dtype == pl.Boolean:
-            continue  # integers and booleans are always finite numbers
+        elif dtype.is_numeric() or dtype in (pl.Boolean, pl.Null):
+            # integers and booleans are always finite numbers; a Null column (a Parquet
+            # file's column of nothing but missing cells) holds none
+            continue
         else:
             raise DataError(f"column {braced(name)} is a {dtype} column, not numbers")
         tests.append(bad.any().alias(name))
