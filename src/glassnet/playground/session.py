@@ -11,6 +11,7 @@ on its own: the server holds its lock around every call.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import os
 import tempfile
@@ -491,7 +492,10 @@ class Session:
         }
         if data.name == "article":
             out["table"] = {"inputs": _plain(data.X), "targets": _plain(data.y[:, 0])}
-            questions = np.array(article.QUESTIONS)
+            questions = np.array(article.QUESTIONS, dtype=np.float64)
+            if "raw_names" in data.extra:  # a loaded model's preprocessing, as for the table
+                columns = zip(data.extra["raw_names"], questions.T, strict=True)
+                questions = data.extra["preprocessor"].transform(dict(columns))
             probabilities = net.predict_outputs(questions)[:, 0]
             finds = net.predict(questions)  # the one classification rule, as demo decides
             out["questions"] = [
@@ -713,15 +717,73 @@ class Session:
             except ValueError as error:
                 raise ValueError(str(error).replace(path, "the model file")) from None
         net = loaded.network if isinstance(loaded, Model) else loaded
-        n_features = self.data.X.shape[1]
-        if net.n_inputs != n_features or net.n_outputs != self.data.y.shape[1]:
+        # the table as chosen (not as an earlier loaded model encoded it)
+        data = self._dataset(self.config["dataset"])
+        if isinstance(loaded, Model) and loaded.preprocessor is not None:
+            data = self._encoded_for(data, loaded)
+        n_features = data.X.shape[1]
+        if net.n_inputs != n_features or net.n_outputs != data.y.shape[1]:
             raise ValueError(
                 f"the model takes {net.n_inputs} inputs and gives {net.n_outputs} outputs, but "
-                f"the {self.data.name} table has {n_features} inputs and {self.data.y.shape[1]} "
+                f"the {data.name} table has {n_features} inputs and {data.y.shape[1]} "
                 "outputs; choose the dataset it was trained on first"
             )
         config = dict(self.config)
         config["hidden"] = [layer.n_out for layer in net.layers[:-1]]
         if len(net.layers) > 1:
             config["activation"] = net.layers[0].activation.name
-        self._install(self.data, check_config(config), net)
+        self._install(data, check_config(config), net)
+
+    @staticmethod
+    def _encoded_for(data: PlayData, model: Model) -> PlayData:
+        """The table ``data`` as ``model`` sees it: its raw columns through the model's own
+        preprocessing (a model ``glassnet train`` made standardizes the article's 0/1
+        marks), its targets in the model's classes or units. Raises ValueError when the
+        model reads columns the table lacks, or knows other classes."""
+        assert model.preprocessor is not None
+        raw = data.extra.get("frame")
+        if raw is None:  # a built-in table: its columns, by their English or Japanese names
+            wanted = set(model.preprocessor.feature_names_in_)
+            names = data.feature_names
+            if not wanted <= set(names) and wanted <= set(data.names_ja.values()):
+                names = [data.names_ja.get(name, name) for name in names]
+            raw = {name: data.X[:, j] for j, name in enumerate(names)}
+            extra_names = {"raw_names": names}
+        else:
+            extra_names = {}
+        needed = model.preprocessor.feature_names_in_
+        present = list(raw.columns) if hasattr(raw, "columns") else list(raw)
+        if not set(needed) <= set(present):
+            raise ValueError(
+                f"the model reads the columns {', '.join(needed)}; the {data.name} table has "
+                f"{', '.join(present)}: choose the dataset it was trained on first"
+            )
+        try:
+            X = model.preprocessor.transform(raw)
+        except ValueError as error:
+            raise ValueError(
+                f"the model does not fit the {data.name} table ({error}); choose the dataset "
+                "it was trained on first"
+            ) from None
+        y, extra = data.y, dict(data.extra, preprocessor=model.preprocessor, **extra_names)
+        if data.task != model.task:
+            raise ValueError(
+                f"the model is a {model.task} model and the {data.name} table a {data.task} "
+                "table; choose the dataset it was trained on first"
+            )
+        if data.classes is not None and [str(c) for c in model.classes or []] != [
+            str(c) for c in data.classes
+        ]:
+            raise ValueError(
+                f"the model's classes ({', '.join(map(str, model.classes or []))}) are not the "
+                f"{data.name} table's ({', '.join(map(str, data.classes))}); choose the "
+                "dataset it was trained on first"
+            )
+        if data.task == "regression":  # the targets in the model's own units
+            values = y * data.extra.get("target_scale", 1.0) + data.extra.get("target_mean", 0.0)
+            mean = model.target_mean if model.target_mean is not None else 0.0
+            scale = model.target_scale if model.target_scale is not None else 1.0
+            y = (values - mean) / scale
+            extra.update(target_mean=model.target_mean, target_scale=model.target_scale)
+        names = model.preprocessor.feature_names_out_
+        return dataclasses.replace(data, X=X, y=y, feature_names=names, extra=extra)

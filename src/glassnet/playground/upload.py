@@ -97,6 +97,7 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
     y_raw = labels.to_numpy()
     task = detect_task(list(y_raw))
     extra["preprocessor"] = preprocessor
+    extra["frame"] = frame  # the raw columns, for a loaded model's own preprocessing
     if task == "classification":
         classes = find_classes(y_raw, NAME, target)
         index = encode_labels(y_raw, classes, NAME, target)
