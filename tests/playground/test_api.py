@@ -587,6 +587,8 @@ def test_neuron_runs_only_the_shown_rows_and_matches_the_whole_table(
     client.ok("POST", "/api/step", {"n": 3})
     data, net = server.session.data, server.session.net
     whole = copy.deepcopy(net)
+    assert server.session.before is not None
+    whole.set_weights(server.session.before[0])  # the weights the last gradient was found at
     whole.gradients(data.X, data.y)  # the whole table, for comparison
     seen: list[int] = []
     original = Network.gradients
@@ -836,3 +838,22 @@ def test_a_loaded_model_sees_the_table_through_its_own_preprocessing(
          "--out", str(tmp_path / "o.safetensors"))  # fmt: skip
     status, answer = client.call("POST", "/api/load", (tmp_path / "o.safetensors").read_bytes())
     assert status == 400 and "the article table has math, english, physics" in answer["error"]
+
+
+def test_a_neurons_values_are_those_its_gradient_was_found_from(client: Client) -> None:
+    # after a step the panel showed z, a and δ at the weights after the update, beside the
+    # ∂C/∂b found before it: the δ column did not add up to the ∂C/∂b printed above it
+    fresh = client.ok("GET", "/api/neuron?layer=1&unit=0")
+    assert fresh["before_update"] is False
+    client.ok("POST", "/api/step", {"n": 2})
+    state = client.ok("GET", "/api/state")
+    neuron = client.ok("GET", "/api/neuron?layer=1&unit=0")
+    assert neuron["before_update"] is True
+    # the article's cost sums over its 4 rows: ∂C/∂b is the sum of the rows' δ
+    assert sum(neuron["delta"]) == pytest.approx(state["layers"][0]["grad_bias"][0], rel=1e-12)
+    X = np.array(jobs().X)
+    before = np.array(state["layers"][0]["weights"]) + np.array(
+        state["layers"][0]["update_weights"]
+    )
+    bias = state["layers"][0]["bias"][0] + state["layers"][0]["update_bias"][0]
+    np.testing.assert_allclose(neuron["z"], (X @ before)[:, 0] + bias, rtol=1e-12)

@@ -598,7 +598,9 @@ class Session:
 
     def neuron(self, layer: Any, unit: Any) -> dict[str, Any]:
         """z, a and δ = ∂C/∂z of one neuron for each of the first ``MAX_SHOWN_ROWS``
-        samples, with the current weights.
+        samples, with the weights the gradient on the page was found at: those before the
+        last update once a step has run (``before_update``), so a full batch's δ add up to
+        the ∂C/∂b shown beside them; the current weights before any step.
 
         Only those rows go through the network: a sample's z and a depend on it alone, and
         its δ too, but for the cost's divisor: a mean over the rows divides by the table's
@@ -609,6 +611,8 @@ class Session:
         n = int(self.data.X.shape[0])
         rows = min(n, MAX_SHOWN_ROWS)
         probe = copy.deepcopy(self.net)
+        if self.before is not None:
+            probe.set_weights(self.before[0])
         probe.gradients(self.data.X[:rows], self.data.y[:rows])
         chosen = probe.layers[layer - 1]
         assert chosen.z is not None and chosen.a is not None and chosen.delta is not None
@@ -622,6 +626,7 @@ class Session:
             "a": _plain(chosen.a[:, unit]),
             "delta": _plain(delta),
             "n_samples": n,
+            "before_update": self.before is not None,
         }
 
     def grid(self, size: Any) -> dict[str, Any]:

@@ -40,6 +40,7 @@ const WORDS = {
     hidden_hint: "例: 8,8", accuracy: "正解率", r2: "R²", target_used: "目的の列",
     target_last: "(最後の列)", rows: "行", too_big: "ファイルは {size} MB です。{max} MB までにしてください。",
     checked_rows: "最初の {rows} 行 (全 {n} 行) で確認",
+    neuron_before: "最後のステップの z, a, δ です (更新する前の重みで計算。上の勾配はここから求めた値)。",
   },
   en_words: {
     play: "Play", pause: "Pause", weight: "weight", bias: "bias", gradient: "gradient ∂C/∂w",
@@ -53,6 +54,7 @@ const WORDS = {
     hidden_hint: "e.g. 8,8", accuracy: "accuracy", r2: "R²", target_used: "target column",
     target_last: "(the last one)", rows: "rows", too_big: "the file is {size} MB; at most {max} MB can be uploaded",
     checked_rows: "checked on the first {rows} of {n} rows",
+    neuron_before: "z, a and δ of the last step, from the weights before its update (the gradient above comes from them).",
   },
 };
 
@@ -215,7 +217,8 @@ async function showNeuron(ref) {
   const data = await apiJson("GET", "neuron", undefined, { layer: ref.layer, unit: ref.j });
   const rows = data.z.slice(0, 50).map((z, k) =>
     `<tr><td>${k + 1}</td><td>${sig8(z)}</td><td>${sig8(data.a[k])}</td><td>${sig8(data.delta[k])}</td></tr>`);
-  const more = data.n_samples > 50 ? `<p class="muted">… ${data.n_samples}</p>` : "";
+  const more = (data.n_samples > 50 ? `<p class="muted">… ${data.n_samples}</p>` : "") +
+    (data.before_update ? `<p class="muted">${t("neuron_before")}</p>` : "");
   const target = $("neuron-values");
   if (target) {
     target.innerHTML = `<table class="nums"><tr><th>${t("sample")}</th><th>${t("z")}</th>` +
