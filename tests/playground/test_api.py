@@ -857,3 +857,24 @@ def test_a_neurons_values_are_those_its_gradient_was_found_from(client: Client) 
     )
     bias = state["layers"][0]["bias"][0] + state["layers"][0]["update_bias"][0]
     np.testing.assert_allclose(neuron["z"], (X @ before)[:, 0] + bias, rtol=1e-12)
+
+
+def test_hidden_layers_on_the_article_start_from_random_weights(client: Client) -> None:
+    # the article's initializer (every weight 0.5) stayed on with hidden layers: every hidden
+    # neuron the same forever, the cost stuck near 0.37, and nothing said why
+    answer = client.ok("POST", "/api/configure", {"hidden": [4]})
+    assert answer["config"]["initializer"] == "auto" and "random weights" in answer["notice"]
+    first = np.array(answer["layers"][0]["weights"])
+    assert len({tuple(column) for column in first.T}) == 4  # four different neurons
+    client.ok("POST", "/api/step", {"n": 50})
+    trace = client.ok("GET", "/api/trace?lang=en")
+    assert "the article's network" not in trace["text"]
+    # chosen on purpose, it is kept, and the notice says what it does
+    answer = client.ok("POST", "/api/configure", {"hidden": [4], "initializer": "article"})
+    assert answer["config"]["initializer"] == "article" and "the same forever" in answer["notice"]
+    # no hidden layer again: the article's network again
+    answer = client.ok("POST", "/api/configure", {"hidden": [], "initializer": "auto"})
+    answer = client.ok("POST", "/api/configure", {"hidden": [4]})
+    answer = client.ok("POST", "/api/configure", {"hidden": []})
+    assert answer["config"]["initializer"] == "article"
+    assert answer["layers"][0]["weights"] == [[0.5], [0.5], [0.5]]

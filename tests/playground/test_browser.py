@@ -7,6 +7,7 @@ this test never silently stops running there.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import tempfile
@@ -168,7 +169,10 @@ def test_play_mode_draws_the_boundary_while_it_trains(
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#neuron-values tr")) == 51)
     cells = browser.find_elements(By.CSS_SELECTOR, "#neuron-values tr:nth-child(2) td")
     z, a = float(cells[1].text), float(cells[2].text)
-    net = server.session.net
+    # at the weights its shown gradient was found from: before the last update
+    net = copy.deepcopy(server.session.net)
+    assert server.session.before is not None
+    net.set_weights(server.session.before[0])
     expected = net.predict_outputs(server.session.data.X[:1])[0, 0]
     # 8 significant digits shown
     assert abs(a - expected) < 1e-8 and abs(1 / (1 + np.exp(-z)) - expected) < 1e-7

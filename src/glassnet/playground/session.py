@@ -267,6 +267,25 @@ class Session:
             notice = _notice(str(name), config, kept, changes)
         config.update(changes)
         config = check_config(config)
+        if config["hidden"] and config["initializer"] == "article":
+            if "initializer" not in changes:
+                # every weight 0.5 gives each neuron of a hidden layer the same z, the same
+                # gradient, the same update: they would stay one neuron copied forever
+                config["initializer"] = "auto"
+                said = "hidden layers start from random weights (initializer auto)"
+            else:
+                said = (
+                    "every weight 0.5 keeps each hidden layer's neurons the same forever (the "
+                    "same z, gradient and update); initializer auto breaks the tie"
+                )
+            notice = f"{notice}; {said}" if notice else said
+        elif (
+            name == "article"
+            and changes.get("hidden") == []
+            and "initializer" not in changes
+            and config["initializer"] == "auto"
+        ):
+            config["initializer"] = "article"  # no hidden layer again: the article's network
         self._start(data, config)
         return notice
 
@@ -303,8 +322,12 @@ class Session:
                 layer.bias = np.full_like(layer.bias, 0.2)
         self._install(data, config, net)
 
-    def _install(self, data: PlayData, config: dict[str, Any], net: Network) -> None:
+    def _install(
+        self, data: PlayData, config: dict[str, Any], net: Network, loaded: bool = False
+    ) -> None:
         self.data = data
+        self.loaded = loaded
+        """Whether the network came from a model file (not built from the settings)."""
         self.config = config
         self.net = net
         self.optimizer: Optimizer = make_optimizer(config["optimizer"], config["learning_rate"])
@@ -539,7 +562,12 @@ class Session:
             optimizer=copy.deepcopy(self.before[1]),
         )
         result.steps[0].step = self.epoch
-        if self.data.name == "article" and self.config["initializer"] == "article":
+        if (
+            self.data.name == "article"
+            and self.config["initializer"] == "article"
+            and not self.config["hidden"]
+            and not self.loaded
+        ):
             # glassnet trace's own title: this network started from the article's weights
             title = (
                 "記事のネットワーク: 3 入力 (数学, 英語, 物理) → 1 出力 (仕事), "
@@ -548,10 +576,16 @@ class Session:
                 else "the article's network: 3 inputs (math, english, physics) → 1 output (job), "
                 "weights 0.5, bias 0.2"
             )
+        elif lang == "ja":
+            title = f"プレイグラウンドのネットワーク ({self.data.name})"
         else:
             title = f"the playground's network on {self.data.name}"
         if rows < n:
-            title += f", its first {rows} of {n} rows"
+            title += (
+                f", 最初の {rows} 行 (全 {n} 行)"
+                if lang == "ja"
+                else f", its first {rows} of {n} rows"
+            )
         out = result.to_dict()
         out["text"] = self.trace_text(replay, result, title, lang, digits)
         out["replays_exactly"] = self.full_batch() and rows == n
@@ -737,7 +771,7 @@ class Session:
         config["hidden"] = [layer.n_out for layer in net.layers[:-1]]
         if len(net.layers) > 1:
             config["activation"] = net.layers[0].activation.name
-        self._install(data, check_config(config), net)
+        self._install(data, check_config(config), net, loaded=True)
 
     @staticmethod
     def _encoded_for(data: PlayData, model: Model) -> PlayData:
