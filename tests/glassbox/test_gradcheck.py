@@ -163,3 +163,14 @@ def test_random_networks_pass(seed: int, cost: str) -> None:
 def test_bad_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must be"):
         gradcheck(article.network(), DATA.X, DATA.y, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_diverged_network_fails_the_check_without_overflow_warnings() -> None:
+    # weights of 1e83 (a network that diverged in the playground): the cost overflowed in
+    # np.dot, and the warning (an error under the page's server tests) lost the answer
+    net = Network([Dense(2, 16, "relu"), Dense(16, 1, "identity")], seed=0)
+    for layer in net.layers:
+        layer.weights = np.full_like(layer.weights, 1e83)
+    X, y = np.ones((4, 2)), np.ones((4, 1))
+    result = gradcheck(net, X, y)  # warnings are errors in this suite
+    assert not result.passed and not np.isfinite(result.max_relative_error)

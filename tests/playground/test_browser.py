@@ -176,3 +176,38 @@ def test_play_mode_draws_the_boundary_while_it_trains(
     expected = net.predict_outputs(server.session.data.X[:1])[0, 0]
     # 8 significant digits shown
     assert abs(a - expected) < 1e-8 and abs(1 / (1 + np.exp(-z)) - expected) < 1e-7
+
+
+def test_a_diverged_network_and_a_phone_screen_still_show_every_number(
+    browser: Any, server: PlaygroundServer
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    # a network that diverged: the gradient check showed nothing (a TypeError on a null
+    # error, swallowed), "this step" said "No step has run yet." at epoch 59, and a weight
+    # of 1.5e22 printed in fixed notation made the weight table far wider than the page
+    session = server.session
+    session.configure({"dataset": "curve", "activation": "relu", "optimizer": "sgd",
+                       "learning_rate": 10.0})  # fmt: skip
+    stopped = None
+    for _ in range(20):
+        stopped = session.step(100)
+        if stopped:
+            break
+    assert stopped is not None and session.epoch > 0
+    # a phone's screen (headless Chromium's window is at least 500 pixels wide)
+    metrics = {"width": 375, "height": 667, "deviceScaleFactor": 1, "mobile": True}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    browser.get(server.url("en"))
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    assert "diverged" in _text(browser, "trace")
+    browser.find_element(By.ID, "gradcheck").click()
+    result = browser.find_element(By.ID, "gradcheck-result")
+    _wait(browser, lambda d: result.get_attribute("textContent"))
+    assert "max relative error –" in result.get_attribute("textContent")
+    # nothing wider than the screen: the drawing shrinks, the tables scroll in their box
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
+    for cell in browser.find_elements(By.CSS_SELECTOR, "#weights td"):
+        assert len(cell.get_attribute("textContent")) <= 16, cell.get_attribute("textContent")
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not [e for e in severe if "Failed to load resource" not in e["message"]], severe

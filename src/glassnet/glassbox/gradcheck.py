@@ -192,34 +192,37 @@ def gradcheck(
     y = net.check_targets(y, X.shape[0])
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     rng = np.random.default_rng(seed)
-    backprop = net.gradients(X, y, sw)
-    checks = []
-    for number, (layer, grads) in enumerate(zip(net.layers, backprop, strict=True), start=1):
-        errors = []
-        worst: dict[str, Any] = {}
-        worst_error = -1.0
-        for name, param, grad in zip(
-            ("weights", "bias"), (layer.weights, layer.bias), grads, strict=True
-        ):
-            indices = np.arange(param.size)
-            if max_per_layer is not None and param.size > max_per_layer:
-                indices = np.sort(rng.choice(param.size, max_per_layer, replace=False))
-            numeric = _numeric_derivatives(net, param, indices, X, y, sw, eps)
-            analytic = grad.reshape(-1)[indices]
-            error = relative_error(analytic, numeric, floor)
-            errors.append(float(error.max()))
-            k = int(error.argmax())
-            if error[k] > worst_error:
-                worst_error = float(error[k])
-                worst = {
-                    "parameter": name,
-                    "index": [int(i) for i in np.unravel_index(indices[k], param.shape)],
-                    "backprop": float(analytic[k]),
-                    "numeric": float(numeric[k]),
-                    "relative_error": worst_error,
-                }
-        n_checked = n_checked_in(layer, max_per_layer)
-        checks.append(LayerCheck(number, errors[0], errors[1], n_checked, worst))
+    # weights so large that the cost overflows (a network that diverged) give infinite
+    # costs and gradients: the check fails on them and says so, without warnings
+    with np.errstate(over="ignore", invalid="ignore"):
+        backprop = net.gradients(X, y, sw)
+        checks = []
+        for number, (layer, grads) in enumerate(zip(net.layers, backprop, strict=True), start=1):
+            errors = []
+            worst: dict[str, Any] = {}
+            worst_error = -1.0
+            for name, param, grad in zip(
+                ("weights", "bias"), (layer.weights, layer.bias), grads, strict=True
+            ):
+                indices = np.arange(param.size)
+                if max_per_layer is not None and param.size > max_per_layer:
+                    indices = np.sort(rng.choice(param.size, max_per_layer, replace=False))
+                numeric = _numeric_derivatives(net, param, indices, X, y, sw, eps)
+                analytic = grad.reshape(-1)[indices]
+                error = relative_error(analytic, numeric, floor)
+                errors.append(float(error.max()))
+                k = int(error.argmax())
+                if error[k] > worst_error:
+                    worst_error = float(error[k])
+                    worst = {
+                        "parameter": name,
+                        "index": [int(i) for i in np.unravel_index(indices[k], param.shape)],
+                        "backprop": float(analytic[k]),
+                        "numeric": float(numeric[k]),
+                        "relative_error": worst_error,
+                    }
+            n_checked = n_checked_in(layer, max_per_layer)
+            checks.append(LayerCheck(number, errors[0], errors[1], n_checked, worst))
     return GradcheckResult(
         max_relative_error=max(check.max_relative_error for check in checks),
         tolerance=float(tolerance),

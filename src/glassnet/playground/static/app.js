@@ -40,6 +40,8 @@ const WORDS = {
     hidden_hint: "例: 8,8", accuracy: "正解率", r2: "R²", target_used: "目的の列",
     target_last: "(最後の列)", rows: "行", too_big: "ファイルは {size} MB です。{max} MB までにしてください。",
     checked_rows: "最初の {rows} 行 (全 {n} 行) で確認",
+    max_error: "最大相対誤差", tolerance: "許容誤差",
+    no_last_step: "表示できるステップがありません (最後のステップが発散したか、モデルを読み込んだところです)。ステップを進めると表示されます。",
     neuron_before: "最後のステップの z, a, δ です (更新する前の重みで計算。上の勾配はここから求めた値)。",
   },
   en_words: {
@@ -54,6 +56,8 @@ const WORDS = {
     hidden_hint: "e.g. 8,8", accuracy: "accuracy", r2: "R²", target_used: "target column",
     target_last: "(the last one)", rows: "rows", too_big: "the file is {size} MB; at most {max} MB can be uploaded",
     checked_rows: "checked on the first {rows} of {n} rows",
+    max_error: "max relative error", tolerance: "tolerance",
+    no_last_step: "No step to show: the last one diverged, or the network was just loaded. Step to see one.",
     neuron_before: "z, a and δ of the last step, from the weights before its update (the gradient above comes from them).",
   },
 };
@@ -77,7 +81,8 @@ function svg(tag, attrs, text) {
 }
 
 // numbers as the article prints them: 8 decimals (its weights print to 8 places)
-const fixed8 = (v) => (v === null || v === undefined ? "–" : v.toFixed(8));
+// (a diverged weight, 1e22, in 8 significant digits: fixed, it would be 31 characters)
+const fixed8 = (v) => (v === null || v === undefined ? "–" : Math.abs(v) >= 1e6 ? sig8(v) : v.toFixed(8));
 // gradients, updates and per-sample values can be tiny: 8 significant digits, as glassnet
 // trace prints them
 function sig8(v) {
@@ -397,7 +402,7 @@ async function render(newState, { grid = true, trace = true } = {}) {
 async function drawTrace() {
   // a loaded model has epochs but no step run here to replay: nothing to ask for
   if (!state.can_trace || playing) {
-    if (!state.can_trace) $("trace").textContent = t("no_step");
+    if (!state.can_trace) $("trace").textContent = t(state.epoch > 0 ? "no_last_step" : "no_step");
     return;
   }
   const data = await apiJson("GET", "trace", undefined, { lang });
@@ -553,12 +558,15 @@ async function loadModel(file) {
   fillSettings();
 }
 
+// a number in e-notation; a NaN or infinity (null in JSON: diverged weights) as "–"
+const expo = (v, digits) => (v === null || v === undefined ? "–" : v.toExponential(digits));
+
 async function gradcheck() {
   const r = await apiJson("POST", "gradcheck");
-  const lines = r.layers.map((l) => `${t("layer")} ${l.layer}: max relative error ${l.max_relative_error.toExponential(2)}`);
+  const lines = r.layers.map((l) => `${t("layer")} ${l.layer}: ${t("max_error")} ${expo(l.max_relative_error, 2)}`);
   $("gradcheck-result").textContent =
-    `${r.passed ? `✓ ${t("passed")}` : `✗ ${t("failed")}`}: max relative error ${r.max_relative_error.toExponential(2)} ` +
-    `(tolerance ${r.tolerance.toExponential(0)})\n${lines.join("\n")}` +
+    `${r.passed ? `✓ ${t("passed")}` : `✗ ${t("failed")}`}: ${t("max_error")} ${expo(r.max_relative_error, 2)} ` +
+    `(${t("tolerance")} ${expo(r.tolerance, 0)})\n${lines.join("\n")}` +
     (r.n_rows < r.n_samples ? `\n${t("checked_rows", { rows: r.n_rows, n: r.n_samples })}` : "");
 }
 
