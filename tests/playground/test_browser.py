@@ -211,3 +211,31 @@ def test_a_diverged_network_and_a_phone_screen_still_show_every_number(
         assert len(cell.get_attribute("textContent")) <= 16, cell.get_attribute("textContent")
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not [e for e in severe if "Failed to load resource" not in e["message"]], severe
+
+
+def test_run_to_an_epoch_shows_its_progress_and_stops_at_reset(
+    browser: Any, server: PlaygroundServer
+) -> None:
+    import time
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    # "run to epoch" showed epoch 0 until the end, went on after Reset (and beside Play),
+    # and ignored 0, -5 and 2.7 without a word
+    browser.get(server.url("en"))
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    field = browser.find_element(By.ID, "run-to")
+    for bad in ("0", "-5", "2.7"):
+        field.clear()
+        field.send_keys(bad, Keys.ENTER)  # Enter does what Go does
+        _wait(browser, lambda d, bad=bad: f"got '{bad}'" in _text(d, "error"))
+    assert server.session.epoch == 0
+    field.clear()
+    field.send_keys("100000000")
+    browser.find_element(By.ID, "run-to-go").click()
+    _wait(browser, lambda d: int(_text(d, "epoch")) > 0)  # the epoch moves on meanwhile
+    browser.find_element(By.ID, "reset").click()
+    _wait(browser, lambda d: _text(d, "epoch") == "0")
+    time.sleep(1.0)  # a run that went on would have stepped again by now
+    assert _text(browser, "epoch") == "0" and server.session.epoch == 0

@@ -41,6 +41,8 @@ const WORDS = {
     target_last: "(最後の列)", rows: "行", too_big: "ファイルは {size} MB です。{max} MB までにしてください。",
     checked_rows: "最初の {rows} 行 (全 {n} 行) で確認",
     max_error: "最大相対誤差", tolerance: "許容誤差",
+    run_to_bad: "エポックは 1 以上の整数で入れてください (「{value}」は使えません)。",
+    run_to_past: "ネットワークはすでにエポック {epoch} です。それより後のエポックを入れるか、先にリセットしてください。",
     no_last_step: "表示できるステップがありません (最後のステップが発散したか、モデルを読み込んだところです)。ステップを進めると表示されます。",
     neuron_before: "最後のステップの z, a, δ です (更新する前の重みで計算。上の勾配はここから求めた値)。",
   },
@@ -57,6 +59,8 @@ const WORDS = {
     target_last: "(the last one)", rows: "rows", too_big: "the file is {size} MB; at most {max} MB can be uploaded",
     checked_rows: "checked on the first {rows} of {n} rows",
     max_error: "max relative error", tolerance: "tolerance",
+    run_to_bad: "run to epoch takes a whole number of epochs, 1 or more; got '{value}'",
+    run_to_past: "the network is at epoch {epoch} already; give a later epoch, or Reset first",
     no_last_step: "No step to show: the last one diverged, or the network was just loaded. Step to see one.",
     neuron_before: "z, a and δ of the last step, from the weights before its update (the gradient above comes from them).",
   },
@@ -440,18 +444,34 @@ async function stepAndShow(n) {
   await render(await step(n));
 }
 
+let runId = 0; // a "run to epoch" in progress stops when this changes (Reset, Play, a new run)
+
 async function runTo() {
-  const target = parseInt($("run-to").value, 10);
+  const text = $("run-to").value.trim();
+  const target = Number(text);
   showError("");
-  while (state.epoch < target) {
+  if (text === "" || !Number.isInteger(target) || target < 1) {
+    showError(t("run_to_bad", { value: text }));
+    return;
+  }
+  if (target <= state.epoch) {
+    showError(t("run_to_past", { epoch: state.epoch }));
+    return;
+  }
+  playing = false;
+  const id = ++runId;
+  // a request at a time, each within what the server allows: the epoch shown moves on
+  while (id === runId && state.epoch < target) {
     const result = await step(Math.min(state.max_steps, target - state.epoch));
-    state = result;
+    if (id !== runId) return; // stopped meanwhile: what stopped it shows its own state
+    await render(result, { trace: false, grid: false });
     if (result.stopped) break;
   }
-  await render(state);
+  if (id === runId) await render(state);
 }
 
 async function play() {
+  runId += 1; // a run to an epoch stops where it is
   playing = !playing;
   $("play").textContent = playing ? t("pause") : t("play");
   let count = 0;
@@ -578,8 +598,18 @@ wire("step-1", "click", () => stepAndShow(1));
 wire("step-10", "click", () => stepAndShow(10));
 wire("step-100", "click", () => stepAndShow(100));
 wire("play", "click", play);
-wire("reset", "click", async () => { showError(""); playing = false; await render(await apiJson("POST", "reset")); });
+wire("reset", "click", async () => {
+  showError("");
+  playing = false;
+  runId += 1;
+  await render(await apiJson("POST", "reset"));
+});
 wire("run-to-go", "click", runTo);
+// Enter in a field does what its button does
+wire("run-to", "keydown", (e) => (e.key === "Enter" ? runTo() : Promise.resolve()));
+for (const id of ["hidden", "learning-rate", "batch-size", "l2", "seed"]) {
+  wire(id, "keydown", (e) => (e.key === "Enter" ? applySettings(false) : Promise.resolve()));
+}
 wire("apply", "click", () => applySettings(false));
 wire("dataset", "change", () => applySettings(true));
 wire("upload", "change", (e) => (e.target.files[0] ? upload(e.target.files[0]) : Promise.resolve()));
