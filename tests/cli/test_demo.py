@@ -48,6 +48,7 @@ def test_demo_in_japanese_uses_the_article_words() -> None:
     out = demo("--lang", "ja").stdout
     assert "仕事が見つかる" in out and "仕事が見つからない" in out
     assert "数学" in out and "英語" in out and "物理" in out
+    assert "(学習後の重みでの ½·Σ(a − y)²)" in out  # the Loss line's words too
 
 
 def test_unknown_language_is_a_user_error() -> None:

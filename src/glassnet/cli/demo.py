@@ -74,7 +74,12 @@ def run(args: argparse.Namespace) -> int:
             f"{article.EPOCHS} epochs of full-batch gradient descent"
         )
     print()
-    print(f"Loss  : {cost:.8f}  (½·Σ(a − y)² with the trained weights)")
+    meaning = (
+        "学習後の重みでの ½·Σ(a − y)²"
+        if args.lang == "ja"
+        else "½·Σ(a − y)² with the trained weights"
+    )
+    print(f"Loss  : {cost:.8f}  ({meaning})")
     print(
         "weight:",
         "  ".join(f"{n}={w:.16g}" for n, w in zip(names, layer.weights[:, 0], strict=True)),
