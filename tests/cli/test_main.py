@@ -194,3 +194,16 @@ def test_sigterm_or_sighup_while_the_model_is_written_leaves_the_old_file_and_no
             name = signal.Signals(number).name
             assert error.decode().splitlines()[-1] == f"glassnet train: {name}, stopped"
     assert caught >= 2  # the signal came while the file was being written, most times
+
+
+def test_the_column_table_lines_up_names_of_wide_characters(capsys) -> None:  # type: ignore[no-untyped-def]
+    # 数学 takes four terminal columns, not two: the roles after Japanese names stood two
+    # columns left of the others
+    from glassnet.cli.common import display_width, print_column_table
+
+    rows = [{"name": n, "role": "numeric", "encoding": "standardized"} for n in ("数学", "math")]
+    print_column_table(rows)
+    lines = capsys.readouterr().out.splitlines()
+    starts = {display_width(line[: line.index(word)]) for line, word in
+              zip(lines, ("role", "numeric", "numeric"), strict=True)}  # fmt: skip
+    assert len(starts) == 1

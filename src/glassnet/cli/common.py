@@ -350,9 +350,23 @@ def column_rows(model: Model) -> list[dict[str, Any]]:
     ]
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` and spaces up to ``width`` terminal columns (CJK characters take two)."""
+    return text + " " * (width - display_width(text))
+
+
 def print_column_table(rows: list[dict[str, Any]], stream: Any = None) -> None:
     """The columns as an aligned table: name, role, encoding."""
-    name_width = max([6, *(len(r["name"]) for r in rows)])
-    print(f"{'column':<{name_width}}  {'role':<11}  encoding", file=stream)
+    name_width = max([6, *(display_width(r["name"]) for r in rows)])
+    print(f"{padded('column', name_width)}  {'role':<11}  encoding", file=stream)
     for row in rows:
-        print(f"{row['name']:<{name_width}}  {row['role']:<11}  {row['encoding']}", file=stream)
+        print(
+            f"{padded(row['name'], name_width)}  {row['role']:<11}  {row['encoding']}", file=stream
+        )

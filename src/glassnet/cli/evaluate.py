@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import UserError, display_width, padded
 
 if TYPE_CHECKING:
     from glassnet._types import Array
@@ -174,21 +174,21 @@ def _print(
         print(f"R²  : {r2}")
         return
     names = [str(c) for c in report["classes"]]
-    width = max(8, *(len(n) for n in names))
+    width = max(8, *(display_width(n) for n in names))
     print(f"accuracy: {report['accuracy']:.4f}")
     if report["unknown_classes"]["rows"]:
         print(report["unknown_classes"]["note"])
     print()
-    print(f"{'class':<{width}}  precision  recall  F1      support")
+    print(f"{padded('class', width)}  precision  recall  F1      support")
     for name in names:
         s = report["per_class"][name]
         print(
-            f"{name:<{width}}  {s['precision']:<9.4f}  {s['recall']:<6.4f}  {s['f1']:<6.4f}  "
+            f"{padded(name, width)}  {s['precision']:<9.4f}  {s['recall']:<6.4f}  {s['f1']:<6.4f}  "
             f"{s['support']}"
         )
     print()
     print("confusion matrix (rows: true class, columns: predicted class)")
     cell = max(width, *(len(str(v)) for row in report["confusion_matrix"] for v in row))
-    print(" " * (width + 2) + "  ".join(f"{n:>{cell}}" for n in names))
+    print(" " * (width + 2) + "  ".join(" " * (cell - display_width(n)) + n for n in names))
     for name, row in zip(names, report["confusion_matrix"], strict=True):
-        print(f"{name:<{width}}  " + "  ".join(f"{v:>{cell}}" for v in row))
+        print(f"{padded(name, width)}  " + "  ".join(f"{v:>{cell}}" for v in row))

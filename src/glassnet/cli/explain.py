@@ -11,11 +11,10 @@ import argparse
 import re
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError, is_number
+from glassnet.cli.common import UserError, display_width, is_number
 from glassnet.cli.glassbox_common import (
     add_digits_argument,
     check_digits,
-    display_width,
     format_number,
 )
 

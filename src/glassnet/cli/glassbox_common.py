@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import UserError, display_width
 
 if TYPE_CHECKING:
     from glassnet._types import Array
@@ -124,13 +124,6 @@ def format_number(value: float, digits: int) -> str:
     """A number with ``digits`` significant digits and a true minus sign in front."""
     text = f"{value:.{digits}g}"
     return "−" + text[1:] if text.startswith("-") else text
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def format_matrix(values: Array, digits: int) -> list[str]:
