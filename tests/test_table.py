@@ -558,3 +558,23 @@ def test_a_late_marker_is_read_again_only_where_it_changes_a_type(
         assert frame.schema == {"n": pl.Int64, "t": pl.String}
         assert frame.row(250_000) == ((3, None) if column == "words" else (None, "w1"))
         assert reads[0] is None and (len(reads) == 1) == (column == "words"), reads
+
+
+def test_numbers_with_a_decimal_comma_are_numbers(tmp_path: Path) -> None:
+    # Excel's export where a comma is the decimal sign (0,23 in a file of ";") was read as
+    # text: every such column one-hot (365 and 1,001 levels), its later values unseen
+    path = tmp_path / "t.csv"
+    path.write_text("a;b;name;y\n0,23;1,5;x;1\n-1,7;2;y;0\n3,0;1e3;x;1\n;4,25;y;0\n")
+    frame = read_table(path)
+    assert frame.schema["a"] == pl.Float64 and frame["a"].to_list() == [0.23, -1.7, 3.0, None]
+    assert frame["b"].to_list() == [1.5, 2.0, 1000.0, 4.25] and frame["name"].dtype == pl.String
+    tabs = tmp_path / "t.tsv"  # tabs too; a target read as text stays as written
+    tabs.write_text("a\ty\n0,5\t1,5\n2\t2,5\n")
+    assert read_table(tabs, text_columns=["y"]).rows() == [(0.5, "1,5"), (2.0, "2,5")]
+    # where a comma separates the fields, or a column mixes in words, nothing changes
+    commas = tmp_path / "c.csv"
+    commas.write_text('a,b\n"0,5",1\n"2,5",2\n')
+    assert read_table(commas)["a"].to_list() == ["0,5", "2,5"]
+    words = tmp_path / "w.csv"
+    words.write_text("a;b\n0,5;1\nmany;2\n")
+    assert read_table(words)["a"].to_list() == ["0,5", "many"]

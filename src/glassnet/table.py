@@ -526,6 +526,8 @@ def _read_csv(
     def widths() -> list[int] | None:  # the data lines' field counts, counted once
         return _line_widths(whole(), separator, skipped)
 
+    decimal_comma = False  # numbers written 0,23 (see below)
+
     def parsed(null_values: list[str] | None, also_text: Sequence[str] = ()) -> pl.DataFrame:
         texts = names if as_written else [n for n in [*text_columns, *also_text] if n in names]
         overrides: dict[str, Any] = dict.fromkeys(texts, pl.String)
@@ -542,6 +544,7 @@ def _read_csv(
                     null_values=null_values,
                     schema_overrides=overrides,
                     infer_schema_length=INFERRED_ROWS,
+                    decimal_comma=decimal_comma,
                     raise_if_empty=False,
                     truncate_ragged_lines=False,
                 )
@@ -566,7 +569,14 @@ def _read_csv(
         frame = parsed(None)
     else:
         plain = markers and not typed and not _holds_marker(raw, separator, markers)
-        frame = parsed(None if plain else list(na_values))
+        nulls = None if plain else list(na_values)
+        frame = parsed(nulls)
+        # a decimal comma (Excel's export where a comma is the decimal sign: 0,23 in a
+        # file of ";" or tabs): a column of such numbers, read as text, has the file read
+        # again with it, its numbers numbers (one written 1.5 stays text, and is judged)
+        if separator != "," and _decimal_comma_columns(frame, text_columns):
+            decimal_comma = True
+            frame = parsed(nulls)
         nans = _nan_columns(frame)
         if plain and (nans or _typed_but_for_markers(frame, markers, text_columns)):
             frame = parsed(list(na_values))
@@ -619,6 +629,27 @@ def _nan_columns(frame: pl.DataFrame) -> list[str]:
         return []
     found = frame.select(pl.col(name).is_nan().any() for name in floats).row(0)
     return [name for name, nan in zip(floats, found, strict=True) if nan]
+
+
+DECIMAL_COMMA = r"^[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?$"
+"""A number written with a decimal comma (0,23; -1,5e3)."""
+
+
+def _decimal_comma_columns(frame: pl.DataFrame, text_columns: Sequence[str]) -> list[str]:
+    """The text columns of ``frame`` (not ``text_columns``) whose first ``INFERRED_ROWS``
+    present cells are numbers, some of them written with a decimal comma, the others
+    whole numbers."""
+    import polars as pl
+
+    found = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String or name in text_columns:
+            continue
+        cells = frame[name].head(INFERRED_ROWS).drop_nulls().str.strip_chars()
+        commas = cells.str.contains(DECIMAL_COMMA)
+        if commas.any() and (commas | cells.str.contains(r"^[+-]?[0-9]+$")).all():
+            found.append(name)
+    return found
 
 
 def _reads_as_value(marker: str) -> bool:
