@@ -51,6 +51,18 @@ SEPARATORS: dict[str, str] = {}
 """The field separator each CSV file was read with (sniffed, or given as --delimiter), by
 path: an error message found later counts the file's lines with the same one."""
 
+DECIMAL_COMMAS: set[str] = set()
+"""The CSV files read with a decimal comma (0,23), by path: ``predict`` writes its numbers
+back so."""
+
+
+def written_dialect(path: str | os.PathLike[str]) -> tuple[str, bool]:
+    """The field separator of the table last read from ``path``, and whether its numbers
+    have a decimal comma: how ``predict`` writes the table back (a Parquet file's: ",")."""
+    where = _source(path)
+    return SEPARATORS.get(where, ","), where in DECIMAL_COMMAS
+
+
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 """The byte order marks of text whose NUL bytes are no sign of a binary file."""
@@ -574,8 +586,10 @@ def _read_csv(
         # a decimal comma (Excel's export where a comma is the decimal sign: 0,23 in a
         # file of ";" or tabs): a column of such numbers, read as text, has the file read
         # again with it, its numbers numbers (one written 1.5 stays text, and is judged)
+        DECIMAL_COMMAS.discard(where)
         if separator != "," and _decimal_comma_columns(frame, text_columns):
             decimal_comma = True
+            DECIMAL_COMMAS.add(where)
             frame = parsed(nulls)
         nans = _nan_columns(frame)
         if plain and (nans or _typed_but_for_markers(frame, markers, text_columns)):

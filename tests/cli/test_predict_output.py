@@ -133,3 +133,32 @@ def test_cells_passed_through_come_back_as_the_file_wrote_them(tmp_path: Path) -
 
     answers = [p["prediction"] for p in json.loads(expected.stdout)["predictions"]]
     assert [int(row[5]) for row in out[1:]] == answers
+
+
+def test_the_table_is_written_back_with_its_own_separator_and_decimal_sign(
+    tmp_path: Path,
+) -> None:
+    # a file of ";" and decimal commas (Excel's export where the comma is the decimal sign)
+    # came back comma-separated, its answers with decimal points among its own commas
+    rows = "".join(f"{i % 7},{i % 3}5;{'ab'[i % 2]};{i % 2}\n" for i in range(40))
+    data = tmp_path / "d.csv"
+    data.write_text("x;kind;y\n" + rows)
+    model = tmp_path / "m.safetensors"
+    trained = run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model)
+    assert trained.returncode == 0, trained.stderr
+    assert "x       numeric" in trained.stdout  # 1,5 is a number
+    query = tmp_path / "q.csv"
+    query.write_text("x;kind\n1,25;a\n;b\n")
+    for out in (None, tmp_path / "p.csv"):
+        result = run_cli("predict", model, query, *(["--out", out] if out else []))
+        assert result.returncode == 0, result.stderr
+        text = out.read_text() if out else result.stdout
+        header, first, second = text.splitlines()
+        assert header == "x;kind;y;probability_0;probability_1"
+        assert first.startswith("1,25;a;") and second.startswith(";b;")
+        assert first.split(";")[3].startswith("0,")  # a probability, decimal comma
+    tabs = tmp_path / "q.tsv"  # a tab-separated file comes back with tabs
+    tabs.write_text("x\tkind\n1.5\ta\n")
+    result = run_cli("predict", model, tabs)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "x\tkind\ty\tprobability_0\tprobability_1"

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     """Check the paths, load the model, read the table, predict, write or print."""
     from glassnet.cli.common import fill_counts, load_model, model_outputs, read_rows_as_written
     from glassnet.model import class_probabilities
-    from glassnet.table import PARQUET_SUFFIXES, listed
+    from glassnet.table import PARQUET_SUFFIXES, listed, written_dialect
 
     if args.out is not None:  # never the model or the table this command reads
         check_out_file(args.out, reads=[args.model, args.data])
@@ -89,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
     except UserError as error:
         raise UserError(f"{args.data}: {error}") from None
     table = _with_answers(written, added, answers, probabilities)
+    # written back as the file was: its field separator, its decimal sign
+    separator, comma = written_dialect(args.data)
     if args.out is None:
-        _write_stdout(table)
+        _write_stdout(table, separator, comma)
     else:
         from glassnet.serialization import write_atomically
 
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             if args.out.lower().endswith(PARQUET_SUFFIXES):
                 table.write_parquet(binary)
             else:
-                table.write_csv(binary)
+                table.write_csv(binary, separator=separator, decimal_comma=comma)
 
         write_atomically(args.out, write)
         print(f"wrote {args.out}: {table.height} rows with {listed(added)}", file=sys.stderr)
@@ -111,18 +113,20 @@ STDOUT_ROWS = 65_536
 """Rows formatted at a time for standard output."""
 
 
-def _write_stdout(table: pl.DataFrame) -> None:
+def _write_stdout(table: pl.DataFrame, separator: str = ",", comma: bool = False) -> None:
     """``table`` as CSV on standard output, a slice of rows at a time: polars formats each
     slice in memory and Python writes it, so a reader that goes away (``| head``) raises
     Python's BrokenPipeError, which the command line ends on quietly (polars' own writer
-    reports it as a plain OSError), and the rest of the table is not formatted for nobody."""
+    reports it as a plain OSError), and the rest of the table is not formatted for nobody.
+    ``separator`` and ``comma`` (a decimal comma): the table's own, as it was read."""
     import io
 
     sys.stdout.flush()  # anything printed before goes first
     binary = getattr(sys.stdout, "buffer", None)
     for start in range(0, max(table.height, 1), STDOUT_ROWS):
         text = io.BytesIO()
-        table.slice(start, STDOUT_ROWS).write_csv(text, include_header=start == 0)
+        part = table.slice(start, STDOUT_ROWS)
+        part.write_csv(text, include_header=start == 0, separator=separator, decimal_comma=comma)
         if binary is not None:
             binary.write(text.getbuffer())
         else:  # a text stream without bytes underneath (a test's StringIO)
