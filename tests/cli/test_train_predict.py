@@ -544,6 +544,14 @@ def test_early_stopping_on_too_few_rows_names_early_stopping(tmp_path: Path) -> 
     assert_user_error(result, "--early-stopping watches held-out rows, and --validation-split 0")
 
 
+def test_train_out_named_onnx_points_to_export(tmp_path: Path) -> None:
+    # a safetensors model file was written under x.onnx: onnxruntime then refused it
+    data = write(tmp_path / "d.csv", "x,y\n" + "".join(f"{i % 7},{i % 2}\n" for i in range(20)))
+    result = run_cli("train", data, "--target", "y", "--out", tmp_path / "x.ONNX")
+    assert_user_error(result, "names an ONNX file", "glassnet export")
+    assert not (tmp_path / "x.ONNX").exists()
+
+
 def test_predict_out_is_written_atomically_with_the_files_mode(
     model: tuple[Path, Path], tmp_path: Path
 ) -> None:

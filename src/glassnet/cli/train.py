@@ -261,6 +261,13 @@ def _options(args: argparse.Namespace) -> Options:
         if args.validation_split is None
         else _checked(v.fraction, args.validation_split, "--validation-split", float)
     )
+    if args.out is not None and args.out.lower().endswith(".onnx"):
+        # a model file under an ONNX name: onnxruntime would refuse it as a bad protobuf
+        raise UserError(
+            f"--out {args.out} names an ONNX file; train writes a glassnet model file "
+            "(--out model.safetensors), and glassnet export model.safetensors "
+            f"{args.out} then writes the ONNX file"
+        )
     if args.early_stopping and args.validation_split is not None and split == 0.0:
         # two options at odds: told before the table is read
         raise UserError(
