@@ -461,6 +461,7 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
         "rownames": rng.permutation(n) + 1,  # R's row names, as Rdatasets writes them
         "paid": rng.permutation(n),  # a word ending in "id" is no id
         "store_id": rng.integers(0, 5, n),  # repeated ids group rows: a feature
+        "ID": np.arange(n) // 2 * 3 + 100,  # MASS's biopsy: a patient's ID on two rows
         "day": [f"2012-03-{i % 28 + 1:02d} {i}:00" for i in range(n)],
         "y": rng.integers(0, 2, n),
     }
@@ -474,9 +475,11 @@ def test_shuffled_ids_and_pandas_parquet_index_are_identifiers() -> None:
         "rownames": "ignored",
         "paid": "numeric",
         "store_id": "numeric",
+        "ID": "ignored",
         "day": "ignored",
     }
     reasons = {c["name"]: c["reason"] for c in pre.columns_ if c["role"] == "ignored"}
+    assert reasons["ID"] == "30 different whole numbers in 60 rows, named as an id"
     assert reasons["respondent_id"] == "a different whole number in every row, named as an id"
     assert reasons["day"].startswith("dates with a different value in every row")
 

@@ -9,8 +9,8 @@
   ``"COL=level"`` per level; missing cells are the level ``"(missing)"``; beyond
   ``max_categories`` levels the rarest become ``"(other)"``. At ``transform`` an unknown
   level is ``"(other)"`` if the column has it, else all zeros ("no known category").
-- **ignored**: an identifier (an unnamed column, the row numbers, whole numbers all
-  different in a column named as an id — ``id``, ``index``, ``respondent_id``,
+- **ignored**: an identifier (an unnamed column, the row numbers, whole numbers at least
+  half of them different in a column named as an id — ``id``, ``index``, ``respondent_id``,
   ``PassengerId`` —, or text whose values are all distinct: a name per row teaches nothing
   about other rows) or a constant column. The report says why, and which option keeps it.
 
@@ -108,6 +108,10 @@ ID_NAME = re.compile(
 """Names of identifier columns: id, index, respondent_id, Customer ID, id_customer,
 PassengerId, customerID, rownames (R's row names, as Rdatasets' files have them) — not words
 that merely end in "id" (paid, valid)."""
+
+ID_DISTINCT = 0.5
+"""A column of whole numbers named as an id (``ID_NAME``) with at least this share of
+different values among its rows is an identifier (an id on one or two rows each)."""
 
 NEARLY_DISTINCT = 0.95
 """A text column with at least this many different values per present cell is an
@@ -748,16 +752,17 @@ def _decide(
             return _ignored(name, "constant", _keep_option(series))
         if dtype.is_integer() and present == whole.len() and _is_row_numbers(whole, present):
             return _ignored(name, "the row numbers (an identifier)", "--numeric COL")
-        if (
-            dtype.is_integer()
-            and ID_NAME.match(name)
-            and present == whole.len()
-            and whole.n_unique() == present
-        ):
-            # shuffled row numbers or record ids: a number per row says nothing of others
-            return _ignored(
-                name, "a different whole number in every row, named as an id", "--numeric COL"
-            )
+        if dtype.is_integer() and ID_NAME.match(name) and present == whole.len():
+            # shuffled row numbers or record ids: a number per row (or per few rows, as
+            # MASS's biopsy has a patient's ID on one or two) says nothing of others; ids
+            # shared by many rows (a store's) group them, and stay numbers
+            distinct = whole.n_unique()
+            if distinct == present:
+                reason = "a different whole number in every row, named as an id"
+                return _ignored(name, reason, "--numeric COL")
+            if distinct >= ID_DISTINCT * present:
+                reason = f"{distinct} different whole numbers in {present} rows, named as an id"
+                return _ignored(name, reason, "--numeric COL")
         # the training rows (all of them, or a part that might be all missing)
         return {"name": name, "role": "numeric"} if same else _fit_numeric(series)
     counts = _level_counts(whole)
