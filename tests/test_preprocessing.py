@@ -759,3 +759,50 @@ def test_a_column_of_mostly_rare_levels_is_told_as_crowded() -> None:
     assert found["kept"] == 100 and found["levels"] == 450 and found["share"] < 0.5
     # a few kept levels cost little: no note
     assert Preprocessor().fit(table, max_categories=20).crowded_ == {}
+
+
+def test_a_value_written_two_ways_is_one_level() -> None:
+    # yes/YES/No/no kept four levels (README: yes/no match in any case), so "Yes" was
+    # unseen; "5" and "5.0" in one --categorical column were two levels, and a row "5.0"
+    # answered by the one as text and by the other when read as a number
+    answers = ["yes", "YES", "No", "no"] * 5
+    pre = Preprocessor().fit({"a": answers, "x": list(range(20))})
+    assert pre.columns_[0]["categories"] == ["no", "yes"]
+    X = pre.transform({"a": ["Yes", "yes", "NO"], "x": [1, 2, 3]})
+    assert [X_row(row, pre.feature_names_out_) for row in X] == [["a=yes"], ["a=yes"], ["a=no"]]
+    assert pre.transform_counts_["unseen"] == {}
+    rated = Preprocessor().fit({"k": ["5", "5.0", "7", "5"] * 5, "x": list(range(20))},
+                               categorical=["k"])  # fmt: skip
+    assert rated.columns_[0]["categories"] == ["5", "7"]
+    both = rated.transform({"k": ["5.0", "5", "7.00"], "x": [1, 2, 3]})
+    assert [X_row(row, rated.feature_names_out_) for row in both] == [["k=5"], ["k=5"], ["k=7"]]
+
+
+def test_true_and_false_among_numbers_are_one_and_zero_on_every_route() -> None:
+    # a CSV's TRUE/False in a 0/1 column reads as booleans (1 and 0); the same cells as
+    # text (a dict, pandas' dtype=str, a polars frame of text) were refused
+    pre = Preprocessor().fit({"flag": [0, 1, 1, 0] * 5, "x": [i % 7 for i in range(20)]})
+    typed = pre.transform(pl.DataFrame({"flag": [True, False], "x": [1, 2]}))
+    text = pre.transform({"flag": ["TRUE", "False"], "x": ["1", "2"]})
+    np.testing.assert_array_equal(text, typed)
+    with pytest.raises(DataError, match="'yes' is not a number"):
+        pre.transform({"flag": ["yes"], "x": ["1"]})
+
+
+def test_a_pandas_column_of_mixed_python_types_is_read_as_a_dict_is() -> None:
+    # an object column holding 3, "7" and 1.0: pyarrow's ArrowInvalid from every route
+    pd = pytest.importorskip("pandas")
+    cells = [3, "7", 1.0, None] * 5
+    pre = Preprocessor().fit({"k": cells, "x": list(range(20))})
+    frame = pd.DataFrame({"k": pd.Series(cells, dtype=object), "x": range(20)})
+    np.testing.assert_array_equal(pre.transform(frame), pre.transform({"k": cells, "x": range(20)}))
+    assert Preprocessor().fit(frame).columns_ == pre.columns_
+
+
+def test_fit_on_a_path_reads_the_categorical_columns_as_text(tmp_path: Path) -> None:
+    # glassnet train --categorical zip kept 007, 012, 100; Preprocessor().fit(path,
+    # categorical=["zip"]) read the column as numbers: 100, 12, 7, in another order
+    path = tmp_path / "t.csv"
+    path.write_text("zip,x\n" + "".join(f"{['007', '012', '100'][i % 3]},{i}\n" for i in range(9)))
+    pre = Preprocessor().fit(path, categorical=["zip"])
+    assert pre.columns_[0]["categories"] == ["007", "012", "100"]

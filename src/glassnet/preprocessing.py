@@ -198,7 +198,9 @@ class Preprocessor:
         if max_categories is not None and max_categories < 1:
             raise ValueError(f"max_categories must be at least 1; got {max_categories}")
         self.na_values = list(NA_VALUES if na_values is None else na_values)
-        whole = as_frame(data, na_values=self.na_values)
+        categorical = list(categorical)
+        # a file's categorical columns as text, as glassnet train reads them ("007")
+        whole = as_frame(data, na_values=self.na_values, text_columns=categorical)
         if fit_rows is not None:
             fit_rows = np.asarray(fit_rows)
             if fit_rows.dtype.kind not in "iu" or fit_rows.ndim != 1:
@@ -374,6 +376,13 @@ class Preprocessor:
             )
         used = [c for c in self.columns_ if c["role"] != "ignored"]
         frame = _without_words(frame, used)
+        # true/false among numbers are 1 and 0, written as text as a CSV reads them typed
+        schema = frame.schema  # built anew on every access: once, not once per column
+        words = [
+            c["name"] for c in used if c["role"] == "numeric" and schema[c["name"]] == pl.String
+        ]
+        if words:
+            frame = frame.with_columns(_booleans_as_numbers(name) for name in words)
         # text (and other non-number) cells are judged before they are cast; float cells
         # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
         schema = frame.schema  # built anew on every access: once, not once per column
@@ -586,8 +595,11 @@ def as_frame(
         )
     if type(data).__module__.split(".")[0] == "pandas":
         names = named([str(c) for c in data.columns], "the table")
-        frame = pl.from_pandas(data.set_axis(range(len(names)), axis=1))
-        frame.columns = names
+        try:
+            frame = pl.from_pandas(data.set_axis(range(len(names)), axis=1))
+            frame.columns = names
+        except Exception:  # pyarrow refuses an object column of mixed types (3, "7", 1.0)
+            frame = pl.DataFrame([_pandas_series(n, data.iloc[:, j]) for j, n in enumerate(names)])
     elif isinstance(data, dict):
         names = named([str(k) for k in data], "the table")
         _check_column_lengths(names, list(data.values()))
@@ -642,6 +654,35 @@ def _series(name: str, values: Any) -> pl.Series:
     if kinds == {bool}:
         return pl.Series(name, cells, dtype=pl.Boolean)
     return pl.Series(name, [None if v is None else _text(v) for v in cells], dtype=pl.String)
+
+
+def _booleans_as_numbers(name: str) -> pl.Expr:
+    """A text column with true and false (any case) as "1" and "0": a CSV's column of them
+    reads as booleans, which a numeric column takes as 1 and 0."""
+    import polars as pl
+
+    column = pl.col(name)
+    word = column.str.to_lowercase()
+    return (
+        pl.when(word == "true")
+        .then(pl.lit("1"))
+        .when(word == "false")
+        .then(pl.lit("0"))
+        .otherwise(column)
+        .alias(name)
+    )
+
+
+def _pandas_series(name: str, column: Any) -> pl.Series:
+    """One pandas column as polars converts it, or, when it cannot (an object column of
+    mixed types), its cells as a dict of columns' cells are read (``_series``)."""
+    import polars as pl
+
+    try:
+        series: pl.Series = pl.Series(name, pl.from_pandas(column.to_frame()).to_series())
+        return series
+    except Exception:  # pyarrow's ArrowInvalid or ArrowTypeError
+        return _series(name, column.to_numpy(dtype=object))
 
 
 def _text(value: Any) -> str:
@@ -1078,7 +1119,7 @@ def _fit_categorical(
     text = category_text(series)
     if counts is None or series.dtype != pl.String:  # other cells' text is not the cell
         counts = _level_counts(text)
-    levels = counts[0].to_list()
+    levels = _one_per_value(*counts)
     kept = sorted(levels[:max_categories])
     if MISSING in kept or OTHER in kept:
         raise DataError(
@@ -1089,6 +1130,35 @@ def _fit_categorical(
     if text.null_count():
         categories.append(MISSING)
     return {"name": series.name, "role": "categorical", "categories": categories}
+
+
+def _one_per_value(levels: pl.Series, times: pl.Series) -> list[str]:
+    """The ``levels`` (with their counts ``times``), most frequent first, ties in text
+    order, where levels that are one value written otherwise are one level, named as
+    ``transform`` matches such cells (``_level_lookups``): yes, Yes and YES as "yes" in a
+    column of yes/no words; 5 and 5.0 as the shorter, "5" (within ±2^53; not "007")."""
+    names = levels.to_list()
+    lowered = levels.str.to_lowercase()
+    if lowered.n_unique() < len(names) and lowered.is_in(list(BOOLEAN_WORDS)).all():
+        names = lowered.to_list()
+    elif levels.str.contains(NUMBER_PATTERN).sum() > 1:
+        groups: dict[float, list[int]] = {}
+        for i, level in enumerate(names):
+            # a leading zero makes a code ("007" beside "7"): kept as written
+            if re.match(NUMBER_PATTERN, level) and not re.match(r"[+-]?0[0-9]", level):
+                value = int(level) if re.fullmatch(r"[+-]?[0-9]+", level) else float(level)
+                if abs(value) <= 2**53:
+                    groups.setdefault(float(value), []).append(i)
+        for group in groups.values():
+            shortest = min((names[i] for i in group), key=lambda level: (len(level), level))
+            for i in group:
+                names[i] = shortest
+    if len(set(names)) == len(names):
+        return names  # nothing written twice: the counts' order stands
+    totals: dict[str, int] = {}
+    for name, count in zip(names, times.to_list(), strict=True):
+        totals[name] = totals.get(name, 0) + count
+    return sorted(totals, key=lambda name: (-totals[name], name))
 
 
 # ----- encoding ----------------------------------------------------------------------------------
