@@ -114,8 +114,14 @@ class Model:
 
     @property
     def feature_names_in_(self) -> list[str] | None:
-        """The raw columns the model reads (None without preprocessing)."""
-        return None if self.preprocessor is None else self.preprocessor.feature_names_in_
+        """The raw columns the model reads: the preprocessing's, else the names a network
+        stores (an estimator fitted on a DataFrame), else None."""
+        if self.preprocessor is not None:
+            return self.preprocessor.feature_names_in_
+        names = self.network.metadata.get("feature_names")
+        if isinstance(names, list) and len(names) == self.network.n_inputs:
+            return [str(name) for name in names]
+        return None
 
     @property
     def feature_names_out_(self) -> list[str]:
@@ -130,6 +136,9 @@ class Model:
         a DataFrame, a dict of columns or a 2-D array; see ``Preprocessor.transform``)."""
         if self.preprocessor is not None:
             return self.preprocessor.transform(data)
+        names = self.feature_names_in_
+        if names is not None and (hasattr(data, "columns") or isinstance(data, dict)):
+            data = _columns_by_name(data, names)  # by name, not by place
         X = np.asarray(data, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.network.n_inputs:
             raise ValueError(
@@ -426,3 +435,16 @@ def class_probabilities(outputs: Array) -> Array:
     if outputs.shape[1] == 1:
         return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])
     return outputs
+
+
+def _columns_by_name(data: Any, names: list[str]) -> Array:
+    """The columns ``names`` of a table (a DataFrame or a dict of columns), in that order,
+    whatever else it holds; ValueError naming the ones it lacks."""
+    present = [str(c) for c in (data.columns if hasattr(data, "columns") else data)]
+    lacking = [name for name in names if name not in present]
+    if lacking:
+        raise ValueError(
+            f"the model reads the column(s) {', '.join(lacking)}, which the table lacks (its "
+            f"columns are {', '.join(present)})"
+        )
+    return np.column_stack([np.asarray(data[name], dtype=np.float64) for name in names])

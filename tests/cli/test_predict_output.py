@@ -162,3 +162,35 @@ def test_the_table_is_written_back_with_its_own_separator_and_decimal_sign(
     result = run_cli("predict", model, tabs)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "x\tkind\ty\tprobability_0\tprobability_1"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_model_that_stores_only_column_names_reads_the_columns_by_name(
+    tmp_path: Path,
+) -> None:
+    # an estimator fitted on a DataFrame (no preprocessing) keeps its column names; glassnet
+    # predict took a CSV's columns by place, so swapped columns answered other numbers
+    pd = pytest.importorskip("pandas")
+    import glassnet
+    from glassnet.sklearn import GlassClassifier
+
+    X = pd.DataFrame({"a": np.linspace(-2, 2, 40), "b": np.tile([0.0, 5.0], 20)})
+    clf = GlassClassifier(hidden_layer_sizes=(4,), max_iter=30, random_state=0)
+    clf.fit(X, X["a"] > 0)
+    model = tmp_path / "m.safetensors"
+    glassnet.save(clf, model)
+    query = tmp_path / "q.csv"
+    X.head(3)[["b", "a"]].assign(note="x").to_csv(query, index=False)
+    result = run_cli("predict", model, query, "--json")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    shown = [p["probabilities"]["True"] for p in json.loads(result.stdout)["predictions"]]
+    np.testing.assert_allclose(shown, clf.predict_proba(X.head(3))[:, 1], rtol=1e-12)
+    loaded = glassnet.load(model)
+    np.testing.assert_allclose(loaded.predict_proba(X.head(3)[["b", "a"]]),
+                               clf.predict_proba(X.head(3)), rtol=1e-12)  # fmt: skip
+    lacking = tmp_path / "l.csv"
+    X.head(3)[["a"]].to_csv(lacking, index=False)
+    result = run_cli("predict", model, lacking)
+    assert result.returncode == 2 and "reads the column b, which the table lacks" in result.stderr

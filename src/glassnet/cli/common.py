@@ -210,8 +210,9 @@ def _reading(model: Model) -> dict[str, Any]:
 def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None) -> Array:
     """The network's input matrix (n_rows, n_inputs) for the rows of ``frame`` (read from
     ``path``; ``rows`` maps them to the file's data rows when they are a part of it):
-    through the model's preprocessing; without one, every column but the target, in order,
-    as numbers. A bad cell is one line naming the file's line."""
+    through the model's preprocessing; without one, the columns it stores the names of, else
+    every column but the target, in order, as numbers. A bad cell is one line naming the
+    file's line."""
     import numpy as np
 
     from glassnet.table import DataError, locate
@@ -222,7 +223,15 @@ def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None)
             return model.transform(frame)
         except DataError as error:
             raise UserError(str(locate(error, path, rows))) from None
-    names = [c for c in frame.columns if c != model.target]
+    stored = model.feature_names_in_  # an estimator's, fitted on a DataFrame: by name
+    names = stored or [c for c in frame.columns if c != model.target]
+    lacking = [name for name in names if name not in frame.columns]
+    if lacking:
+        raise UserError(
+            f"{path}: the model reads the column{'s' * (len(lacking) > 1)} "
+            f"{', '.join(lacking)}, which the table lacks (its columns are "
+            f"{', '.join(frame.columns)}); add {'them' if len(lacking) > 1 else 'it'}"
+        )
     if len(names) != model.network.n_inputs:
         raise UserError(
             f"{path}: the model takes {model.network.n_inputs} numbers per row and stores no "
