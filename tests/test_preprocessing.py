@@ -806,3 +806,13 @@ def test_fit_on_a_path_reads_the_categorical_columns_as_text(tmp_path: Path) -> 
     path.write_text("zip,x\n" + "".join(f"{['007', '012', '100'][i % 3]},{i}\n" for i in range(9)))
     pre = Preprocessor().fit(path, categorical=["zip"])
     assert pre.columns_[0]["categories"] == ["007", "012", "100"]
+
+
+def test_true_and_false_read_as_booleans_find_levels_written_in_capitals() -> None:
+    # levels TRUE, FALSE and maybe: a query of only TRUE and FALSE reads as booleans
+    # (pandas, polars), which became "true" and "false", unseen: every row answered "no"
+    pre = Preprocessor().fit({"answer": ["TRUE", "FALSE", "maybe"] * 10, "x": list(range(30))})
+    X = pre.transform(pl.DataFrame({"answer": [True, False, None], "x": [1, 2, 3]}))
+    found = [X_row(row, pre.feature_names_out_) for row in X]
+    assert found[:2] == [["answer=TRUE"], ["answer=FALSE"]]
+    assert pre.transform_counts_["unseen"] == {}
