@@ -1,5 +1,8 @@
 """``python -m glassnet``."""
 
-from glassnet.cli import console
+try:
+    from glassnet.cli import console
+except KeyboardInterrupt:  # Ctrl-C while the program was still being imported
+    raise SystemExit(130) from None
 
 console()

@@ -207,3 +207,20 @@ def test_the_column_table_lines_up_names_of_wide_characters(capsys) -> None:  # 
     starts = {display_width(line[: line.index(word)]) for line, word in
               zip(lines, ("role", "numeric", "numeric"), strict=True)}  # fmt: skip
     assert len(starts) == 1
+
+
+def test_a_terminal_that_cannot_show_a_character_fails_no_command(tmp_path: Path) -> None:
+    # PYTHONIOENCODING=ascii and labels café, ﬁne: train saved the model, then failed on
+    # printing its report (exit 2 after the existing file was replaced); info failed on →
+    import os
+
+    data = tmp_path / "d.csv"
+    data.write_text("x,label\n1,café\n5,ﬁne\n3,café\n2,ﬁne\n7,café\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    model = tmp_path / "m.safetensors"
+    for argv in (["train", str(data), "--target", "label", "--epochs", "2", "--out", str(model)],
+                 ["info", str(model)]):  # fmt: skip
+        result = subprocess.run([sys.executable, "-m", "glassnet", *argv], env=env,
+                                capture_output=True, check=False)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert b"caf\\xe9" in result.stdout or b"\\u2192" in result.stdout

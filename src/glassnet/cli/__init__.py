@@ -80,6 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if sys.stdout is None:  # started with stdout closed (`glassnet ... >&-`): discard it
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        # a terminal that cannot show a character (PYTHONIOENCODING=ascii, é in a label)
+        # gets it escaped: printing must never fail a command whose work is done
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     keep_freed_memory()
     _stop_on_termination()
     try:
