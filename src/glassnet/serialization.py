@@ -358,6 +358,15 @@ def check_writable(path: str | os.PathLike[str]) -> str:
     target = os.fspath(path)
     if not target:
         raise ValueError("cannot write to an empty path; give a file name")
+    if os.path.islink(target):
+        try:
+            os.stat(target)
+        except OSError as error:
+            if error.errno == errno.ELOOP:  # links that name each other: no file at the end
+                raise ValueError(
+                    f"cannot write {target}: it is a symbolic link that loops; remove it or "
+                    "give another path"
+                ) from None
     real = os.path.realpath(target)
     if os.path.isdir(real) or target.endswith(("/", os.sep)):
         # "m.safetensors/" names a folder: realpath would drop the slash and write a file
@@ -369,7 +378,37 @@ def check_writable(path: str | os.PathLike[str]) -> str:
         raise ValueError(f"cannot write {target}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"cannot write {target}: the folder {folder} is not writable")
+    name = os.path.basename(real).encode()
+    longest = os.pathconf(folder, "PC_NAME_MAX")
+    if len(name) > longest:
+        raise ValueError(
+            f"cannot write {target}: its name is {len(name)} bytes long, and the folder's "
+            f"file system takes {longest}; give a shorter name"
+        )
+    refused = _refuses_files(folder)
+    if refused is not None:
+        raise ValueError(f"cannot write {target} ({refused.strerror}); write elsewhere")
     return target
+
+
+def _refuses_files(folder: str) -> OSError | None:
+    """Why a file cannot be created in ``folder`` (root passes ``os.access`` and still
+    cannot create one in /sys or on a read-only file system), or None: found by making
+    one, before any work. A file with no name (O_TMPFILE) leaves nothing behind, whatever
+    interrupts; a file system without them gets a named one, removed at once."""
+    try:
+        os.close(os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o600))
+        return None
+    except OSError as error:
+        if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return error
+    probe = os.path.join(folder, f".glassnet-{secrets.token_hex(6)}.tmp")
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        return error
+    os.unlink(probe)
+    return None
 
 
 def write_atomically(

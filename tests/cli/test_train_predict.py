@@ -552,6 +552,20 @@ def test_train_out_named_onnx_points_to_export(tmp_path: Path) -> None:
     assert not (tmp_path / "x.ONNX").exists()
 
 
+def test_an_out_path_that_cannot_be_written_is_refused_before_training(tmp_path: Path) -> None:
+    # a name over the file system's 255 bytes, or a link that loops: train did all its work,
+    # then failed to save it
+    data = write(tmp_path / "d.csv", "x,y\n" + "".join(f"{i % 7},{i % 2}\n" for i in range(20)))
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for out, words in ((tmp_path / ("y" * 250 + ".safetensors"), "bytes long"),
+                       (tmp_path / "loop1", "symbolic link that loops")):  # fmt: skip
+        result = run_cli("train", data, "--target", "y", "--epochs", "2", "--out", out)
+        assert_user_error(result, words)
+        assert "epoch" not in result.stderr  # refused before any training
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "loop1", "loop2"]
+
+
 def test_predict_out_is_written_atomically_with_the_files_mode(
     model: tuple[Path, Path], tmp_path: Path
 ) -> None:
