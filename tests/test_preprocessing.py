@@ -816,3 +816,18 @@ def test_true_and_false_read_as_booleans_find_levels_written_in_capitals() -> No
     found = [X_row(row, pre.feature_names_out_) for row in X]
     assert found[:2] == [["answer=TRUE"], ["answer=FALSE"]]
     assert pre.transform_counts_["unseen"] == {}
+
+
+def test_a_wide_encoding_is_made_a_few_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2,000 rows of 260,000 inputs: the buffer was 16,384 rows of them (34 GB), a
+    # MemoryError traceback; blocks now hold at most BLOCK_CELLS numbers
+    from glassnet import preprocessing
+
+    table = {f"t{j}": [f"v{(i * (j + 3)) % 40}" for i in range(300)] for j in range(6)}
+    pre = Preprocessor().fit(table)
+    expected = pre.transform(table)
+    width = len(pre.feature_names_out_)
+    monkeypatch.setattr(preprocessing, "BLOCK_CELLS", 7 * (width + 1))
+    np.testing.assert_array_equal(pre.transform(table), expected)
+    blocks = [X.shape for _, X in pre.transform_in_blocks(table, 16384)]
+    assert blocks[0] == (7, width) and sum(rows for rows, _ in blocks) == 300
