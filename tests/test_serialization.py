@@ -686,3 +686,27 @@ def test_a_path_ending_in_a_slash_is_a_folder_not_a_file(tmp_path: Path) -> None
     with pytest.raises(ValueError, match="it is a folder; give a file name"):
         serialization.check_writable(f"{tmp_path}/m.safetensors/")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "metadata, message",
+    [
+        ({"seed": "abc"}, "metadata.seed is text, not an integer"),
+        ({"seed": -1}, "metadata.seed"),
+        ({"training": "x"}, "metadata.training is text"),
+        ({"training": {"batch_size": "z"}}, "metadata.training.batch_size is text"),
+        ({"training": {"rows": 10, "validation_rows": 2.5}}, "metadata.training.validation_rows"),
+    ],
+)
+def test_the_metadata_glassnet_reads_back_is_checked(
+    tmp_path: Path, metadata: dict[str, Any], message: str
+) -> None:
+    # plot --kind training read metadata.training and .seed unchecked: AttributeError,
+    # TypeError and "invalid literal for int()" tracebacks from an edited model file
+    model = penguin_model()
+    document = serialization.describe(model)
+    document["metadata"] = metadata
+    path = craft(tmp_path / "m.safetensors", document, _tensors(model.network))
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        glassnet.load(path)
+    assert str(caught.value).startswith(f"{path}{NOT_A_MODEL}")

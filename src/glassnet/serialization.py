@@ -304,6 +304,29 @@ HISTORY = Record(
     {"epoch": ListOf(Integer()), "values": MapOf(ListOf(Nullable(Number())))},
     {"stopped_early": Flag(), "interrupted": Flag()},
 )
+TRAINING = Record(
+    {},
+    {
+        "rows": Integer(),
+        "validation_rows": Integer(),
+        "optimizer": Nullable(Text()),
+        "learning_rate": Nullable(Number()),
+        "batch_size": Nullable(Integer(1)),
+        "early_stopping": Flag(),
+    },
+    extra=Json(),
+)
+"""What ``glassnet train`` stores of how it trained (``plot --kind training`` replays it)."""
+METADATA = Record(
+    {},
+    {
+        "seed": Nullable(Integer(0, 2**128)),
+        "training": Nullable(TRAINING),
+        "feature_names": Nullable(ListOf(Text())),
+    },
+    extra=Json(),
+)
+"""A network's metadata: the fields glassnet reads back typed, anything else as JSON."""
 _HEAD = {"format": Text(), "format_version": Integer(), "glassnet_version": Text()}
 DOCUMENT = Record(
     {**_HEAD, "network": NETWORK},
@@ -313,7 +336,7 @@ DOCUMENT = Record(
         "schedule": Nullable(SCHEDULE),
         "rng": Nullable(RNG),
         "history": Nullable(HISTORY),
-        "metadata": MapOf(Json()),
+        "metadata": METADATA,
     },
 )
 """The glassnet document of a format-2 model file."""
