@@ -346,7 +346,8 @@ def detect_task(labels: Sequence[Any]) -> str:
     if any(isinstance(v, str) for v in labels):
         return "classification"
     values = np.asarray([float(v) for v in labels])
-    whole = bool(np.all(np.mod(values, 1) == 0))
+    # an infinity (1e999) is no whole number, and no warning either
+    whole = bool(np.all(np.isfinite(values))) and bool(np.all(np.mod(values, 1) == 0))
     if whole and len(set(labels)) <= MAX_AUTO_CLASSES:
         return "classification"
     return "regression"

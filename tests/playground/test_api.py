@@ -878,3 +878,10 @@ def test_hidden_layers_on_the_article_start_from_random_weights(client: Client) 
     answer = client.ok("POST", "/api/configure", {"hidden": []})
     assert answer["config"]["initializer"] == "article"
     assert answer["layers"][0]["weights"] == [[0.5], [0.5], [0.5]]
+
+
+def test_an_upload_whose_target_is_past_the_float_range_is_refused(client: Client) -> None:
+    # 1e999 read as infinity: the upload was taken, then every step failed
+    status, answer = client.call("POST", "/api/upload?target=a", b"a,b\n1e999,1\n2,0\n3,1\n")
+    assert status == 400 and "data row 1" in answer["error"] and "1.8e308" in answer["error"]
+    assert client.ok("GET", "/api/state")["dataset"]["name"] == "article"

@@ -106,6 +106,13 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
             "upload", X, y, task, preprocessor.feature_names_out_, target, classes, extra=extra
         )
     values = y_raw.astype(np.float64).reshape(-1, 1)
+    bad = np.flatnonzero(~np.isfinite(values[:, 0]))
+    if len(bad):  # 1e999 reads as infinity: no cost, no step could use it
+        row = int(bad[0])
+        raise ValueError(
+            f"{NAME}: the target {target!r} is {labels[row]} in data row {row + 1}, past the "
+            "largest number a float holds (±1.8e308); fix that cell or drop the row"
+        )
     mean, scale = float(values.mean()), float(values.std())
     scale = scale if scale > 0 else 1.0
     extra.update(target_mean=mean, target_scale=scale)
