@@ -831,3 +831,21 @@ def test_a_wide_encoding_is_made_a_few_rows_at_a_time(monkeypatch: pytest.Monkey
     np.testing.assert_array_equal(pre.transform(table), expected)
     blocks = [X.shape for _, X in pre.transform_in_blocks(table, 16384)]
     assert blocks[0] == (7, width) and sum(rows for rows, _ in blocks) == 300
+
+
+def test_names_that_are_not_text_and_numbers_past_the_range_are_one_clear_error() -> None:
+    # target=5 raised AttributeError ('int' object has no attribute 'strip'), na_values=[5]
+    # polars' RuntimeError, 10**400 in a dict polars' OverflowError
+    table = {"x": [1.0, 2.0, 3.0], "c": ["a", "b", "a"]}
+    for options, message in (({"target": 5}, "target must be a column name"),
+                             ({"categorical": [5]}, "categorical must hold texts"),
+                             ({"na_values": [5]}, "na_values must hold texts"),
+                             ({"ignore": "c"}, "ignore must be a list of texts")):  # fmt: skip
+        with pytest.raises(TypeError, match=message):
+            Preprocessor().fit(table, **options)
+    assert Preprocessor().fit(table, categorical=(n for n in ["c"])).columns_[1]["role"] == (
+        "categorical"
+    )
+    pre = Preprocessor().fit(table)
+    with pytest.raises(DataError, match=r"data row 2, column 'x': inf .* not a finite number"):
+        pre.transform({"x": [1, 10**400], "c": ["a", "b"]})

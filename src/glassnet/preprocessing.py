@@ -197,8 +197,13 @@ class Preprocessor:
         """
         if max_categories is not None and max_categories < 1:
             raise ValueError(f"max_categories must be at least 1; got {max_categories}")
+        for option, values in (("categorical", categorical), ("numeric", numeric),
+                               ("ignore", ignore), ("na_values", na_values)):  # fmt: skip
+            if isinstance(values, str):  # list("island") would be six one-letter names
+                raise TypeError(f"{option} must be a list of texts; got the text {values!r}")
+        categorical, numeric, ignore = list(categorical), list(numeric), list(ignore)
+        _check_names(target, categorical, numeric, ignore, na_values)
         self.na_values = list(NA_VALUES if na_values is None else na_values)
-        categorical = list(categorical)
         # a file's categorical columns as text, as glassnet train reads them ("007")
         whole = as_frame(data, na_values=self.na_values, text_columns=categorical)
         if fit_rows is not None:
@@ -650,7 +655,9 @@ def _series(name: str, values: Any) -> pl.Series:
     ]
     kinds = {type(v) for v in cells if v is not None}
     if kinds and kinds <= {int, float, bool} and bool not in kinds:
-        return pl.Series(name, cells, dtype=pl.Float64)
+        # a whole number past float64's range (10**400) is infinite, as "1e400" reads, and
+        # refused by the finite check with its row
+        return pl.Series(name, [_float(v) for v in cells], dtype=pl.Float64)
     if kinds == {bool}:
         return pl.Series(name, cells, dtype=pl.Boolean)
     return pl.Series(name, [None if v is None else _text(v) for v in cells], dtype=pl.String)
@@ -673,6 +680,19 @@ def _booleans_as_numbers(name: str) -> pl.Expr:
     )
 
 
+def _check_names(target: Any, categorical: Any, numeric: Any, ignore: Any, na_values: Any) -> None:
+    """Refuse (TypeError) a column name or missing marker that is not text: ``fit``'s
+    arguments name columns by their header's text."""
+    if target is not None and not isinstance(target, str):
+        raise TypeError(f"target must be a column name (text) or None; got {target!r}")
+    given = {"categorical": categorical, "numeric": numeric, "ignore": ignore}
+    given["na_values"] = na_values or []
+    for option, values in given.items():
+        for value in values:
+            if not isinstance(value, str):
+                raise TypeError(f"{option} must hold texts; got {value!r} ({type(value).__name__})")
+
+
 def _pandas_series(name: str, column: Any) -> pl.Series:
     """One pandas column as polars converts it, or, when it cannot (an object column of
     mixed types), its cells as a dict of columns' cells are read (``_series``)."""
@@ -683,6 +703,16 @@ def _pandas_series(name: str, column: Any) -> pl.Series:
         return series
     except Exception:  # pyarrow's ArrowInvalid or ArrowTypeError
         return _series(name, column.to_numpy(dtype=object))
+
+
+def _float(value: Any) -> float | None:
+    """A cell as a float: None stays missing, a whole number past the range is ±inf."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _text(value: Any) -> str:
