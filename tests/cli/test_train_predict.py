@@ -566,6 +566,22 @@ def test_an_out_path_that_cannot_be_written_is_refused_before_training(tmp_path:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "loop1", "loop2"]
 
 
+def test_train_and_export_never_write_over_a_file_of_another_kind(tmp_path: Path) -> None:
+    # glassnet export model.safetensors data.csv (its arguments mixed up) wrote ONNX over
+    # the table, exit 0; train --out data.csv did the same with a model
+    data = write(tmp_path / "d.csv", "x,y\n" + "".join(f"{i % 7},{i % 2}\n" for i in range(20)))
+    table = write(tmp_path / "keep.csv", "a,b\n1,2\n")
+    result = run_cli("train", data, "--target", "y", "--epochs", "2", "--out", table)
+    assert_user_error(result, "is a file that is not a glassnet model file")
+    model = tmp_path / "m.safetensors"
+    assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
+    # a model file is replaced, as before
+    assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
+    result = run_cli("export", model, table)
+    assert_user_error(result, "is a file that is not an ONNX file")
+    assert table.read_text() == "a,b\n1,2\n"
+
+
 def test_predict_out_is_written_atomically_with_the_files_mode(
     model: tuple[Path, Path], tmp_path: Path
 ) -> None:

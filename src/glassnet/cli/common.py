@@ -137,6 +137,32 @@ def check_out_file(path: str, option: str = "--out", *, reads: Sequence[str] = (
         raise UserError(f"{option}: {error}{fix}") from None
 
 
+def check_replaces_only(path: str, option: str, what: str, kind: str) -> None:
+    """Refuse to replace an existing file at ``path`` that is not ``what``, judged by its
+    first bytes (``kind``: "model", a safetensors file; "onnx", a protobuf whose first
+    field is the IR version) unless its name says it is one (``.safetensors``, ``.onnx``):
+    ``glassnet export model.safetensors data.csv`` wrote ONNX over the table. An empty
+    file, or none, may be written."""
+    import stat
+
+    if path.lower().endswith(".safetensors" if kind == "model" else ".onnx"):
+        return
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return
+        with open(path, "rb") as handle:
+            head = handle.read(9)
+    except OSError:  # not there (or unreadable: the write itself will say)
+        return
+    # a safetensors file: 8 bytes of header length, then its JSON header
+    fits = head[8:9] == b"{" if kind == "model" else head[:1] == b"\x08"
+    if head and not fits:
+        raise UserError(
+            f"{option} {path} is a file that is not {what}; writing would destroy it, so "
+            "give another name (or remove the file first)"
+        )
+
+
 def _same_file(path: str, other: str) -> bool:
     """Whether ``path`` and ``other`` name one file (through links, ``..`` or hard links)."""
     try:

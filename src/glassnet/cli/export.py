@@ -42,9 +42,10 @@ def _inputs(written: Any) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     """Check the paths and the opset, load the model, write the ONNX file, say what it holds."""
     from glassnet import onnx as glass_onnx
-    from glassnet.cli.common import check_out_file, load_model, print_json
+    from glassnet.cli.common import check_out_file, check_replaces_only, load_model, print_json
 
     check_out_file(args.out, "OUT.onnx", reads=[args.model])
+    check_replaces_only(args.out, "OUT.onnx", "an ONNX file", "onnx")
     opset = glass_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     if opset not in glass_onnx.SUPPORTED_OPSETS:
         raise UserError(f"--opset must be between 13 and 21; got {opset}")

@@ -250,6 +250,15 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
+def _model_out(out: str, data: str) -> str:
+    """``--out``, checked: writable, not the table read, not a file that is no model."""
+    from glassnet.cli.common import check_replaces_only
+
+    checked = check_out_file(out, reads=[data])
+    check_replaces_only(checked, "--out", "a glassnet model file", "model")
+    return checked
+
+
 def _options(args: argparse.Namespace) -> Options:
     """Every option checked, before any file is read."""
     from glassnet import validation as v
@@ -299,7 +308,7 @@ def _options(args: argparse.Namespace) -> Options:
         columns={},  # named against the table's header once it is read (``run``)
         early_stopping=args.early_stopping,
         # before any long work, and never the table being read
-        out=None if args.out is None else check_out_file(args.out, reads=[args.data]),
+        out=None if args.out is None else _model_out(args.out, args.data),
     )
 
 
