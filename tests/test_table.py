@@ -578,3 +578,21 @@ def test_numbers_with_a_decimal_comma_are_numbers(tmp_path: Path) -> None:
     words = tmp_path / "w.csv"
     words.write_text("a;b\n0,5;1\nmany;2\n")
     assert read_table(words)["a"].to_list() == ["0,5", "many"]
+
+
+def test_excels_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    # Excel's "sep=;" first line was read as the header: "no column named 'label'; the
+    # columns are (unnamed 1), sep=, …"
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"sep=;\r\na;label\r\n1,5;x\r\n2;y\r\nNA;x\r\n")
+    frame = read_table(path)
+    assert frame.columns == ["a", "label"] and frame["a"].to_list() == [1.5, 2.0, None]
+    commas = tmp_path / "c.csv"
+    commas.write_text("\nsep=,\nlabel,x\na,1\nb,oops\n")
+    assert read_table(commas).columns == ["label", "x"]
+    # a bad cell is still named by its line in the file
+    from glassnet.preprocessing import Preprocessor
+
+    with pytest.raises(DataError) as caught:
+        Preprocessor().fit(commas, numeric=["x"])
+    assert "line 5, column 'x': 'oops' is not a number" in str(locate(caught.value, commas))

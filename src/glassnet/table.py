@@ -462,16 +462,22 @@ def _binary(where: str) -> DataError:
 
 
 def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], str, int]:
-    """The stripped header names, the delimiter, and the number of blank lines before it."""
+    """The stripped header names, the delimiter, and the number of lines before it: blank
+    ones, and Excel's "sep=;" line, which names the delimiter (unless ``delimiter`` does)."""
     skipped = 0
     start = 0
+    named_delimiter = None
     while True:
         end = raw.find(b"\n", start)
         line = raw[start : end if end >= 0 else len(raw)]
-        if line.strip() or end < 0:
+        excel = re.fullmatch(rb"sep=(.)", line.strip())
+        if excel and named_delimiter is None and end >= 0:
+            named_delimiter = excel.group(1).decode("utf-8", errors="replace")
+        elif line.strip() or end < 0:
             break
         skipped += 1
         start = end + 1
+    delimiter = delimiter or named_delimiter
     try:
         text = line.decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
