@@ -849,3 +849,15 @@ def test_names_that_are_not_text_and_numbers_past_the_range_are_one_clear_error(
     pre = Preprocessor().fit(table)
     with pytest.raises(DataError, match=r"data row 2, column 'x': inf .* not a finite number"):
         pre.transform({"x": [1, 10**400], "c": ["a", "b"]})
+
+
+def test_refusals_of_a_wrong_delimiter_or_a_date_say_what_to_do() -> None:
+    # "needs the columns a, b (its columns are a,b,label)" and "column 'x' is a Date
+    # column, not numbers" named the problem and no fix
+    import datetime
+
+    pre = Preprocessor().fit({"a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
+    with pytest.raises(DataError, match=r"its column 'a,b' holds a delimiter: .*--delimiter"):
+        pre.transform(pl.DataFrame({"a,b": ["1,2"]}))
+    with pytest.raises(DataError, match=r"is a Date column, not numbers; give numbers"):
+        pre.transform(pl.DataFrame({"a": [datetime.date(2024, 1, 1)], "b": [1.0]}))

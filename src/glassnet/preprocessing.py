@@ -374,10 +374,19 @@ class Preprocessor:
         present = set(frame.columns)
         lacking = [name for name in self.feature_names_in_ if name not in present]
         if lacking:
+            # one column named "a,b,label": the file was split at another delimiter
+            joined = [n for n in frame.columns if any(d in n for d in (",", ";", "\t", "|"))]
+            hint = (
+                f" (its column {joined[0]!r} holds a delimiter: read it with the right "
+                "--delimiter, or without one to sniff it)"
+                if joined
+                else ""
+            )
             raise DataError(
                 f"the model needs the column{'s' * (len(lacking) > 1)} {', '.join(lacking)}, "
                 f"which the data lacks (its columns are {', '.join(frame.columns)}); add "
-                f"{'them' if len(lacking) > 1 else 'it'}: empty cells are filled as in training"
+                f"{'them' if len(lacking) > 1 else 'it'}: empty cells are filled as in "
+                f"training{hint}"
             )
         used = [c for c in self.columns_ if c["role"] != "ignored"]
         frame = _without_words(frame, used)
@@ -1265,7 +1274,8 @@ def _check_cells(frame: pl.DataFrame, numeric: list[str], fitting: bool = True) 
             # file's column of nothing but missing cells) holds none
             continue
         else:
-            raise DataError(f"column {braced(name)} is a {dtype} column, not numbers")
+            fix = "leave it out of --numeric" if fitting else "give numbers, as training had"
+            raise DataError(f"column {braced(name)} is a {dtype} column, not numbers; {fix}")
         tests.append(bad.any().alias(name))
         checked.append(name)
     if not tests:
