@@ -816,6 +816,9 @@ def test_true_and_false_read_as_booleans_find_levels_written_in_capitals() -> No
     found = [X_row(row, pre.feature_names_out_) for row in X]
     assert found[:2] == [["answer=TRUE"], ["answer=FALSE"]]
     assert pre.transform_counts_["unseen"] == {}
+    # and the same cells as text (a CSV read with the column as text) find them too
+    np.testing.assert_array_equal(pre.transform({"answer": ["true", "False", None],
+                                                 "x": [1, 2, 3]}), X)  # fmt: skip
 
 
 def test_a_wide_encoding_is_made_a_few_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1322,12 +1322,12 @@ def _codes(column: dict[str, Any], dtype: Any) -> pl.Expr:
     # cell's level in half the time of a ``replace_strict`` lookup; others become null
     code = text.cast(pl.Enum(list(known)), strict=False).to_physical().cast(pl.Int32)
     code = code.fill_null(-1)
-    if dtype == pl.Boolean and not any_case:
-        # a column of only TRUE and FALSE cells reads as booleans (polars', pandas'): they
-        # find the levels written so in any case (beside other levels: "maybe")
+    if not any_case and dtype in (pl.Boolean, pl.String):
+        # levels TRUE and FALSE beside others ("maybe"): a cell true or True finds them, as
+        # a column of only such cells reads as booleans (polars', pandas') and finds them
         words = {w: i for level, i in known.items() if (w := level.lower()) in ("true", "false")}
         if words:
-            named = text.replace_strict(words, default=-1, return_dtype=pl.Int32)
+            named = text.str.to_lowercase().replace_strict(words, default=-1, return_dtype=pl.Int32)
             code = pl.when(code >= 0).then(code).otherwise(named)
     if by_value and dtype != pl.Boolean:  # true is no level "1"
         value = pl.col(column["name"]).cast(pl.Float64, strict=False)
