@@ -394,8 +394,8 @@ def check_writable(path: str | os.PathLike[str]) -> str:
     if os.path.isdir(real) or target.endswith(("/", os.sep)):
         # "m.safetensors/" names a folder: realpath would drop the slash and write a file
         raise ValueError(f"cannot write {target}: it is a folder; give a file name")
-    if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
-        return target  # a FIFO or device: written into, in place
+    if _is_special(target):
+        return target  # a FIFO, a device or a pipe (/dev/stdout): written into, in place
     folder = os.path.dirname(real)
     if not os.path.isdir(folder):
         raise ValueError(f"cannot write {target}: the folder {folder} does not exist")
@@ -449,9 +449,9 @@ def write_atomically(
     """
     target = check_writable(path)
     real = os.path.realpath(target)
-    if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
+    if _is_special(target):
         try:
-            _write_into(target, real, content)
+            _write_into(target, content)
         except OSError as error:
             raise _not_written(target, error, kept=False) from None
         return
@@ -506,12 +506,22 @@ def _emit(out: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None:
         content(out)
 
 
-def _write_into(target: str, real: str, content: bytes | Callable[[BinaryIO], None]) -> None:
+def _is_special(target: str) -> bool:
+    """Whether ``target`` names an existing file that is no regular one: a FIFO, a device,
+    or a pipe or terminal behind /dev/stdout (whose real path, "pipe:[…]", names nothing:
+    it is opened by the name given)."""
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        return False
+
+
+def _write_into(target: str, content: bytes | Callable[[BinaryIO], None]) -> None:
     """Write into an existing FIFO or device; a FIFO nobody reads is refused, not waited on."""
-    mode = os.stat(real).st_mode
+    mode = os.stat(target).st_mode
     flags = os.O_WRONLY | (os.O_NONBLOCK if stat.S_ISFIFO(mode) else 0)
     try:
-        descriptor = os.open(real, flags)
+        descriptor = os.open(target, flags)
     except OSError as error:
         if error.errno == errno.ENXIO:  # opening a FIFO without a reader
             raise ValueError(

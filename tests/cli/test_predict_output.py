@@ -194,3 +194,15 @@ def test_a_model_that_stores_only_column_names_reads_the_columns_by_name(
     X.head(3)[["a"]].to_csv(lacking, index=False)
     result = run_cli("predict", model, lacking)
     assert result.returncode == 2 and "reads the column b, which the table lacks" in result.stderr
+
+
+def test_out_dev_stdout_writes_into_a_pipe(trained: tuple[Path, Path]) -> None:
+    # the real path of /dev/stdout on a pipe is "pipe:[…]", which names nothing: refused
+    # as "No such file or directory" (train, predict and export alike)
+    model, data = trained
+    result = run_cli("predict", model, data, "--out", "/dev/stdout")  # stdout is a pipe here
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("x")
+    exported = subprocess.run([sys.executable, "-m", "glassnet", "export", str(model),
+                               "/dev/stdout"], capture_output=True, check=False)  # fmt: skip
+    assert exported.returncode == 0 and exported.stdout[:1] == b"\x08"
