@@ -568,16 +568,26 @@ def test_numbers_with_a_decimal_comma_are_numbers(tmp_path: Path) -> None:
     frame = read_table(path)
     assert frame.schema["a"] == pl.Float64 and frame["a"].to_list() == [0.23, -1.7, 3.0, None]
     assert frame["b"].to_list() == [1.5, 2.0, 1000.0, 4.25] and frame["name"].dtype == pl.String
-    tabs = tmp_path / "t.tsv"  # tabs too; a target read as text stays as written
+    # tabs too; a target read as text gets points, so that its labels read as numbers
+    # (a regression's target 12,69 was "text, not numbers")
+    tabs = tmp_path / "t.tsv"
     tabs.write_text("a\ty\n0,5\t1,5\n2\t2,5\n")
-    assert read_table(tabs, text_columns=["y"]).rows() == [(0.5, "1,5"), (2.0, "2,5")]
-    # where a comma separates the fields, or a column mixes in words, nothing changes
+    assert read_table(tabs, text_columns=["y"]).rows() == [(0.5, "1.5"), (2.0, "2.5")]
+    # a cell written with a point, or a typo, among commas: the column stays numbers (as
+    # text, for the typo check to name the typo), points between thousands dropped
+    mixed = tmp_path / "m.csv"
+    mixed.write_text("a;b\n" + "".join(f"{i},5;1.234,{i}\n" for i in range(40)) + "1.5;x,3\n")
+    frame = read_table(mixed)
+    assert frame["a"].to_list()[:2] == [0.5, 1.5] and frame["a"].to_list()[-1] == 1.5
+    assert frame["b"].to_list()[:2] == ["1234.0", "1234.1"] and frame["b"].to_list()[-1] == "x,3"
+    # where a comma separates the fields nothing changes; a column that mixes in words
+    # stays text (its numbers with points), for the preprocessing to judge
     commas = tmp_path / "c.csv"
     commas.write_text('a,b\n"0,5",1\n"2,5",2\n')
     assert read_table(commas)["a"].to_list() == ["0,5", "2,5"]
     words = tmp_path / "w.csv"
     words.write_text("a;b\n0,5;1\nmany;2\n")
-    assert read_table(words)["a"].to_list() == ["0,5", "many"]
+    assert read_table(words)["a"].to_list() == ["0.5", "many"]
 
 
 def test_excels_sep_line_names_the_delimiter(tmp_path: Path) -> None:

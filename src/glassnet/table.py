@@ -544,8 +544,6 @@ def _read_csv(
     def widths() -> list[int] | None:  # the data lines' field counts, counted once
         return _line_widths(whole(), separator, skipped)
 
-    decimal_comma = False  # numbers written 0,23 (see below)
-
     def parsed(null_values: list[str] | None, also_text: Sequence[str] = ()) -> pl.DataFrame:
         texts = names if as_written else [n for n in [*text_columns, *also_text] if n in names]
         overrides: dict[str, Any] = dict.fromkeys(texts, pl.String)
@@ -562,7 +560,6 @@ def _read_csv(
                     null_values=null_values,
                     schema_overrides=overrides,
                     infer_schema_length=INFERRED_ROWS,
-                    decimal_comma=decimal_comma,
                     raise_if_empty=False,
                     truncate_ragged_lines=False,
                 )
@@ -589,14 +586,6 @@ def _read_csv(
         plain = markers and not typed and not _holds_marker(raw, separator, markers)
         nulls = None if plain else list(na_values)
         frame = parsed(nulls)
-        # a decimal comma (Excel's export where a comma is the decimal sign: 0,23 in a
-        # file of ";" or tabs): a column of such numbers, read as text, has the file read
-        # again with it, its numbers numbers (one written 1.5 stays text, and is judged)
-        DECIMAL_COMMAS.discard(where)
-        if separator != "," and _decimal_comma_columns(frame, text_columns):
-            decimal_comma = True
-            DECIMAL_COMMAS.add(where)
-            frame = parsed(nulls)
         nans = _nan_columns(frame)
         if plain and (nans or _typed_but_for_markers(frame, markers, text_columns)):
             frame = parsed(list(na_values))
@@ -606,6 +595,13 @@ def _read_csv(
         # numbers: its column is read as text, as when such a cell comes first, and judged
         if nans:
             frame = parsed(list(na_values), nans)
+        # a decimal comma (Excel's export where a comma is the decimal sign: 0,23 in a file
+        # of ";" or tabs): a text column of such numbers gets decimal points
+        DECIMAL_COMMAS.discard(where)
+        if separator != ",":
+            frame, pointed = _with_decimal_points(frame, text_columns, markers)
+            if pointed:
+                DECIMAL_COMMAS.add(where)
     if frame.width != len(names):
         raise _csv_error(whole(), where, names, separator, skipped, None)
     frame = _without_blank_lines(frame, widths)
@@ -651,25 +647,63 @@ def _nan_columns(frame: pl.DataFrame) -> list[str]:
     return [name for name, nan in zip(floats, found, strict=True) if nan]
 
 
-DECIMAL_COMMA = r"^[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?$"
-"""A number written with a decimal comma (0,23; -1,5e3)."""
+DECIMAL_COMMA = r"^[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]*),[0-9]+(?:[eE][+-]?[0-9]+)?$"
+"""A number written with a decimal comma (0,23; -1,5e3; 1.234,56 with points between
+thousands)."""
 
 
-def _decimal_comma_columns(frame: pl.DataFrame, text_columns: Sequence[str]) -> list[str]:
-    """The text columns of ``frame`` (not ``text_columns``) whose first ``INFERRED_ROWS``
-    present cells are numbers, some of them written with a decimal comma, the others
-    whole numbers."""
+def _with_decimal_points(
+    frame: pl.DataFrame, text_columns: Sequence[str], markers: Sequence[str]
+) -> tuple[pl.DataFrame, list[str]]:
+    """``frame`` (a CSV whose fields are not separated by commas) with the decimal commas
+    of its columns read as text made points (1.234,56 → 1234.56), and those columns: as
+    numbers where every cell, ``markers`` aside, is one (not ``text_columns``, which stay
+    text: a target's labels are parsed later), else as text, for the typo checks to name
+    the cells that are no numbers (a query of three rows, one of them x,3)."""
     import polars as pl
 
-    found = []
-    for name, dtype in frame.schema.items():
-        if dtype != pl.String or name in text_columns:
-            continue
-        cells = frame[name].head(INFERRED_ROWS).drop_nulls().str.strip_chars()
-        commas = cells.str.contains(DECIMAL_COMMA)
-        if commas.any() and (commas | cells.str.contains(r"^[+-]?[0-9]+$")).all():
-            found.append(name)
-    return found
+    from glassnet.preprocessing import NUMBER_PATTERN
+
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not texts:
+        return frame, []
+
+    def cells(name: str) -> pl.Expr:
+        column = pl.col(name).str.strip_chars()
+        return pl.when(column.is_in(list(markers))).then(None).otherwise(column)
+
+    counts = frame.select(
+        expr
+        for name in texts
+        for expr in (
+            cells(name).str.contains(DECIMAL_COMMA).sum().alias(f"comma {name}"),
+            cells(name).str.contains(NUMBER_PATTERN).sum().alias(f"number {name}"),
+            cells(name).count().alias(f"present {name}"),
+        )
+    ).row(0, named=True)
+    found = [name for name in texts if counts[f"comma {name}"]]
+    if not found:
+        return frame, []
+    pointed = []
+    for name in found:
+        column = pl.col(name)
+        comma = column.str.strip_chars().str.contains(DECIMAL_COMMA)
+        point = column.str.strip_chars().str.replace_all(".", "", literal=True)
+        point = point.str.replace(",", ".", literal=True)
+        pointed.append(pl.when(comma).then(point).otherwise(column).alias(name))
+    frame = frame.with_columns(pointed)
+    whole = [
+        name
+        for name in found
+        if name not in text_columns
+        and counts[f"comma {name}"] + counts[f"number {name}"] == counts[f"present {name}"]
+        and not frame[name].str.strip_chars().is_in(list(markers)).any()
+    ]
+    if whole:
+        frame = frame.with_columns(
+            pl.col(name).str.strip_chars().cast(pl.Float64) for name in whole
+        )
+    return frame, found
 
 
 def _reads_as_value(marker: str) -> bool:

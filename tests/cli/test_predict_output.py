@@ -206,3 +206,20 @@ def test_out_dev_stdout_writes_into_a_pipe(trained: tuple[Path, Path]) -> None:
     exported = subprocess.run([sys.executable, "-m", "glassnet", "export", str(model),
                                "/dev/stdout"], capture_output=True, check=False)  # fmt: skip
     assert exported.returncode == 0 and exported.stdout[:1] == b"\x08"
+
+
+def test_a_decimal_comma_target_and_a_typo_among_decimal_commas(tmp_path: Path) -> None:
+    # a target 12,69 was "text, not numbers" (--task regression) or 58 classes; a query of
+    # three rows with one typo (x,3) blamed the first good cell, '0,255'
+    rows = "".join(f"{i % 9};0,{i % 7}5;{i % 9 * 2},{i % 10}9\n" for i in range(60))
+    data = tmp_path / "d.csv"
+    data.write_text("a;b;t\n" + rows)
+    model = tmp_path / "m.safetensors"
+    trained = run_cli("train", data, "--target", "t", "--epochs", "2", "--out", model)
+    assert trained.returncode == 0, trained.stderr
+    assert "(regression)" in trained.stdout
+    query = tmp_path / "q.csv"
+    query.write_text("a;b\n1;0,255\n2;0,472\n3;x,3\n")
+    result = run_cli("predict", model, query)
+    assert result.returncode == 2
+    assert "line 4, column 'b': 'x,3' is not a number" in result.stderr
