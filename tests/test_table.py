@@ -597,6 +597,9 @@ def test_excels_sep_line_names_the_delimiter(tmp_path: Path) -> None:
     path.write_bytes(b"sep=;\r\na;label\r\n1,5;x\r\n2;y\r\nNA;x\r\n")
     frame = read_table(path)
     assert frame.columns == ["a", "label"] and frame["a"].to_list() == [1.5, 2.0, None]
+    tabs = tmp_path / "t.tsv"
+    tabs.write_bytes(b"sep=\t\r\na\tb\r\n1\t2\r\n")
+    assert read_table(tabs).rows() == [(1, 2)]
     commas = tmp_path / "c.csv"
     commas.write_text("\nsep=,\nlabel,x\na,1\nb,oops\n")
     assert read_table(commas).columns == ["label", "x"]

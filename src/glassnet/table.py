@@ -470,7 +470,7 @@ def _header(raw: bytes, where: str, delimiter: str | None) -> tuple[list[str], s
     while True:
         end = raw.find(b"\n", start)
         line = raw[start : end if end >= 0 else len(raw)]
-        excel = re.fullmatch(rb"sep=(.)", line.strip())
+        excel = re.fullmatch(rb" *sep=(.) *\r?", line)  # the delimiter may be a tab
         if excel and named_delimiter is None and end >= 0:
             named_delimiter = excel.group(1).decode("utf-8", errors="replace")
         elif line.strip() or end < 0:
