@@ -697,3 +697,21 @@ def test_the_file_is_fed_cells_read_with_the_models_own_missing_markers(tmp_path
     query = {"age": ["-999", "35"], "region": ["EU", "NA"]}
     np.testing.assert_allclose(run(tmp_path / "m.onnx", query)["probabilities"],
                                model.predict_proba(query), **TOLERANCE)  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_model_that_stores_only_column_names_exports_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # an estimator fitted on a DataFrame, saved and loaded: its file said nothing of its
+    # columns, so run() refused a table with them in another order
+    pd = pytest.importorskip("pandas")
+    import glassnet
+    from glassnet.sklearn import GlassClassifier
+
+    X = pd.DataFrame({"a": np.linspace(-2, 2, 40), "b": np.tile([0.0, 5.0], 20), "c": 1.0})
+    clf = GlassClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0)
+    clf.fit(X, X["a"] > 0)
+    glassnet.save(clf, tmp_path / "m.safetensors")
+    export(glassnet.load(tmp_path / "m.safetensors"), tmp_path / "m.onnx")
+    swapped = X[["c", "b", "a"]]
+    np.testing.assert_allclose(run(tmp_path / "m.onnx", swapped)["probabilities"],
+                               clf.predict_proba(X), **TOLERANCE)  # fmt: skip

@@ -152,7 +152,11 @@ def _from_model(model: Any) -> Exported:
             np.asarray(0.0 if mean is None else mean, np.float64),
             np.asarray(1.0 if scale is None else scale, np.float64),
         )
-    names = [c["name"] for c in config["columns"] if c["role"] != "ignored"] if config else None
+    names: list[str] | None
+    if config:
+        names = [c["name"] for c in config["columns"] if c["role"] != "ignored"]
+    else:  # a model that stores only its column names (an estimator fitted on a DataFrame)
+        names = getattr(model, "feature_names_in_", None)
     return Exported(
         net,
         task,
