@@ -41,6 +41,7 @@ const WORDS = {
     target_last: "(最後の列)", rows: "行", too_big: "ファイルは {size} MB です。{max} MB までにしてください。",
     checked_rows: "最初の {rows} 行 (全 {n} 行) で確認",
     max_error: "最大相対誤差", tolerance: "許容誤差",
+    upload_note: "表の数値は glassnet train と同じく標準化 ((値 − 平均) / スケール) し、文字列は one-hot にしてネットワークに入力します。記事の数値そのままで学ぶには「記事の表」を選んでください。",
     run_to_bad: "エポックは 1 以上の整数で入れてください (「{value}」は使えません)。",
     run_to_past: "ネットワークはすでにエポック {epoch} です。それより後のエポックを入れるか、先にリセットしてください。",
     no_last_step: "表示できるステップがありません (最後のステップが発散したか、モデルを読み込んだところです)。ステップを進めると表示されます。",
@@ -59,6 +60,7 @@ const WORDS = {
     target_last: "(the last one)", rows: "rows", too_big: "the file is {size} MB; at most {max} MB can be uploaded",
     checked_rows: "checked on the first {rows} of {n} rows",
     max_error: "max relative error", tolerance: "tolerance",
+    upload_note: "The table's numbers are standardized, (value − mean) / scale, and its text one-hot, as glassnet train does: those are the network's inputs. For the article's own numbers, choose the article's table.",
     run_to_bad: "run to epoch takes a whole number of epochs, 1 or more; got '{value}'",
     run_to_past: "the network is at epoch {epoch} already; give a later epoch, or Reset first",
     no_last_step: "No step to show: the last one diverged, or the network was just loaded. Step to see one.",
@@ -551,6 +553,7 @@ async function upload(file) {
   const body = await file.arrayBuffer();
   await render(await apiJson("POST", "upload", body, { target: $("target").value.trim() }));
   fillSettings();
+  showNotice(t("upload_note")); // why the article's own table gives other numbers here
 }
 
 async function saveModel() {
