@@ -247,3 +247,23 @@ def test_run_to_an_epoch_shows_its_progress_and_stops_at_reset(
     _wait(browser, lambda d: _text(d, "epoch") == "0")
     time.sleep(1.0)  # a run that went on would have stepped again by now
     assert _text(browser, "epoch") == "0" and server.session.epoch == 0
+
+
+def test_the_drawings_weights_and_neurons_are_reached_with_the_keyboard(
+    browser: Any, server: PlaygroundServer
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    # only a mouse reached them: gradients, z, a and δ were out of a keyboard's reach
+    browser.get(server.url("en"))
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    line = browser.find_element(By.ID, "line-1-2-0")
+    assert (
+        line.get_attribute("tabindex") == "0" and line.get_attribute("aria-label") == "w[1][2][0]"
+    )
+    line.send_keys(Keys.ENTER)
+    _wait(browser, lambda d: "w[1][2][0]" in _text(d, "inspector"))
+    neuron = browser.find_elements(By.CSS_SELECTOR, "#net circle")[-1]
+    neuron.send_keys(Keys.ENTER)
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#neuron-values tr")) == 5)

@@ -145,6 +145,19 @@ function colour(v) {
   return v >= 0 ? "#1565c0" : "#e65100";
 }
 
+// a weight or neuron of the drawing, reached by Tab as a button is: Enter or Space does
+// what a click does, and a screen reader says which one it is
+function reachable(element, label) {
+  element.setAttribute("tabindex", "0");
+  element.setAttribute("role", "button");
+  element.setAttribute("aria-label", label);
+  element.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" && e.key !== " ") return;
+    e.preventDefault();
+    element.dispatchEvent(new MouseEvent("click"));
+  });
+}
+
 function drawNetwork() {
   const el = $("net");
   el.replaceChildren();
@@ -171,6 +184,7 @@ function drawNetwork() {
         const ref = { kind: "weight", layer: L + 1, i, j };
         line.addEventListener("mouseenter", () => { pinned = ref; neuronOpen = false; inspect(ref); });
         line.addEventListener("click", () => { pinned = ref; neuronOpen = false; inspect(ref); });
+        reachable(line, `w[${L + 1}][${i}][${j}]`);
         el.appendChild(line);
         if (total <= 12) {
           const f = 0.35;
@@ -197,6 +211,7 @@ function drawNetwork() {
           inspect(ref);
           showNeuron(ref).catch(() => { /* shown in #error */ });
         });
+        reachable(dot, `${t("neuron")} ${t("layer")} ${c}, #${i}`);
         const b = layers[c - 1].bias[i];
         el.appendChild(svg("text", { x: x(c) + 14, y: y(c, i) + 16 }, `b ${short(b)}`));
       }
