@@ -141,12 +141,8 @@ def test_the_table_is_written_back_with_its_own_separator_and_decimal_sign(
     # a file of ";" and decimal commas (Excel's export where the comma is the decimal sign)
     # came back comma-separated, its answers with decimal points among its own commas
     rows = "".join(f"{i % 7},{i % 3}5;{'ab'[i % 2]};{i % 2}\n" for i in range(40))
-    data = tmp_path / "d.csv"
-    data.write_text("x;kind;y\n" + rows)
-    model = tmp_path / "m.safetensors"
-    trained = run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model)
-    assert trained.returncode == 0, trained.stderr
-    assert "x       numeric" in trained.stdout  # 1,5 is a number
+    model, report = _trained(tmp_path, "x;kind;y\n" + rows, "y")
+    assert "x       numeric" in report  # 1,5 is a number
     query = tmp_path / "q.csv"
     query.write_text("x;kind\n1,25;a\n;b\n")
     for out in (None, tmp_path / "p.csv"):
@@ -212,14 +208,20 @@ def test_a_decimal_comma_target_and_a_typo_among_decimal_commas(tmp_path: Path) 
     # a target 12,69 was "text, not numbers" (--task regression) or 58 classes; a query of
     # three rows with one typo (x,3) blamed the first good cell, '0,255'
     rows = "".join(f"{i % 9};0,{i % 7}5;{i % 9 * 2},{i % 10}9\n" for i in range(60))
-    data = tmp_path / "d.csv"
-    data.write_text("a;b;t\n" + rows)
-    model = tmp_path / "m.safetensors"
-    trained = run_cli("train", data, "--target", "t", "--epochs", "2", "--out", model)
-    assert trained.returncode == 0, trained.stderr
-    assert "(regression)" in trained.stdout
+    model, report = _trained(tmp_path, "a;b;t\n" + rows, "t")
+    assert "(regression)" in report
     query = tmp_path / "q.csv"
     query.write_text("a;b\n1;0,255\n2;0,472\n3;x,3\n")
     result = run_cli("predict", model, query)
     assert result.returncode == 2
     assert "line 4, column 'b': 'x,3' is not a number" in result.stderr
+
+
+def _trained(folder: Path, table: str, target: str) -> tuple[Path, str]:
+    """A model trained (2 epochs) on the CSV text ``table``, and train's report."""
+    data = folder / "d.csv"
+    data.write_text(table)
+    model = folder / "m.safetensors"
+    trained = run_cli("train", data, "--target", target, "--epochs", "2", "--out", model)
+    assert trained.returncode == 0, trained.stderr
+    return model, trained.stdout

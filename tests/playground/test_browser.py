@@ -80,6 +80,14 @@ def _wait(driver: Any, condition: Any, timeout: float = 20.0) -> Any:
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
 
 
+def _open(driver: Any, server: PlaygroundServer, lang: str = "en") -> None:
+    """The page in ``lang``, once its first state is drawn."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(server.url(lang))
+    _wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+
+
 def _text(driver: Any, element_id: str) -> str:
     from selenium.webdriver.common.by import By
 
@@ -91,8 +99,7 @@ def test_a_learner_trains_the_article_in_the_page(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(server.url())
-    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    _open(browser, server)
     assert _text(browser, "epoch") == "0"
     assert _text(browser, "w-1-0-0") == "0.50000000" and _text(browser, "b-1-0") == "0.20000000"
 
@@ -157,8 +164,7 @@ def test_play_mode_draws_the_boundary_while_it_trains(
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    browser.get(server.url("ja"))
-    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    _open(browser, server, "ja")
     Select(browser.find_element(By.ID, "dataset")).select_by_value("moons")
     _wait(browser, lambda d: d.find_element(By.ID, "boundary-panel").is_displayed())
     browser.find_element(By.ID, "play").click()
@@ -206,8 +212,7 @@ def test_a_diverged_network_and_a_phone_screen_still_show_every_number(
     # a phone's screen (headless Chromium's window is at least 500 pixels wide)
     metrics = {"width": 375, "height": 667, "deviceScaleFactor": 1, "mobile": True}
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    browser.get(server.url("en"))
-    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    _open(browser, server, "en")
     assert "diverged" in _text(browser, "trace")
     browser.find_element(By.ID, "gradcheck").click()
     result = browser.find_element(By.ID, "gradcheck-result")
@@ -231,8 +236,7 @@ def test_run_to_an_epoch_shows_its_progress_and_stops_at_reset(
 
     # "run to epoch" showed epoch 0 until the end, went on after Reset (and beside Play),
     # and ignored 0, -5 and 2.7 without a word
-    browser.get(server.url("en"))
-    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    _open(browser, server, "en")
     field = browser.find_element(By.ID, "run-to")
     for bad in ("0", "-5", "2.7"):
         field.clear()
@@ -256,8 +260,7 @@ def test_the_drawings_weights_and_neurons_are_reached_with_the_keyboard(
     from selenium.webdriver.common.keys import Keys
 
     # only a mouse reached them: gradients, z, a and δ were out of a keyboard's reach
-    browser.get(server.url("en"))
-    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    _open(browser, server, "en")
     line = browser.find_element(By.ID, "line-1-2-0")
     assert (
         line.get_attribute("tabindex") == "0" and line.get_attribute("aria-label") == "w[1][2][0]"
