@@ -588,6 +588,14 @@ def test_numbers_with_a_decimal_comma_are_numbers(tmp_path: Path) -> None:
     words = tmp_path / "w.csv"
     words.write_text("a;b\n0,5;1\nmany;2\n")
     assert read_table(words)["a"].to_list() == ["0.5", "many"]
+    # 1,500 alone could be 1.5 or a thousand and a half (a US export's tabs): left as
+    # written; a comma no thousands take, anywhere in the file, says decimal
+    us = tmp_path / "us.tsv"
+    us.write_text("price\tname\n1,500\tSmith, J\n25,000\tDoe\n")
+    assert read_table(us)["price"].to_list() == ["1,500", "25,000"]
+    eu = tmp_path / "eu.csv"
+    eu.write_text("price;rate\n1,500;0,5\n25,000;2\n")
+    assert read_table(eu)["price"].to_list() == [1.5, 25.0]
 
 
 def test_excels_sep_line_names_the_delimiter(tmp_path: Path) -> None:

@@ -647,6 +647,9 @@ def _nan_columns(frame: pl.DataFrame) -> list[str]:
     return [name for name, nan in zip(floats, found, strict=True) if nan]
 
 
+THOUSANDS = r"^[+-]?[1-9][0-9]{0,2},[0-9]{3}$"
+"""A number a decimal comma and a thousands comma both could have written (1,500)."""
+
 DECIMAL_COMMA = r"^[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]*),[0-9]+(?:[eE][+-]?[0-9]+)?$"
 """A number written with a decimal comma (0,23; -1,5e3; 1.234,56 with points between
 thousands)."""
@@ -677,13 +680,18 @@ def _with_decimal_points(
         for name in texts
         for expr in (
             cells(name).str.contains(DECIMAL_COMMA).sum().alias(f"comma {name}"),
+            cells(name).str.contains(THOUSANDS).sum().alias(f"thousands {name}"),
             cells(name).str.contains(NUMBER_PATTERN).sum().alias(f"number {name}"),
             cells(name).count().alias(f"present {name}"),
         )
     ).row(0, named=True)
-    found = [name for name in texts if counts[f"comma {name}"]]
-    if not found:
+    # 1,500 is 1.5 in a file of decimal commas and 1500 in one of thousands: only a comma
+    # that no thousands take (0,5; 12,25; 0,255) says which, for the whole file; else the
+    # cells stay as written, text
+    clear = [n for n in texts if counts[f"comma {n}"] > counts[f"thousands {n}"]]
+    if not clear:
         return frame, []
+    found = [name for name in texts if counts[f"comma {name}"]]
     pointed = []
     for name in found:
         column = pl.col(name)
