@@ -24,8 +24,8 @@ import numpy as np
 from glassnet._types import Array
 from glassnet.metrics import predicted_classes
 from glassnet.network import Network, NonFiniteOutputError
-from glassnet.preprocessing import NUMBER_PATTERN, Preprocessor
-from glassnet.table import DataError, braced, listed, locate
+from glassnet.preprocessing import Preprocessor
+from glassnet.table import NUMBER_PATTERN, DataError, braced, listed, locate
 from glassnet.validation import first_non_finite
 
 OUTPUT_BLOCK_ROWS = 16384

@@ -42,6 +42,7 @@ import numpy as np
 from glassnet._types import Array
 from glassnet.table import (
     NA_VALUES,
+    NUMBER_PATTERN,
     DataError,
     braced,
     cells_named,
@@ -87,9 +88,6 @@ MISSING = "(missing)"
 OTHER = "(other)"
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f"})
 
-# a decimal number as people write it, in ASCII digits (polars reads no other); "nan",
-# "inf" and words are not numbers here, so labels such as "Nan" or "Infinity" stay text
-NUMBER_PATTERN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|^[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}"
 """Text that starts like a date (2012-01-31, 31/01/2012): named so when it is dropped."""
 UNNAMED = re.compile(r"^(?:\(unnamed \d+\)|Unnamed: \d+|\.\.\.\d+|__index_level_\d+__)$")

@@ -647,6 +647,10 @@ def _nan_columns(frame: pl.DataFrame) -> list[str]:
     return [name for name, nan in zip(floats, found, strict=True) if nan]
 
 
+# a decimal number as people write it, in ASCII digits (polars reads no other); "nan",
+# "inf" and words are not numbers here, so labels such as "Nan" or "Infinity" stay text
+NUMBER_PATTERN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
 THOUSANDS = r"^[+-]?[1-9][0-9]{0,2},[0-9]{3}$"
 """A number a decimal comma and a thousands comma both could have written (1,500)."""
 
@@ -664,8 +668,6 @@ def _with_decimal_points(
     text: a target's labels are parsed later), else as text, for the typo checks to name
     the cells that are no numbers (a query of three rows, one of them x,3)."""
     import polars as pl
-
-    from glassnet.preprocessing import NUMBER_PATTERN
 
     texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     if not texts:
