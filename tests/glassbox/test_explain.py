@@ -150,3 +150,20 @@ def test_a_fitted_estimator_is_explained_as_its_model() -> None:
     path = explain(reg, X[1])
     assert path.verdict is None
     assert path.answer == pytest.approx(reg.predict(X[1:2])[0])
+
+
+def test_a_row_predict_refuses_is_refused_by_explain_too() -> None:
+    # a model file whose scale is 1e-320: predict refused the row (its input -inf after
+    # scaling), explain printed "output P(yes) = nan → no" and exited 0
+    from glassnet.model import Model
+    from glassnet.preprocessing import Preprocessor
+    from glassnet.table import DataError
+
+    pre = Preprocessor().fit({"a": [0.5, -1.0, 2.0, 0.1]})
+    pre.columns_[0]["scale"] = 1e-320
+    model = Model(Network([Dense(1, 1, "sigmoid")], seed=0), pre, task="classification",
+                  classes=["no", "yes"])  # fmt: skip
+    with pytest.raises(DataError, match="the model's input 'a' is -inf after scaling"):
+        model.predict({"a": [-0.778]})
+    with pytest.raises(DataError, match="the model's input 'a' is -inf after scaling"):
+        explain(model, {"a": -0.778})

@@ -159,7 +159,9 @@ def explain(
     if hasattr(model, "to_model") and not isinstance(model, (Model, Network)):
         model = model.to_model()
     if isinstance(model, Model):
-        sample = model.transform(_one_row(model, x))[0]
+        row = _one_row(model, x)
+        model.outputs(row)  # refuses what predict refuses: an input or output past float64
+        sample = model.transform(row)[0]
         if feature_names is None and model.preprocessor is not None:
             feature_names = model.feature_names_out_
         explained = _explain(
