@@ -849,6 +849,8 @@ def test_names_that_are_not_text_and_numbers_past_the_range_are_one_clear_error(
     assert Preprocessor().fit(table, categorical=(n for n in ["c"])).columns_[1]["role"] == (
         "categorical"
     )
+    # markers given as a generator are checked and kept (the check once used them up)
+    assert Preprocessor().fit(table, na_values=(m for m in ["?"])).na_values == ["?"]
     pre = Preprocessor().fit(table)
     with pytest.raises(DataError, match=r"data row 2, column 'x': inf .* not a finite number"):
         pre.transform({"x": [1, 10**400], "c": ["a", "b"]})

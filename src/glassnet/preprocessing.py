@@ -195,13 +195,10 @@ class Preprocessor:
         """
         if max_categories is not None and max_categories < 1:
             raise ValueError(f"max_categories must be at least 1; got {max_categories}")
-        for option, values in (("categorical", categorical), ("numeric", numeric),
-                               ("ignore", ignore), ("na_values", na_values)):  # fmt: skip
-            if isinstance(values, str):  # list("island") would be six one-letter names
-                raise TypeError(f"{option} must be a list of texts; got the text {values!r}")
-        categorical, numeric, ignore = list(categorical), list(numeric), list(ignore)
-        _check_names(target, categorical, numeric, ignore, na_values)
-        self.na_values = list(NA_VALUES if na_values is None else na_values)
+        categorical, numeric, ignore, markers = _names_given(
+            target, categorical, numeric, ignore, na_values
+        )
+        self.na_values = list(NA_VALUES) if na_values is None else markers
         # a file's categorical columns as text, as glassnet train reads them ("007")
         whole = as_frame(data, na_values=self.na_values, text_columns=categorical)
         if fit_rows is not None:
@@ -389,6 +386,7 @@ class Preprocessor:
         used = [c for c in self.columns_ if c["role"] != "ignored"]
         frame = _without_words(frame, used)
         # true/false among numbers are 1 and 0, written as text as a CSV reads them typed
+        # (text they stay: the schema holds for the checks below)
         schema = frame.schema  # built anew on every access: once, not once per column
         words = [
             c["name"] for c in used if c["role"] == "numeric" and schema[c["name"]] == pl.String
@@ -397,7 +395,6 @@ class Preprocessor:
             frame = frame.with_columns(_booleans_as_numbers(name) for name in words)
         # text (and other non-number) cells are judged before they are cast; float cells
         # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
-        schema = frame.schema  # built anew on every access: once, not once per column
         _check_cells(
             frame,
             [
@@ -687,17 +684,24 @@ def _booleans_as_numbers(name: str) -> pl.Expr:
     )
 
 
-def _check_names(target: Any, categorical: Any, numeric: Any, ignore: Any, na_values: Any) -> None:
-    """Refuse (TypeError) a column name or missing marker that is not text: ``fit``'s
-    arguments name columns by their header's text."""
+def _names_given(
+    target: Any, categorical: Any, numeric: Any, ignore: Any, na_values: Any
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """``fit``'s column lists and missing markers, as lists (given once, each may be a
+    generator), after refusing (TypeError) a name or marker that is not text, or a text
+    given for a list (list("island") would be six one-letter names)."""
     if target is not None and not isinstance(target, str):
         raise TypeError(f"target must be a column name (text) or None; got {target!r}")
     given = {"categorical": categorical, "numeric": numeric, "ignore": ignore}
     given["na_values"] = na_values or []
     for option, values in given.items():
-        for value in values:
+        if isinstance(values, str):
+            raise TypeError(f"{option} must be a list of texts; got the text {values!r}")
+        given[option] = list(values)
+        for value in given[option]:
             if not isinstance(value, str):
                 raise TypeError(f"{option} must hold texts; got {value!r} ({type(value).__name__})")
+    return given["categorical"], given["numeric"], given["ignore"], given["na_values"]
 
 
 def _pandas_series(name: str, column: Any) -> pl.Series:
@@ -1169,6 +1173,15 @@ def _fit_categorical(
     return {"name": series.name, "role": "categorical", "categories": categories}
 
 
+def _number_value(level: str) -> float | None:
+    """The value of a level that is a number within ±2^53 (where a float64 holds every
+    whole number: beyond, two levels differ as text and not as floats), else None."""
+    if not re.match(NUMBER_PATTERN, level):
+        return None
+    value = int(level) if re.fullmatch(r"[+-]?[0-9]+", level) else float(level)
+    return float(value) if abs(value) <= 2**53 else None
+
+
 def _one_per_value(levels: pl.Series, times: pl.Series) -> list[str]:
     """The ``levels`` (with their counts ``times``), most frequent first, ties in text
     order, where levels that are one value written otherwise are one level, named as
@@ -1181,11 +1194,10 @@ def _one_per_value(levels: pl.Series, times: pl.Series) -> list[str]:
     elif levels.str.contains(NUMBER_PATTERN).sum() > 1:
         groups: dict[float, list[int]] = {}
         for i, level in enumerate(names):
+            value = _number_value(level)
             # a leading zero makes a code ("007" beside "7"): kept as written
-            if re.match(NUMBER_PATTERN, level) and not re.match(r"[+-]?0[0-9]", level):
-                value = int(level) if re.fullmatch(r"[+-]?[0-9]+", level) else float(level)
-                if abs(value) <= 2**53:
-                    groups.setdefault(float(value), []).append(i)
+            if value is not None and not re.match(r"[+-]?0[0-9]", level):
+                groups.setdefault(value, []).append(i)
         for group in groups.values():
             shortest = min((names[i] for i in group), key=lambda level: (len(level), level))
             for i in group:
@@ -1363,11 +1375,11 @@ def _level_lookups(
     # and not as floats; of two levels of one value, "7" and "007", the shorter)
     by_value: dict[float, str] = {}
     for level in known:
-        whole = re.fullmatch(r"[+-]?[0-9]+", level)
-        if re.match(NUMBER_PATTERN, level) and abs(int(level) if whole else float(level)) <= 2**53:
-            held = by_value.get(float(level))
+        value = _number_value(level)
+        if value is not None:
+            held = by_value.get(value)
             if held is None or len(level) < len(held):
-                by_value[float(level)] = level
+                by_value[value] = level
     # levels that are dates or times also match the same instant written otherwise: a
     # Parquet datetime's level "2024-01-01 00:00:00.000000" is a CSV's 2024-01-01T00:00:00
     # (polars) or 2024-01-01 00:00:00 (pandas), and a date level a datetime at midnight
