@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -137,15 +137,24 @@ def check_out_file(path: str, option: str = "--out", *, reads: Sequence[str] = (
         raise UserError(f"{option}: {error}{fix}") from None
 
 
-def check_replaces_only(path: str, option: str, what: str, kind: str) -> None:
-    """Refuse to replace an existing file at ``path`` that is not ``what``, judged by its
-    first bytes (``kind``: "model", a safetensors file; "onnx", a protobuf whose first
-    field is the IR version) unless its name says it is one (``.safetensors``, ``.onnx``):
-    ``glassnet export model.safetensors data.csv`` wrote ONNX over the table. An empty
-    file, or none, may be written."""
+REPLACEABLE: dict[str, tuple[str, str, Callable[[bytes], bool]]] = {
+    # kind: (the name that says it, what it is, whether its first bytes are one)
+    "model": (".safetensors", "a glassnet model file", lambda head: head[8:9] == b"{"),
+    "onnx": (".onnx", "an ONNX file", lambda head: head[:1] == b"\x08"),
+}
+"""The files a command may write over: a safetensors file is 8 bytes of header length, then
+its JSON header; an ONNX file is a protobuf whose first field is the IR version."""
+
+
+def check_replaces_only(path: str, option: str, kind: str) -> None:
+    """Refuse to replace an existing file at ``path`` that is not of ``kind`` (a key of
+    ``REPLACEABLE``), judged by its name or first bytes: ``glassnet export
+    model.safetensors data.csv`` wrote ONNX over the table. An empty file, or none, may be
+    written."""
     import stat
 
-    if path.lower().endswith(".safetensors" if kind == "model" else ".onnx"):
+    suffix, what, holds = REPLACEABLE[kind]
+    if path.lower().endswith(suffix):
         return
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -154,9 +163,7 @@ def check_replaces_only(path: str, option: str, what: str, kind: str) -> None:
             head = handle.read(9)
     except OSError:  # not there (or unreadable: the write itself will say)
         return
-    # a safetensors file: 8 bytes of header length, then its JSON header
-    fits = head[8:9] == b"{" if kind == "model" else head[:1] == b"\x08"
-    if head and not fits:
+    if head and not holds(head):
         raise UserError(
             f"{option} {path} is a file that is not {what}; writing would destroy it, so "
             "give another name (or remove the file first)"

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.cli.common import check_out_file, check_replaces_only, load_model, print_json
 
     check_out_file(args.out, "OUT.onnx", reads=[args.model])
-    check_replaces_only(args.out, "OUT.onnx", "an ONNX file", "onnx")
+    check_replaces_only(args.out, "OUT.onnx", "onnx")
     opset = glass_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     if opset not in glass_onnx.SUPPORTED_OPSETS:
         raise UserError(f"--opset must be between 13 and 21; got {opset}")

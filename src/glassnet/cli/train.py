@@ -251,11 +251,19 @@ def _hidden(text: str) -> list[int]:
 
 
 def _model_out(out: str, data: str) -> str:
-    """``--out``, checked: writable, not the table read, not a file that is no model."""
+    """``--out``, checked: no ONNX name, writable, not the table read, not a file that is
+    no model."""
     from glassnet.cli.common import check_replaces_only
 
+    if out.lower().endswith(".onnx"):
+        # a model file under an ONNX name: onnxruntime would refuse it as a bad protobuf
+        raise UserError(
+            f"--out {out} names an ONNX file; train writes a glassnet model file "
+            "(--out model.safetensors), and glassnet export model.safetensors "
+            f"{out} then writes the ONNX file"
+        )
     checked = check_out_file(out, reads=[data])
-    check_replaces_only(checked, "--out", "a glassnet model file", "model")
+    check_replaces_only(checked, "--out", "model")
     return checked
 
 
@@ -270,13 +278,6 @@ def _options(args: argparse.Namespace) -> Options:
         if args.validation_split is None
         else _checked(v.fraction, args.validation_split, "--validation-split", float)
     )
-    if args.out is not None and args.out.lower().endswith(".onnx"):
-        # a model file under an ONNX name: onnxruntime would refuse it as a bad protobuf
-        raise UserError(
-            f"--out {args.out} names an ONNX file; train writes a glassnet model file "
-            "(--out model.safetensors), and glassnet export model.safetensors "
-            f"{args.out} then writes the ONNX file"
-        )
     if args.early_stopping and args.validation_split is not None and split == 0.0:
         # two options at odds: told before the table is read
         raise UserError(
