@@ -517,15 +517,18 @@ class _Loop:
         for X_batch, y_batch, sample_weight in batches:
             a = network.forward(X_batch, training=True)
             batch_cost = network.backpropagate(y_batch, sample_weight)
-            cost += batch_cost if summed else batch_cost * len(X_batch) / n
+            share = len(X_batch) / n
+            cost += batch_cost if summed else batch_cost * share
+            if self.penalized:
+                # the penalty at the weights this batch's gradient was found at (before its
+                # update, as trace shows it and scikit-learn counts it), each batch its share:
+                # one penalty an epoch, whatever the batches
+                cost += network.penalty() * share
             for name, metric in self.metrics.items():
-                metric_sums[name] += metric(y_batch, a) * len(X_batch) / n
+                metric_sums[name] += metric(y_batch, a) * share
             self.optimizer.update(params, grads)
             if self.interrupted[0]:
                 break
-        if self.penalized:
-            # the data costs add up over the batches; the penalty counts once, at the end
-            cost += network.penalty()
         self.check_finite(epoch, cost)
         logs: Logs = {"cost": cost, **metric_sums}
         if self.data.validation is not None:
