@@ -83,7 +83,8 @@ def test_trace_in_the_articles_notation() -> None:
         "推測結果 = sigmoid(推測結果')",
         "error = 推測結果 − 実際の値",
         "der_cost_w",
-        "step 2 (エポック 2)",
+        "ステップ 2 (エポック 2)",
+        "最適化: GradientDescent(learning_rate=0.1)、全 4 サンプルで 1 回 (フルバッチ)",
     ):
         assert text in result.stdout, text
 
@@ -447,3 +448,30 @@ def test_explain_refuses_a_nan_cell_as_predict_does(tmp_path: Path) -> None:
     pl.DataFrame({"x": [1.0]}).write_parquet(lacking)
     for command in (("predict", model, lacking), ("explain", model, lacking)):
         assert_user_error(run_cli(*command), "needs the column k, which the data lacks")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_hidden_layers_trace_runs_forward_to_the_cost_then_back(lang: str) -> None:
+    # layer 1's δ, gradient and update were printed before layer 2's feedforward: its
+    # "δ of the next layer" came four sections before that δ, the output's δ came last
+    import contextlib
+    import io
+
+    from glassnet.build import build_network
+    from glassnet.cli.glassbox_common import print_trace
+    from glassnet.datasets import xor
+    from glassnet.glassbox import trace
+
+    data = xor()
+    net = build_network(2, 1, task="classification", hidden=(3,), seed=0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        print_trace(net, trace(net, data.X, data.y, steps=[1]), "t", lang, 8)
+    text = out.getvalue()
+    z = "推測結果' = input × weight + bias" if lang == "ja" else "z = input · W + b"
+    hidden_delta = "δ = (δ次の層" if lang == "ja" else "delta = (delta_next"
+    output_delta = text.index("δ = " if lang == "ja" else "delta = ∂C/∂z")
+    second_z = text.index(z, text.index(z) + 1)
+    assert second_z < output_delta < text.index(hidden_delta)
+    word = "層" if lang == "ja" else "layer"
+    assert text.index(f"{word} 2 (") < text.index(f"{word} 1 (", second_z)

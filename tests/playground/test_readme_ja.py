@@ -46,7 +46,7 @@ def test_the_article_in_ten_lines_prints_the_article_numbers() -> None:
 
 
 def test_the_trace_excerpt_is_what_glassnet_trace_prints() -> None:
-    excerpt = next(block for block in _blocks("") if "═══ step 1" in block)
+    excerpt = next(block for block in _blocks("") if "═══ ステップ 1" in block)
     printed = _printed("trace", "--steps", "1", "--lang", "ja").splitlines()
     for line in excerpt.splitlines():
         assert line in printed, line

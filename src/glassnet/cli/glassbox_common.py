@@ -239,26 +239,46 @@ def _labels(net: Network, index: int, trace: Trace, lang: str) -> dict[str, str]
 
 
 def print_trace(net: Network, trace: Trace, title: str, lang: str, digits: int) -> None:
-    """The human view: each step, each layer, each number labelled with its formula."""
+    """The human view: each step, each layer, each number labelled with its formula; the
+    feedforward through every layer to the cost first, then the backpropagation from the
+    output layer back to the first (a hidden layer's δ is found from the next one's)."""
+    ja = lang == "ja"
     print(title)
-    print(f"optimizer: {trace.optimizer}, full batch of {trace.targets.shape[0]} samples")
+    rows = trace.targets.shape[0]
+    print(
+        f"最適化: {trace.optimizer}、全 {rows} サンプルで 1 回 (フルバッチ)"
+        if ja
+        else f"optimizer: {trace.optimizer}, full batch of {rows} samples"
+    )
     penalty = " + ½·l2·ΣW²" if any(layer.l2 for layer in net.layers) else ""
     cost_formula = COSTS[lang].get(trace.cost_function, trace.cost_function) + penalty
+    deep = len(net.layers) > 1
     for step in trace.steps:
         print()
-        heading = f"step {step.step}" + (f" (エポック {step.step})" if lang == "ja" else "")
+        heading = f"ステップ {step.step} (エポック {step.step})" if ja else f"step {step.step}"
         print(f"═══ {heading} ═══")
-        when = "更新前" if lang == "ja" else "before the update"
+        when = "更新前" if ja else "before the update"
         print(f"  cost = {cost_formula} = {format_number(step.cost, digits)}  ({when})")
+        labels = [_labels(net, index, trace, lang) for index in range(len(net.layers))]
         for index, layer_step in enumerate(step.layers):
-            labels = _labels(net, index, trace, lang)
             print()
-            print(f"layer {layer_step.layer}: {net.layers[index]!r}")
+            word = "層" if ja else "layer"
+            forward = (" (フィードフォワード)" if ja else " (feedforward)") if deep else ""
+            print(f"{word} {layer_step.layer}{forward}: {net.layers[index]!r}")
             for name in ("inputs", "weights_before", "bias_before", "z", "a"):
-                print_labelled(labels[name], getattr(layer_step, name), digits)
+                print_labelled(labels[index][name], getattr(layer_step, name), digits)
             if layer_step.error is not None:
-                print_labelled(labels["y"], trace.targets, digits)
-                print_labelled(labels["error"], layer_step.error, digits)
+                print_labelled(labels[index]["y"], trace.targets, digits)
+                print_labelled(labels[index]["error"], layer_step.error, digits)
+        for index in reversed(range(len(step.layers))):
+            layer_step = step.layers[index]
+            if deep:
+                print()
+                print(
+                    f"層 {layer_step.layer} (バックプロパゲーション)"
+                    if ja
+                    else f"layer {layer_step.layer} (backpropagation)"
+                )
             for name in (
                 "delta",
                 "grad_weights",
@@ -268,4 +288,4 @@ def print_trace(net: Network, trace: Trace, title: str, lang: str, digits: int) 
                 "weights",
                 "bias",
             ):
-                print_labelled(labels[name], getattr(layer_step, name), digits)
+                print_labelled(labels[index][name], getattr(layer_step, name), digits)
