@@ -80,12 +80,14 @@ def run(args: argparse.Namespace) -> int:
         else "½·Σ(a − y)² with the trained weights"
     )
     print(f"Loss  : {cost:.8f}  ({meaning})")
+    # every digit a float64 needs to come back bit for bit (16 dropped the last one: the
+    # article's 3.4060369676610347 printed as 3.406036967661035)
     print(
         "weight:",
-        "  ".join(f"{n}={w:.16g}" for n, w in zip(names, layer.weights[:, 0], strict=True)),
+        "  ".join(f"{n}={float(w)!r}" for n, w in zip(names, layer.weights[:, 0], strict=True)),
     )
-    print(f"bias  : {layer.bias[0]:.16g}")
+    print(f"bias  : {float(layer.bias[0])!r}")
     print()
     for p in predictions:
-        print(f"{p['input']} {p['verdict']}  {p['output']:.16g}")
+        print(f"{p['input']} {p['verdict']}  {p['output']!r}")
     return 0
