@@ -838,6 +838,37 @@ def test_a_loaded_model_sees_the_table_through_its_own_preprocessing(
          "--out", str(tmp_path / "o.safetensors"))  # fmt: skip
     status, answer = client.call("POST", "/api/load", (tmp_path / "o.safetensors").read_bytes())
     assert status == 400 and "the article table has math, english, physics" in answer["error"]
+    # the article's table shows the article's marks, not what the model's preprocessing
+    # made of them (−1/1)
+    assert client.ok("GET", "/api/state")["table"]["inputs"] == table.X.tolist()
+
+
+def test_reset_after_a_loaded_model_is_the_articles_network_again(client: Client, tmp_path) -> None:
+    # Reset kept the loaded model's encoding of the table: [1, 1, 0] gave 0.668 and a first
+    # cost of 0.3656, under the title "the article's network … weights 0.5, bias 0.2"
+    table = jobs()
+    rows = [",".join([*table.feature_names, "job"])]
+    rows += [
+        ",".join(str(int(v)) for v in [*x, y]) for x, y in zip(table.X, table.y[:, 0], strict=True)
+    ]
+    (tmp_path / "jobs.csv").write_text("\n".join(rows) + "\n")
+    model_path = tmp_path / "m.safetensors"
+    _cli("train", str(tmp_path / "jobs.csv"), "--target", "job", "--hidden", "0", "--epochs",
+         "50", "--seed", "0", "--validation-split", "0", "--out", str(model_path))  # fmt: skip
+    client.ok("POST", "/api/load", model_path.read_bytes())
+    fresh = client.ok("POST", "/api/reset")
+    assert fresh["table"]["inputs"] == table.X.tolist()
+    expected = article.network().predict_outputs(np.array(article.QUESTIONS, dtype=float))
+    np.testing.assert_array_equal([q["probability"] for q in fresh["questions"]], expected[:, 0])
+    client.ok("POST", "/api/step", {"n": 1})
+    trace = client.ok("GET", "/api/trace?lang=en")
+    assert trace["text"].startswith("the article's network") and "0.3318679" in trace["text"]
+    # a loaded model with hidden layers, reset: random weights, not every neuron the same
+    _cli("train", str(tmp_path / "jobs.csv"), "--target", "job", "--hidden", "3", "--epochs",
+         "5", "--seed", "0", "--validation-split", "0", "--out", str(model_path))  # fmt: skip
+    client.ok("POST", "/api/load", model_path.read_bytes())
+    first = np.array(client.ok("POST", "/api/reset")["layers"][0]["weights"])
+    assert len({tuple(column) for column in first.T}) == 3
 
 
 def test_a_neurons_values_are_those_its_gradient_was_found_from(client: Client) -> None:
@@ -878,6 +909,14 @@ def test_hidden_layers_on_the_article_start_from_random_weights(client: Client) 
     answer = client.ok("POST", "/api/configure", {"hidden": []})
     assert answer["config"]["initializer"] == "article"
     assert answer["layers"][0]["weights"] == [[0.5], [0.5], [0.5]]
+
+
+def test_an_activation_without_a_hidden_layer_says_it_changes_nothing(client: Client) -> None:
+    # tanh chosen on the article's network: the output stayed sigmoid, and nothing said so
+    answer = client.ok("POST", "/api/configure", {"activation": "tanh"})
+    assert answer["layers"][0]["activation"] == "sigmoid"
+    assert "tanh" in answer["notice"] and "add a hidden layer" in answer["notice"]
+    assert client.ok("POST", "/api/configure", {"hidden": [3]})["layers"][0]["activation"] == "tanh"
 
 
 def test_an_upload_whose_target_is_past_the_float_range_is_refused(client: Client) -> None:

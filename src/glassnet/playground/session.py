@@ -268,7 +268,10 @@ class Session:
         config.update(changes)
         config = check_config(config)
         if config["hidden"] and config["initializer"] == "article":
-            if "initializer" not in changes:
+            # hidden layers added now to the article's preset (the learner chose no
+            # initializer): random weights; asked for, or kept from before, every weight 0.5
+            adding = not current.get("hidden") or name != current.get("dataset")
+            if adding and "initializer" not in changes:
                 # every weight 0.5 gives each neuron of a hidden layer the same z, the same
                 # gradient, the same update: they would stay one neuron copied forever
                 config["initializer"] = "auto"
@@ -279,7 +282,14 @@ class Session:
                     "same z, gradient and update); initializer auto breaks the tie"
                 )
             notice = f"{notice}; {said}" if notice else said
-        elif (
+        elif not config["hidden"] and "activation" in changes:
+            # the page offers the hidden layers' activations: without one, the output's own
+            said = (
+                f"the activation ({config['activation']}) is a hidden layer's; with none, the "
+                "output keeps its own (sigmoid, softmax or identity): add a hidden layer"
+            )
+            notice = f"{notice}; {said}" if notice else said
+        if (
             name == "article"
             and changes.get("hidden") == []
             and "initializer" not in changes
@@ -347,8 +357,9 @@ class Session:
         self.uploaded = data
 
     def reset(self) -> None:
-        """A fresh network from the same settings (the same seed: the same first weights)."""
-        self._start(self.data, self.config)
+        """A fresh network from the same settings (the same seed: the same first weights), on
+        the table as chosen: not as a loaded model's preprocessing encoded it."""
+        self._start(self._dataset(self.config["dataset"]), self.config)
 
     # ----- training -----------------------------------------------------------------------
     def step(self, n: Any) -> str | None:
@@ -514,7 +525,10 @@ class Session:
             "full_batch": self.full_batch(),
         }
         if data.name == "article":
-            out["table"] = {"inputs": _plain(data.X), "targets": _plain(data.y[:, 0])}
+            # the article's marks as it prints them, whatever a loaded model's preprocessing
+            # makes of them (its network sees those; the table shows the article's)
+            marks = builtin("article")
+            out["table"] = {"inputs": _plain(marks.X), "targets": _plain(marks.y[:, 0])}
             questions = np.array(article.QUESTIONS, dtype=np.float64)
             if "raw_names" in data.extra:  # a loaded model's preprocessing, as for the table
                 columns = zip(data.extra["raw_names"], questions.T, strict=True)
@@ -771,6 +785,8 @@ class Session:
         config["hidden"] = [layer.n_out for layer in net.layers[:-1]]
         if len(net.layers) > 1:
             config["activation"] = net.layers[0].activation.name
+            if config["initializer"] == "article":  # Reset: hidden neurons that differ
+                config["initializer"] = "auto"
         self._install(data, check_config(config), net, loaded=True)
 
     @staticmethod

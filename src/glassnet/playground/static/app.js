@@ -46,6 +46,11 @@ const WORDS = {
     run_to_past: "ネットワークはすでにエポック {epoch} です。それより後のエポックを入れるか、先にリセットしてください。",
     no_last_step: "表示できるステップがありません (最後のステップが発散したか、モデルを読み込んだところです)。ステップを進めると表示されます。",
     neuron_before: "最後のステップの z, a, δ です (更新する前の重みで計算。上の勾配はここから求めた値)。",
+    server_gone: "プレイグラウンドのサーバーが応答しません。ターミナルで glassnet playground をもう一度起動して、表示された URL を開いてください。",
+    cannot_check: "確かめられません: 重みかコストが大きすぎます (学習が発散しました)。リセットするか、learning rate を小さくしてください。",
+    checked_at: "エポック {epoch} の重みで確認",
+    trace_playing: "再生中です。一時停止すると、最後のステップをここに表示します。",
+    no_token: "このページは glassnet playground が表示した URL (?token= 付き) で開いてください。",
   },
   en_words: {
     play: "Play", pause: "Pause", weight: "weight", bias: "bias", gradient: "gradient ∂C/∂w",
@@ -65,6 +70,11 @@ const WORDS = {
     run_to_past: "the network is at epoch {epoch} already; give a later epoch, or Reset first",
     no_last_step: "No step to show: the last one diverged, or the network was just loaded. Step to see one.",
     neuron_before: "z, a and δ of the last step, from the weights before its update (the gradient above comes from them).",
+    server_gone: "The playground's server does not answer: start glassnet playground again in a terminal and open the address it prints.",
+    cannot_check: "cannot check: the weights or the cost are too large (training diverged); Reset, or use a smaller learning rate",
+    checked_at: "checked at epoch {epoch}",
+    trace_playing: "Playing: the last step shows here when you pause.",
+    no_token: "Open this page at the address glassnet playground printed (with its ?token=).",
   },
 };
 
@@ -109,10 +119,20 @@ async function api(method, route, body, query) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
   }
-  const response = await fetch(`/api/${route}?${q}`, init);
+  let response;
+  try {
+    response = await fetch(`/api/${route}?${q}`, init);
+  } catch (e) { // no answer at all: the server stopped (the page would only look frozen)
+    playing = false;
+    runId += 1;
+    $("play").textContent = t("play");
+    showError(t("server_gone"));
+    throw e;
+  }
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     try { message = (await response.json()).error; } catch (e) { /* not JSON */ }
+    if (response.status === 403) message = t("no_token");
     showError(message);
     throw new Error(message);
   }
@@ -394,8 +414,14 @@ function fillSettings() {
   $("seed").value = String(c.seed);
 }
 
+let checked = null; // the network and epoch the gradient check's result is for
+
 async function render(newState, { grid = true, trace = true } = {}) {
   state = newState;
+  if (checked !== null && checked !== networkKey()) {
+    checked = null;
+    $("gradcheck-result").textContent = ""; // another network or epoch: no longer its result
+  }
   $("epoch").textContent = String(state.epoch);
   $("cost").textContent = state.cost === null ? "–" : state.cost.toPrecision(8);
   $("score-box").hidden = !state.score;
@@ -422,8 +448,12 @@ async function render(newState, { grid = true, trace = true } = {}) {
 
 async function drawTrace() {
   // a loaded model has epochs but no step run here to replay: nothing to ask for
-  if (!state.can_trace || playing) {
-    if (!state.can_trace) $("trace").textContent = t(state.epoch > 0 ? "no_last_step" : "no_step");
+  if (playing) {
+    $("trace").textContent = t("trace_playing");
+    return;
+  }
+  if (!state.can_trace) {
+    $("trace").textContent = t(state.epoch > 0 ? "no_last_step" : "no_step");
     return;
   }
   const data = await apiJson("GET", "trace", undefined, { lang });
@@ -435,6 +465,9 @@ async function drawTrace() {
 
 function applyLanguage() {
   document.documentElement.lang = lang;
+  const address = new URL(location.href);
+  address.searchParams.set("lang", lang); // a reload keeps the language chosen
+  history.replaceState(null, "", address);
   for (const el of document.querySelectorAll("[data-i18n-placeholder]")) {
     el.placeholder = t(el.dataset.i18nPlaceholder);
   }
@@ -491,6 +524,7 @@ async function play() {
   runId += 1; // a run to an epoch stops where it is
   playing = !playing;
   $("play").textContent = playing ? t("pause") : t("play");
+  if (playing) await drawTrace();
   let count = 0;
   const start = performance.now();
   while (playing) {
@@ -530,11 +564,11 @@ async function applySettings(datasetOnly) {
   forget();
   const changes = { dataset: $("dataset").value };
   const typed = typedSettings();
-  if (!datasetOnly) {
-    Object.assign(changes, typed);
-  } else if (changes.dataset !== "article") {
-    // a new dataset keeps what the learner typed but has not applied yet (the server
-    // keeps the choices applied before); the article's table brings the article's network
+  if (!datasetOnly || changes.dataset !== "article") {
+    // only what the learner changed (a setting sent is one chosen: hidden layers on the
+    // article's weights get random ones unless the initializer was chosen too); a new
+    // dataset keeps what was typed but not applied yet (the server keeps the choices
+    // applied before); the article's table brings the article's network
     for (const [key, value] of Object.entries(typed)) {
       if (JSON.stringify(value) !== JSON.stringify(state.config[key])) changes[key] = value;
     }
@@ -549,7 +583,8 @@ async function applySettings(datasetOnly) {
 }
 
 function forget() {
-  // a new network: the weight or neuron inspected may no longer exist
+  // a new network: the weight or neuron inspected may no longer exist, the rate was another's
+  $("rate").textContent = "";
   pinned = null;
   neuronOpen = false;
   $("inspector").textContent = t("hover_hint");
@@ -599,17 +634,31 @@ async function loadModel(file) {
 // a number in e-notation; a NaN or infinity (null in JSON: diverged weights) as "–"
 const expo = (v, digits) => (v === null || v === undefined ? "–" : v.toExponential(digits));
 
+function networkKey() {
+  return JSON.stringify([state.epoch, state.config, state.dataset.name, state.dataset.n_samples]);
+}
+
 async function gradcheck() {
   const r = await apiJson("POST", "gradcheck");
+  checked = networkKey();
+  if (r.max_relative_error === null) { // NaN or inf: nothing a finite difference can check
+    $("gradcheck-result").textContent = `${t("cannot_check")}\n${t("checked_at", { epoch: state.epoch })}`;
+    return;
+  }
   const lines = r.layers.map((l) => `${t("layer")} ${l.layer}: ${t("max_error")} ${expo(l.max_relative_error, 2)}`);
   $("gradcheck-result").textContent =
     `${r.passed ? `✓ ${t("passed")}` : `✗ ${t("failed")}`}: ${t("max_error")} ${expo(r.max_relative_error, 2)} ` +
     `(${t("tolerance")} ${expo(r.tolerance, 0)})\n${lines.join("\n")}` +
-    (r.n_rows < r.n_samples ? `\n${t("checked_rows", { rows: r.n_rows, n: r.n_samples })}` : "");
+    (r.n_rows < r.n_samples ? `\n${t("checked_rows", { rows: r.n_rows, n: r.n_samples })}` : "") +
+    `\n${t("checked_at", { epoch: state.epoch })}`;
 }
 
 function wire(id, event, handler) {
-  $(id).addEventListener(event, (e) => { handler(e).catch(() => { /* shown in #error */ }); });
+  $(id).addEventListener(event, (e) => {
+    // no first state (no token, no server): the error shown stays, nothing to act on
+    if (state === null && !id.startsWith("lang-")) return;
+    handler(e).catch(() => { /* shown in #error */ });
+  });
 }
 
 wire("step-1", "click", () => stepAndShow(1));
