@@ -190,7 +190,7 @@ def test_uploaded_csv_becomes_the_dataset(client: Client) -> None:
         (b"", "empty"),
         (b"a,b,c\n1,2,3\n3,4,5,6\n", "line 3"),
         (b"only\n1\n2\n", "1 column"),
-        (b"a,b\n1,2\n3,\n", "missing"),
+        (b"a,b\n1,2\n3,\n", "1 data row with a target"),
         (b"\xff\xfe\x00garbage\x00", ""),
     ],
 )
@@ -924,3 +924,17 @@ def test_an_upload_whose_target_is_past_the_float_range_is_refused(client: Clien
     status, answer = client.call("POST", "/api/upload?target=a", b"a,b\n1e999,1\n2,0\n3,1\n")
     assert status == 400 and "data row 1" in answer["error"] and "1.8e308" in answer["error"]
     assert client.ok("GET", "/api/state")["dataset"]["name"] == "article"
+
+
+def test_an_upload_says_which_columns_it_leaves_out_and_drops_rows_without_a_target(
+    client: Client,
+) -> None:
+    # a column of 1 … n was left out as row numbers without a word; a row without a target
+    # refused the whole table (glassnet train leaves such rows out); one row was "every
+    # column is ignored (constant)"
+    body = b"hours,sleep,passed\n1,7,0\n2,6,0\n3,8,\n4,5,1\n5,7,1\n6,6,1\n"
+    state = client.ok("POST", "/api/upload?target=passed", body)
+    assert state["dataset"]["ignored"] == [["hours", "the row numbers (an identifier)"]]
+    assert state["dataset"]["rows_without_target"] == 1 and state["dataset"]["n_samples"] == 5
+    status, answer = client.call("POST", "/api/upload", b"x1,x2,y\n1,2,0\n")
+    assert status == 400 and "1 data row" in answer["error"] and "two" in answer["error"]

@@ -26,7 +26,8 @@ the answer names (``n_rows`` of ``n_samples``).
                             the state, plus ``stopped``: null, or why training stopped
                             (it diverged); 400 when one epoch is over budget (a
                             batch too big to hold, or too many batches)
-``POST reset``              a fresh network from the same settings and seed
+``POST reset``              a fresh network from the same settings and seed, on the
+                            table as chosen (not as a loaded model encoded it)
 ``POST configure {...}``    change settings and start afresh; keys: ``dataset`` (article,
                             xor, moons, circles, spiral, blobs, curve, upload),
                             ``hidden`` (list of neuron counts), ``activation``, ``cost``
@@ -37,6 +38,10 @@ the answer names (``n_rows`` of ``n_samples``).
                             A new dataset brings its preset but keeps the settings
                             the learner changed (the article's table brings the
                             article's network); ``notice`` says what it set and kept.
+                            Hidden layers added to the article's network without an
+                            ``initializer`` get ``auto`` (every weight 0.5 would keep
+                            each hidden neuron a copy of the others); an
+                            ``activation`` without hidden layers is noticed as unused.
 ``GET  trace?lang=ja``      the last epoch replayed by ``glassbox.trace``: its numbers
                             (``Trace.to_dict()``) and ``text``, exactly what
                             ``glassnet trace`` prints for that step; ``replays_exactly``
@@ -51,9 +56,9 @@ the answer names (``n_rows`` of ``n_samples``).
                             (a big network gets fewer: the answer's ``size``)
 ``GET  neuron?layer=1&unit=0``  z, a and δ = ∂C/∂z of one neuron, first 1000 samples
 ``POST upload?target=COL``  a CSV file (the body), checked for columns and lines on its
-                            raw text, read by ``glassnet.table.read_table`` (from a
-                            private temporary file) and ``Preprocessor``; it becomes the
-                            dataset "upload"
+                            raw text, read in memory by ``glassnet.table.read_table_bytes``
+                            and ``Preprocessor``; it becomes the
+                            dataset "upload" (rows without a target are left out)
 ``GET  save``               the network as a ``.safetensors`` model file (a download)
 ``POST load``               a model file (the body) as the current network
 ==========================  ==========================================================
@@ -61,7 +66,8 @@ the answer names (``n_rows`` of ``n_samples``).
 The state: ``config`` (the settings), ``choices`` (the values each menu offers),
 ``max_steps`` (the most epochs one step call takes), ``dataset`` (name, task, features,
 target, ``target_default`` (the last column, none named), classes, Japanese names,
-n_samples), ``epoch``, ``cost`` (of the last epoch), ``score`` (its ``accuracy`` or
+n_samples; for an upload ``ignored``, [column, reason] pairs of the columns the network
+does not see, and ``rows_without_target``), ``epoch``, ``cost`` (of the last epoch), ``score`` (its ``accuracy`` or
 ``r2``, null before a step), ``can_trace`` (a step ran here: ``trace`` has one to show),
 ``cost_curve`` ([epoch, cost] pairs, thinned to about 400), ``layers`` (per layer: n_in,
 n_out, activation, weights (n_in × n_out), bias (n_out), and after a step grad_weights,

@@ -356,6 +356,12 @@ class Session:
         self._start(data, check_config({"dataset": "upload", **self._preset(data)}))
         self.uploaded = data
 
+    @staticmethod
+    def _upload_columns(data: PlayData) -> list[dict[str, Any]]:
+        """The columns an uploaded table's preprocessing decided on (none for another)."""
+        preprocessor = data.extra.get("preprocessor") if data.name == "upload" else None
+        return list(preprocessor.columns_) if isinstance(preprocessor, Preprocessor) else []
+
     def reset(self) -> None:
         """A fresh network from the same settings (the same seed: the same first weights), on
         the table as chosen: not as a loaded model's preprocessing encoded it."""
@@ -512,6 +518,13 @@ class Session:
                 "names_ja": data.names_ja,
                 "n_samples": int(data.X.shape[0]),
                 "target_default": bool(data.extra.get("target_default", False)),
+                # an upload's columns the network does not see, and why; rows left out
+                "ignored": [
+                    [column["name"], column["reason"]]
+                    for column in self._upload_columns(data)
+                    if column["role"] == "ignored"
+                ],
+                "rows_without_target": int(data.extra.get("rows_without_target", 0)),
             },
             "epoch": self.epoch,
             "max_steps": self.max_steps(),

@@ -73,13 +73,17 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
         raise ValueError(f"{NAME} has no column {target!r}; its columns: {', '.join(columns)}")
     if frame.height > MAX_ROWS:
         raise ValueError(f"{NAME} has {frame.height} rows; the playground takes {MAX_ROWS} at most")
-    labels = frame[target]
-    if labels.null_count():
-        row = int(np.flatnonzero(labels.is_null().to_numpy())[0])
+    # rows without a target teach nothing: left out and counted, as glassnet train does
+    missing = frame[target].null_count()
+    if missing:
+        frame = frame.filter(frame[target].is_not_null())
+        extra["rows_without_target"] = missing
+    if frame.height < 2:
         raise ValueError(
-            f"{NAME}: the target {target!r} is missing in data row {row + 1}; fill it or drop "
-            "the row"
+            f"{NAME} has {frame.height} data row{'s' * (frame.height != 1)} with a target "
+            f"({target!r}); a network learns from two at least: add rows"
         )
+    labels = frame[target]
     preprocessor = Preprocessor().fit(frame, target=target)
     # judged before the input matrix is built: one-hot levels can make it far wider
     n_inputs = len(preprocessor.feature_names_out_)

@@ -50,6 +50,8 @@ const WORDS = {
     cannot_check: "確かめられません: 重みかコストが大きすぎます (学習が発散しました)。リセットするか、learning rate を小さくしてください。",
     checked_at: "エポック {epoch} の重みで確認",
     trace_playing: "再生中です。一時停止すると、最後のステップをここに表示します。",
+    ignored_columns: "ネットワークに入れない列",
+    rows_without_target: "目的の列が空の {n} 行は使いません (glassnet train と同じ)。",
     no_token: "このページは glassnet playground が表示した URL (?token= 付き) で開いてください。",
   },
   en_words: {
@@ -74,6 +76,8 @@ const WORDS = {
     cannot_check: "cannot check: the weights or the cost are too large (training diverged); Reset, or use a smaller learning rate",
     checked_at: "checked at epoch {epoch}",
     trace_playing: "Playing: the last step shows here when you pause.",
+    ignored_columns: "Columns the network does not see",
+    rows_without_target: "{n} rows with no target are left out, as glassnet train does.",
     no_token: "Open this page at the address glassnet playground printed (with its ?token=).",
   },
 };
@@ -603,7 +607,14 @@ async function upload(file) {
   const body = await file.arrayBuffer();
   await render(await apiJson("POST", "upload", body, { target: $("target").value.trim() }));
   fillSettings();
-  showNotice(t("upload_note")); // why the article's own table gives other numbers here
+  // why the article's own table gives other numbers here; which columns it does not see
+  const d = state.dataset;
+  const notes = [t("upload_note")];
+  if (d.ignored.length) {
+    notes.push(`${t("ignored_columns")}: ${d.ignored.map(([name, why]) => `${name} (${why})`).join("; ")}`);
+  }
+  if (d.rows_without_target) notes.push(t("rows_without_target", { n: d.rows_without_target }));
+  showNotice(notes.join("\n"));
 }
 
 async function saveModel() {
