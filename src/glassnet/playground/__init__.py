@@ -67,11 +67,12 @@ The state: ``config`` (the settings), ``choices`` (the values each menu offers),
 ``max_steps`` (the most epochs one step call takes), ``dataset`` (name, task, features,
 target, ``target_default`` (the last column, none named), classes, Japanese names,
 n_samples; for an upload ``ignored``, [column, reason] pairs of the columns the network
-does not see, and ``rows_without_target``), ``epoch``, ``cost`` (of the last epoch), ``score`` (its ``accuracy`` or
-``r2``, null before a step), ``can_trace`` (a step ran here: ``trace`` has one to show),
-``cost_curve`` ([epoch, cost] pairs, thinned to about 400), ``layers`` (per layer: n_in,
-n_out, activation, weights (n_in × n_out), bias (n_out), and after a step grad_weights,
-grad_bias, update_weights, update_bias of the last epoch, else null), ``cost_function``,
-``optimizer``, ``full_batch``; for the article's table also ``table`` and ``questions``
-(the article's three students: inputs, probability, finds_job, verdict in en and ja).
+does not see, and ``rows_without_target``), ``epoch``, ``cost`` (of the last epoch),
+``score`` (its ``accuracy`` or ``r2``, null before a step), ``can_trace`` (a step ran
+here: ``trace`` has one to show), ``cost_curve`` ([epoch, cost] pairs, thinned to about
+400), ``layers`` (per layer: n_in, n_out, activation, weights (n_in × n_out), bias
+(n_out), and after a step grad_weights, grad_bias, update_weights, update_bias of the
+last epoch, else null), ``cost_function``, ``optimizer``, ``full_batch``; for the
+article's table also ``table`` and ``questions`` (the article's three students: inputs,
+probability, finds_job, verdict in en and ja).
 """
