@@ -323,3 +323,26 @@ def test_hidden_layers_stale_results_and_a_stopped_server_in_the_page(
     })  # fmt: skip
     _wait(browser, lambda d: "glassnet playground" in _text(d, "error"))
     assert _text(browser, "play") == "再生"
+
+
+def test_a_wide_layers_weight_table_says_what_it_leaves_out(
+    browser: Any, server: PlaygroundServer
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    # 40 hidden neurons: 41 headings above rows of 17 cells, and layer 2 stopped at weight
+    # 31 of 40 without a word
+    server.session.configure({"dataset": "moons", "hidden": [40]})
+    _open(browser, server, "en")
+    first, second = browser.find_elements(By.CSS_SELECTOR, "#weights table")
+    heads = first.find_elements(By.CSS_SELECTOR, "tr:first-child th")
+    assert len(heads) == 1 + 16 + 1 and heads[-1].text == "… 24"
+    assert len(first.find_elements(By.CSS_SELECTOR, "tr:nth-child(2) td")) == 16
+    assert "… 8 more rows" in second.text
+    # "0" hidden layers, as glassnet train --hidden 0 takes it (the page refused it)
+    field = browser.find_element(By.ID, "hidden")
+    field.clear()
+    field.send_keys("0", Keys.ENTER)
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#weights table")) == 1)
+    assert server.session.config["hidden"] == [] and not _text(browser, "error")

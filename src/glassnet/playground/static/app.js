@@ -51,6 +51,7 @@ const WORDS = {
     checked_at: "エポック {epoch} の重みで確認",
     trace_playing: "再生中です。一時停止すると、最後のステップをここに表示します。",
     ignored_columns: "ネットワークに入れない列",
+    more_rows: "行 (省略)",
     rows_without_target: "目的の列が空の {n} 行は使いません (glassnet train と同じ)。",
     no_token: "このページは glassnet playground が表示した URL (?token= 付き) で開いてください。",
   },
@@ -77,6 +78,7 @@ const WORDS = {
     checked_at: "checked at epoch {epoch}",
     trace_playing: "Playing: the last step shows here when you pause.",
     ignored_columns: "Columns the network does not see",
+    more_rows: "more rows",
     rows_without_target: "{n} rows with no target are left out, as glassnet train does.",
     no_token: "Open this page at the address glassnet playground printed (with its ?token=).",
   },
@@ -276,15 +278,26 @@ async function showNeuron(ref) {
   }
 }
 
+const SHOWN_ROWS = 32; // weights of the first 32 inputs of a layer …
+const SHOWN_COLUMNS = 16; // … into its first 16 neurons: the table says when there are more
+
 function drawWeights() {
   const parts = state.layers.map((layer, L) => {
+    const columns = layer.bias.length;
+    const more = (n, limit) => (n > limit ? `<th>… ${n - limit}</th>` : "");
+    // the header has a cell for each column shown (it had one for every neuron: 41 headings
+    // above rows of 17 cells)
     const head = `<tr><th>${t("layer")} ${L + 1}</th>` +
-      layer.bias.map((_, j) => `<th>→ ${j}</th>`).join("") + "</tr>";
-    const rows = layer.weights.slice(0, 32).map((row, i) =>
+      layer.bias.slice(0, SHOWN_COLUMNS).map((_, j) => `<th>→ ${j}</th>`).join("") +
+      more(columns, SHOWN_COLUMNS) + "</tr>";
+    const rows = layer.weights.slice(0, SHOWN_ROWS).map((row, i) =>
       `<tr><th>${t("weight")} ${L === 0 ? featureName(i) : i}</th>` +
-      row.slice(0, 16).map((w, j) => `<td id="w-${L + 1}-${i}-${j}">${fixed8(w)}</td>`).join("") + "</tr>");
+      row.slice(0, SHOWN_COLUMNS).map((w, j) => `<td id="w-${L + 1}-${i}-${j}">${fixed8(w)}</td>`).join("") + "</tr>");
+    if (layer.weights.length > SHOWN_ROWS) {
+      rows.push(`<tr><th>… ${layer.weights.length - SHOWN_ROWS} ${t("more_rows")}</th></tr>`);
+    }
     const bias = `<tr><th>${t("bias")}</th>` +
-      layer.bias.slice(0, 16).map((b, j) => `<td id="b-${L + 1}-${j}">${fixed8(b)}</td>`).join("") + "</tr>";
+      layer.bias.slice(0, SHOWN_COLUMNS).map((b, j) => `<td id="b-${L + 1}-${j}">${fixed8(b)}</td>`).join("") + "</tr>";
     return `<table class="nums">${head}${rows.join("")}${bias}</table>`;
   });
   $("weights").innerHTML = parts.join("");
@@ -550,7 +563,8 @@ function numberOrText(text) {
 function typedSettings() {
   const hidden = $("hidden").value.trim();
   return {
-    hidden: hidden ? hidden.split(",").map((s) => numberOrText(s.trim())) : [],
+    // "0", as glassnet train --hidden 0 takes it: no hidden layer
+    hidden: hidden && hidden !== "0" ? hidden.split(",").map((s) => numberOrText(s.trim())) : [],
     activation: $("activation").value,
     cost: $("cost-fn").value,
     optimizer: $("optimizer").value,
