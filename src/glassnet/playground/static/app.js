@@ -193,10 +193,10 @@ function drawNetwork() {
   const height = +el.getAttribute("height");
   const maxShown = 16;
   const x = (c) => 70 + (c * (width - 140)) / Math.max(1, sizes.length - 1);
-  const y = (c, i) => {
-    const n = Math.min(sizes[c], maxShown);
-    return height / 2 + (i - (n - 1) / 2) * Math.min(44, (height - 30) / n);
-  };
+  const gap = (c) => Math.min(44, (height - 30) / Math.min(sizes[c], maxShown));
+  const y = (c, i) => height / 2 + (i - (Math.min(sizes[c], maxShown) - 1) / 2) * gap(c);
+  // circles no wider than their spacing (nine neurons a layer and more overlapped)
+  const radius = (c) => Math.max(4, Math.min(11, gap(c) / 2 - 1));
   const total = layers.reduce((s, l) => s + l.n_in * l.n_out, 0);
   layers.forEach((layer, L) => {
     layer.weights.forEach((row, i) => {
@@ -213,7 +213,9 @@ function drawNetwork() {
         reachable(line, `w[${L + 1}][${i}][${j}]`);
         el.appendChild(line);
         if (total <= 12) {
-          const f = 0.35;
+          // each target neuron's labels at their own distance along the lines: lines from
+          // one input fan out from one point, where labels at one distance overlapped
+          const f = layer.n_out > 1 ? 0.22 + (0.5 * j) / (layer.n_out - 1) : 0.35;
           el.appendChild(svg("text", {
             x: x(L) * (1 - f) + x(L + 1) * f, y: y(L, i) * (1 - f) + y(L + 1, j) * f - 4,
             class: "wlabel",
@@ -224,7 +226,7 @@ function drawNetwork() {
   });
   sizes.forEach((n, c) => {
     for (let i = 0; i < Math.min(n, maxShown); i++) {
-      const dot = svg("circle", { cx: x(c), cy: y(c, i), r: 11, fill: c === 0 ? "#eee" : "#fff" });
+      const dot = svg("circle", { cx: x(c), cy: y(c, i), r: radius(c), fill: c === 0 ? "#eee" : "#fff" });
       el.appendChild(dot);
       if (c === 0) {
         el.appendChild(svg("text", { x: x(c) - 62, y: y(c, i) + 4 }, featureName(i)));
@@ -239,7 +241,11 @@ function drawNetwork() {
         });
         reachable(dot, `${t("neuron")} ${t("layer")} ${c}, #${i}`);
         const b = layers[c - 1].bias[i];
-        el.appendChild(svg("text", { x: x(c) + 14, y: y(c, i) + 16 }, `b ${short(b)}`));
+        // the output layer's below its neuron, centred: beside it, a long one ran off the edge
+        const last = c === sizes.length - 1;
+        el.appendChild(svg("text", last
+          ? { x: x(c), y: y(c, i) + radius(c) + 13, "text-anchor": "middle" }
+          : { x: x(c) + 14, y: y(c, i) + 16 }, `b ${short(b)}`));
       }
     }
     if (n > maxShown) el.appendChild(svg("text", { x: x(c) - 20, y: height - 4 }, `… ${n}`));
@@ -319,7 +325,8 @@ function drawCurve() {
   el.appendChild(svg("polyline", { points: points.map((p) => `${px(p[0])},${py(p[1])}`).join(" ") }));
   el.appendChild(svg("text", { x: 2, y: 12 }, hi.toPrecision(3)));
   el.appendChild(svg("text", { x: 2, y: h - 15 }, lo.toPrecision(3)));
-  el.appendChild(svg("text", { x: w - 60, y: h - 2 }, `${t("epoch")} ${last}`));
+  // anchored at the right edge: "エポック 1000" is wider than "epoch 1000" and was cut
+  el.appendChild(svg("text", { x: w - 2, y: h - 2, "text-anchor": "end" }, `${t("epoch")} ${last}`));
 }
 
 function drawArticle() {
