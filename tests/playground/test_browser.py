@@ -272,6 +272,11 @@ def test_the_drawings_weights_and_neurons_are_reached_with_the_keyboard(
     neuron = browser.find_elements(By.CSS_SELECTOR, "#net circle")[-1]
     neuron.send_keys(Keys.ENTER)
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#neuron-values tr")) == 5)
+    # a step redraws the drawing: the keyboard stays on the same neuron (it fell to the page)
+    browser.execute_script("document.getElementById('neuron-1-0').focus()")
+    browser.execute_script("document.getElementById('step-1').click()")
+    _wait(browser, lambda d: _text(d, "epoch") == "1")
+    assert browser.execute_script("return document.activeElement.id") == "neuron-1-0"
 
 
 def test_hidden_layers_stale_results_and_a_stopped_server_in_the_page(

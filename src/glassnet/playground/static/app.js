@@ -186,6 +186,9 @@ function reachable(element, label) {
 
 function drawNetwork() {
   const el = $("net");
+  // the weight or neuron a keyboard is on stays focused through the redraw (each step
+  // replaced it, and the focus fell back to the page)
+  const focused = el.contains(document.activeElement) ? document.activeElement.id : "";
   el.replaceChildren();
   const layers = state.layers;
   const sizes = [layers[0].n_in, ...layers.map((l) => l.n_out)];
@@ -226,7 +229,9 @@ function drawNetwork() {
   });
   sizes.forEach((n, c) => {
     for (let i = 0; i < Math.min(n, maxShown); i++) {
-      const dot = svg("circle", { cx: x(c), cy: y(c, i), r: radius(c), fill: c === 0 ? "#eee" : "#fff" });
+      const dot = svg("circle", {
+        cx: x(c), cy: y(c, i), r: radius(c), fill: c === 0 ? "#eee" : "#fff", id: `neuron-${c}-${i}`,
+      });
       el.appendChild(dot);
       if (c === 0) {
         el.appendChild(svg("text", { x: x(c) - 62, y: y(c, i) + 4 }, featureName(i)));
@@ -250,6 +255,7 @@ function drawNetwork() {
     }
     if (n > maxShown) el.appendChild(svg("text", { x: x(c) - 20, y: height - 4 }, `… ${n}`));
   });
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
 }
 
 function inspect(ref) {
