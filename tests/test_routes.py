@@ -227,3 +227,62 @@ def test_estimator_regressor_on_raw_diabetes_routes_agree(tmp_path: Path, output
     query_csv = _write_csv(query, tmp_path / "q.csv")
     cli = _cli_predict(tmp_path / "reg.safetensors", query_csv, tmp_path / "p.csv", outputs)
     np.testing.assert_allclose(np.array(cli, dtype=float), before, **EXACT)
+
+
+# ----- cells a route read otherwise -------------------------------------------------------------
+def test_routes_read_booleans_nan_and_typed_tables_as_predict_does(tmp_path: Path) -> None:
+    # onnx.run turned true/false in a numeric column into NaN (the median: 0.49 for 0.66);
+    # a dict of columns [True, False, nan] (df[col].tolist()) became floats, every boolean
+    # an unseen level, and ["low", nan] the level "nan"; onnx.run refused a path, and any
+    # missing marker, for a file of the one input X; Model.predict refused a path for a
+    # model without preprocessing, which glassnet predict answered
+    rng = np.random.default_rng(0)
+    n = 120
+    bit = rng.integers(0, 2, n)
+    flag = rng.choice(["TRUE", "FALSE"], n)
+    tier = rng.choice(["low", "mid", "high"], n)
+    x = rng.normal(size=n)
+    y = ((x + bit + (flag == "TRUE") + (tier == "low")) > 1.5).astype(int)
+    table = pd.DataFrame({"x": x, "bit": bit, "flag": flag, "tier": tier, "y": y})
+    table.loc[:4, "tier"] = None  # missing in training: its "(missing)" level exists
+    train = _write_csv(table, tmp_path / "t.csv")
+    model = tmp_path / "m.safetensors"
+    assert main(["train", str(train), "--target", "y", "--categorical", "flag", "--epochs",
+                 "20", "--seed", "0", "--out", str(model)]) == 0  # fmt: skip
+    assert main(["export", str(model), str(tmp_path / "m.onnx")]) == 0
+    fitted = glassnet.load(model)
+    query = tmp_path / "q.csv"
+    query.write_text("x,bit,flag,tier\n0.1,true,TRUE,low\n0.2,False,false,\n0.3,1,true,mid\n")
+    want = fitted.predict_proba(query)
+    rows = {"x": [0.1, 0.2, 0.3], "bit": [1, 0, 1], "flag": [True, False, True],
+            "tier": ["low", float("nan"), "mid"]}  # fmt: skip
+    np.testing.assert_allclose(fitted.predict_proba(rows), want, **EXACT)
+    onnx_rows = glassnet.onnx.run(tmp_path / "m.onnx", query)["probabilities"]
+    np.testing.assert_allclose(onnx_rows, want, **ONNX_TOLERANCE)
+
+    # numbers only, nothing missing in training: the ONNX file has one input X
+    numbers = pd.DataFrame({"a": x, "b": bit, "y": y})
+    train = _write_csv(numbers, tmp_path / "n.csv")
+    assert main(["train", str(train), "--target", "y", "--epochs", "20", "--seed", "0",
+                 "--out", str(model)]) == 0  # fmt: skip
+    assert main(["export", str(model), str(tmp_path / "n.onnx")]) == 0
+    query.write_text("a,b\n0.1,2\n0.2,\n0.3,NA\n0.4,?\n0.5,true\n")
+    want = glassnet.load(model).predict_proba(query)
+    cells = {"a": ["0.1", "0.2", "0.3", "0.4", "0.5"], "b": ["2", "", "NA", "?", "true"]}
+    for data in (query, pd.read_csv(query, keep_default_na=False), cells):
+        got = glassnet.onnx.run(tmp_path / "n.onnx", data)["probabilities"]
+        np.testing.assert_allclose(got, want, **ONNX_TOLERANCE)
+
+    # no preprocessing at all (an estimator fitted on a DataFrame): a path reads by name
+    from glassnet.sklearn import GlassClassifier
+
+    estimator = GlassClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0)
+    estimator.fit(numbers[["a", "b"]], y)
+    glassnet.save(estimator, tmp_path / "bare.safetensors")
+    bare = glassnet.load(tmp_path / "bare.safetensors")
+    query.write_text("b,a\n1,0.5\n0,-1\n")
+    np.testing.assert_allclose(
+        bare.predict_proba(query),
+        estimator.predict_proba(pd.DataFrame({"a": [0.5, -1.0], "b": [1, 0]})),
+        **EXACT,
+    )

@@ -136,9 +136,12 @@ class Model:
         a DataFrame, a dict of columns or a 2-D array; see ``Preprocessor.transform``)."""
         if self.preprocessor is not None:
             return self.preprocessor.transform(data)
-        names = self.feature_names_in_
-        if names is not None and (hasattr(data, "columns") or isinstance(data, dict)):
-            data = _columns_by_name(data, names)  # by name, not by place
+        if isinstance(data, (str, os.PathLike)):  # a table file, read as predict reads it
+            from glassnet.table import read_table
+
+            data = read_table(data)
+        if hasattr(data, "columns") or isinstance(data, dict):
+            data = self._bare_columns(data)
         X = np.asarray(data, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.network.n_inputs:
             raise ValueError(
@@ -146,6 +149,39 @@ class Model:
                 f"{X.shape}: one sample → reshape(1, -1), one feature → reshape(-1, 1)"
             )
         return X
+
+    def bare_input_names(self, present: Sequence[str]) -> list[str]:
+        """The columns a model without preprocessing reads from a table of the columns
+        ``present``: those it stores the names of (an estimator fitted on a DataFrame), else
+        every one but the target, in order."""
+        return self.feature_names_in_ or [name for name in present if name != self.target]
+
+    def _bare_columns(self, table: Any) -> Array:
+        """The input matrix of a model without preprocessing from a table (a DataFrame or
+        a dict of columns): the columns it stores the names of, by name, else every column
+        but the target, in order; ValueError naming what the table lacks or holds wrongly."""
+        present = [str(c) for c in (table.columns if hasattr(table, "columns") else table)]
+        names = self.bare_input_names(present)
+        lacking = [name for name in names if name not in present]
+        if lacking:
+            raise ValueError(
+                f"the model reads the column{'s' * (len(lacking) > 1)} {', '.join(lacking)}, "
+                f"which the table lacks (its columns are {', '.join(present)}); add "
+                f"{'them' if len(lacking) > 1 else 'it'}"
+            )
+        if len(names) != self.network.n_inputs:
+            raise ValueError(
+                f"the model takes {self.network.n_inputs} numbers per row and stores no "
+                f"column names, but the table has {len(names)} columns besides the target; "
+                "give a table of exactly its inputs"
+            )
+        try:
+            return np.column_stack([np.asarray(table[name], dtype=np.float64) for name in names])
+        except (TypeError, ValueError):  # text, or missing cells NumPy cannot make float
+            raise ValueError(
+                "the model stores no preprocessing, so every column must be numbers with no "
+                "missing cells"
+            ) from None
 
     def outputs(self, data: Any) -> Array:
         """The network's outputs (n_samples, n_outputs) for raw ``data``.
@@ -436,16 +472,3 @@ def class_probabilities(outputs: Array) -> Array:
     if outputs.shape[1] == 1:
         return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])
     return outputs
-
-
-def _columns_by_name(data: Any, names: list[str]) -> Array:
-    """The columns ``names`` of a table (a DataFrame or a dict of columns), in that order,
-    whatever else it holds; ValueError naming the ones it lacks."""
-    present = [str(c) for c in (data.columns if hasattr(data, "columns") else data)]
-    lacking = [name for name in names if name not in present]
-    if lacking:
-        raise ValueError(
-            f"the model reads the column(s) {', '.join(lacking)}, which the table lacks (its "
-            f"columns are {', '.join(present)})"
-        )
-    return np.column_stack([np.asarray(data[name], dtype=np.float64) for name in names])

@@ -535,7 +535,7 @@ def to_onnx(model: Any, *, opset: int = DEFAULT_OPSET, name: str = "glassnet") -
         properties["feature_names_json"] = json.dumps(spec.feature_names, ensure_ascii=False)
     if spec.feature_names and spec.classes:
         properties["classes"] = ",".join(map(str, spec.classes))
-    if per_column:  # for feeds: the model's own checks and level matching, in Python
+    if spec.preprocessing:  # for feeds: the model's markers, checks and level matching
         properties["preprocessing_json"] = json.dumps(spec.preprocessing, ensure_ascii=False)
     if properties:
         helper.set_model_props(model_proto, properties)
@@ -579,22 +579,23 @@ def export(model: Any, path: str | os.PathLike[str], *, opset: int = DEFAULT_OPS
 
 def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
     """The inputs of an exported file for ``data``: ``{"X": float32 matrix}`` for a file
-    with one input, or one ``[N, 1]`` array per raw column (float32 for numbers, with NaN
-    for a missing cell; text for categories, with "" for a missing cell) from a mapping of
-    columns (a dict, or a pandas DataFrame)."""
-    names = [value.name for value in model_proto.graph.input]
-    if names == ["X"]:
-        if hasattr(data, "keys") or hasattr(data, "columns"):  # a table: its model's columns
-            data = _in_order(model_proto, data)
-        return {"X": np.asarray(data, dtype=np.float32)}
+    with one input (from the matrix, or from a table: a path, a dict of columns or a
+    DataFrame, whose columns it names are taken), or one ``[N, 1]`` array per raw column
+    (float32 for numbers, with NaN for a missing cell; text for categories, with "" for a
+    missing cell) from a table. A table is read as the model reads it (its missing
+    markers; pandas' NA, nullable and category columns; text stripped; true/false among
+    numbers as 1/0), and what ``predict`` refuses is refused."""
     import polars as pl
 
     from glassnet.preprocessing import Preprocessor, as_frame, category_text, level_codes
 
     proto = _require_onnx().TensorProto
-    # the table read as the model reads it (its missing markers; pandas' NA, nullable and
-    # category columns; text stripped), each category cell as the text the model compares:
-    # booleans true/false, floats as polars writes them, whole ones without ".0"
+    names = [value.name for value in model_proto.graph.input]
+    table = (
+        isinstance(data, (str, os.PathLike)) or hasattr(data, "keys") or hasattr(data, "columns")
+    )
+    if names == ["X"] and not table:
+        return {"X": np.asarray(data, dtype=np.float32)}
     properties = {p.key: p.value for p in model_proto.metadata_props}
     columns: dict[str, Any] = {}
     if "preprocessing_json" in properties:
@@ -604,6 +605,16 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
         columns = {c["name"]: c for c in pre.columns_}
     else:
         frame = as_frame(data)
+    if names == ["X"]:  # its model's columns, by name
+        X = np.column_stack([_numbers(frame[name]) for name in _x_columns(model_proto, frame)])
+        if not columns and np.isnan(X).any():  # nothing in the file fills a missing cell
+            raise ValueError(
+                "the model stores no preprocessing, so every column must be numbers with no "
+                "missing cells"
+            )
+        return {"X": X}
+    # each category cell as the text the model compares: booleans true/false, floats as
+    # polars writes them, whole ones without ".0"
     result = {}
     for value in model_proto.graph.input:
         series = frame[value.name]
@@ -614,16 +625,28 @@ def feeds(model_proto: Any, data: Any) -> dict[str, Array]:
                 codes = level_codes(columns[value.name], series)
                 known = codes.to_numpy() >= 0
                 text = text.scatter(np.flatnonzero(known), levels.gather(codes.filter(known)))
-            column = np.array(text.fill_null("").to_list(), dtype=object)
-        else:  # a typo word read as missing here (NaN), as predict reads it
-            column = series.cast(pl.Float64, strict=False).to_numpy().astype(np.float32)
-        result[value.name] = column.reshape(-1, 1)
+            result[value.name] = np.array(text.fill_null("").to_list(), dtype=object)[:, None]
+        else:
+            result[value.name] = _numbers(series)[:, None]
     return result
 
 
-def _in_order(model_proto: Any, data: Any) -> Array:
-    """The (n, k) matrix of a one-input file's columns (its "feature_names"), taken by name
-    from the table ``data`` (a dict, or a pandas or polars DataFrame), whatever else it has."""
+def _numbers(series: Any) -> Array:
+    """A numeric column's cells as float32: true/false as 1/0, as predict reads them; a
+    missing cell, or a typo word read as missing, NaN."""
+    import polars as pl
+
+    from glassnet.preprocessing import _booleans_as_numbers
+
+    if series.dtype == pl.String:
+        series = series.to_frame().select(_booleans_as_numbers(series.name)).to_series()
+    values: Array = series.cast(pl.Float64, strict=False).to_numpy().astype(np.float32)
+    return values
+
+
+def _x_columns(model_proto: Any, frame: Any) -> list[str]:
+    """The columns a one-input file's X is made of (its "feature_names"), which ``frame``
+    must have."""
     properties = {p.key: p.value for p in model_proto.metadata_props}
     width = model_proto.graph.input[0].type.tensor_type.shape.dim[1].dim_value
     if "feature_names_json" in properties:
@@ -635,19 +658,17 @@ def _in_order(model_proto: Any, data: Any) -> Array:
             f"this file's input X takes {width} numbers per row and does not name its "
             "columns; give the matrix X itself"
         )
-    present = list(data.keys() if hasattr(data, "keys") else data.columns)
-    lacking = [name for name in wanted if name not in present]
+    lacking = [name for name in wanted if name not in frame.columns]
     if lacking:
         raise ValueError(f"the table lacks the column(s) {', '.join(lacking)} that X is made of")
-    return np.column_stack([np.asarray(data[name], dtype=np.float64) for name in wanted])
+    return list(wanted)
 
 
 def run(path: str | os.PathLike[str], data: Any) -> dict[str, Array]:
     """Run an exported file with onnxruntime: ``{output name: array}`` for ``data``.
 
-    ``data`` is the float matrix X for a file with one input "X" (or a table holding the
-    columns it names, which are taken in order), or a mapping of raw columns (a dict or a
-    pandas DataFrame) for a file with one input per column.
+    ``data`` is the float matrix X for a file with one input "X", or a table (a path, a
+    dict of columns, a pandas or polars DataFrame) read as ``feeds`` says.
     """
     try:
         import onnxruntime

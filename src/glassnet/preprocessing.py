@@ -647,16 +647,21 @@ def _check_column_lengths(names: list[str], columns: list[Any]) -> None:
 
 
 def _series(name: str, values: Any) -> pl.Series:
-    """One column from a list or array; None and float NaN are missing, text stays text."""
+    """One column from a list or array; None, float NaN and pandas' NA are missing, text
+    stays text. A list's cells are judged as they are: NumPy would make [True, False, nan]
+    floats (1.0, 0.0) and ["low", nan] the text "nan"."""
     import polars as pl
 
-    array = np.asarray(values)
-    if array.dtype.kind in "biuf":
-        series = pl.Series(name, array)
-        return series.fill_nan(None) if array.dtype.kind == "f" else series
-    cells = [
-        None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in array.tolist()
-    ]
+    listed = isinstance(values, (list, tuple)) and any(_is_missing(v) for v in values)
+    if listed:
+        cells = [v.item() if isinstance(v, np.generic) else v for v in values]
+    else:
+        array = np.asarray(values)
+        if array.dtype.kind in "biuf":
+            series = pl.Series(name, array)
+            return series.fill_nan(None) if array.dtype.kind == "f" else series
+        cells = array.tolist()
+    cells = [None if _is_missing(v) else v for v in cells]
     kinds = {type(v) for v in cells if v is not None}
     if kinds and kinds <= {int, float, bool} and bool not in kinds:
         # a whole number past float64's range (10**400) is infinite, as "1e400" reads, and
@@ -665,6 +670,13 @@ def _series(name: str, values: Any) -> pl.Series:
     if kinds == {bool}:
         return pl.Series(name, cells, dtype=pl.Boolean)
     return pl.Series(name, [None if v is None else _text(v) for v in cells], dtype=pl.String)
+
+
+def _is_missing(cell: Any) -> bool:
+    """None, a float NaN, or pandas' NA or NaT (as ``df[col].tolist()`` gives them)."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return True
+    return type(cell).__name__ in ("NAType", "NaTType")
 
 
 def _booleans_as_numbers(name: str) -> pl.Expr:

@@ -267,11 +267,12 @@ def _is_parquet(raw: bytes, complete: bool, where: str) -> bool:
 
 def clean_text(frame: pl.DataFrame, na_values: Sequence[str]) -> pl.DataFrame:
     """Strip text cells; empty ones and ``na_values`` become missing; categoricals → text;
-    a float NaN (a Parquet file's or a DataFrame's) is missing when "NaN" is a marker, as
-    the cell "NaN" of a CSV is."""
+    a float NaN (a Parquet file's or a DataFrame's) is missing, whatever the markers, as
+    pandas and scikit-learn take it (a CSV's word "NaN" is a marker's business: the CSV
+    reader reads it as text when no marker says it is missing)."""
     import polars as pl
 
-    found = _nan_columns(frame) if any(m.lower() == "nan" for m in na_values) else []
+    found = _nan_columns(frame)
     if found:
         frame = frame.with_columns(pl.col(name).fill_nan(None) for name in found)
     text = [

@@ -256,35 +256,18 @@ def model_inputs(model: Model, frame: pl.DataFrame, path: str, rows: Any = None)
             return model.transform(frame)
         except DataError as error:
             raise UserError(str(locate(error, path, rows))) from None
-    stored = model.feature_names_in_  # an estimator's, fitted on a DataFrame: by name
-    names = stored or [c for c in frame.columns if c != model.target]
-    lacking = [name for name in names if name not in frame.columns]
-    if lacking:
-        raise UserError(
-            f"{path}: the model reads the column{'s' * (len(lacking) > 1)} "
-            f"{', '.join(lacking)}, which the table lacks (its columns are "
-            f"{', '.join(frame.columns)}); add {'them' if len(lacking) > 1 else 'it'}"
-        )
-    if len(names) != model.network.n_inputs:
-        raise UserError(
-            f"{path}: the model takes {model.network.n_inputs} numbers per row and stores no "
-            f"column names, but the table has {len(names)} columns besides the target; give a "
-            "table of exactly its inputs"
-        )
     try:
-        X = frame.select(names).to_numpy().astype(np.float64)
-    except Exception:  # text, or missing cells polars cannot make float
-        raise UserError(
-            f"{path}: the model stores no preprocessing, so every column must be numbers with "
-            "no missing cells"
-        ) from None
+        X = model.transform(frame)
+    except ValueError as error:
+        raise UserError(f"{path}: {error}") from None
     found = first_non_finite(X)
     if found is not None:  # a missing cell (NaN), or inf: nothing would fill it
         row, column = found
         value = X[row, column]
         where = locate(DataError("{place0}", [row]), path, rows)  # "path, line N"
+        name = model.bare_input_names(frame.columns)[column]
         raise UserError(
-            f"{where}, column {names[column]!r}: "
+            f"{where}, column {name!r}: "
             f"{'a missing cell' if np.isnan(value) else value}; the model stores no "
             "preprocessing to fill it, so give a finite number"
         )
