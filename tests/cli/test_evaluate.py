@@ -10,6 +10,7 @@ import subprocess
 import sys
 import termios
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from glassnet.metrics import confusion_matrix, mean_squared_error, precision_recall_f1, r2_score
+from tests.cli.conftest import assert_user_error, run_cli
 
 metrics = pytest.importorskip("sklearn.metrics")
 
@@ -95,3 +97,24 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "cost=" in text and "val_cost=" in text
     assert "<" in text  # tqdm's elapsed<remaining
     assert "epoch 1/40  cost" not in text  # no plain lines on a terminal
+
+
+@pytest.mark.parametrize("kind", ["regression", "multilabel"])
+def test_a_model_of_several_outputs_is_one_line(tmp_path: Path, kind: str) -> None:
+    # a multi-output regressor or a multilabel classifier: "operands could not be
+    # broadcast together with shapes (25,2) (25,)"
+    import glassnet
+    from glassnet.sklearn import GlassClassifier, GlassRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    if kind == "regression":
+        estimator: Any = GlassRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
+        estimator.fit(X, np.column_stack([X[:, 0], X[:, 1]]))
+    else:
+        estimator = GlassClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
+        estimator.fit(X, (np.column_stack([X, X[:, :1]]) > 0).astype(int))
+    glassnet.save(estimator, tmp_path / "m.safetensors")
+    (tmp_path / "q.csv").write_text("x0,x1,prediction\n0.1,0.2,1\n0.3,0.4,0\n")
+    result = run_cli("evaluate", str(tmp_path / "m.safetensors"), str(tmp_path / "q.csv"))
+    assert_user_error(result, "outputs a row", "evaluate scores one target column")

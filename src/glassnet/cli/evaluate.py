@@ -119,6 +119,14 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.table import DataError
 
     model = load_model(args.model)
+    if model.task == "multilabel" or (model.task == "regression" and model.network.n_outputs > 1):
+        # one target column holds one answer a row; these models give several
+        kind = "multilabel" if model.task == "multilabel" else "multi-output regression"
+        raise UserError(
+            f"{args.model} is a {kind} model ({model.network.n_outputs} outputs a row); evaluate "
+            "scores one target column: score it in Python (the estimator's score, or "
+            "glassnet.load(path).predict against your answers)"
+        )
     frame = read_rows(model, args.data, args.delimiter)
     target = model.target
     if target is None or target not in frame.columns:
