@@ -290,8 +290,10 @@ def test_ctrl_c_while_training_again_on_every_row_says_so_and_exits_130(tmp_path
 def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
     data = linear(tmp_path / "d.csv")
     out = write(tmp_path / "m.safetensors", b"the old model")
+    # every row trained on: no held-out cost to stop the search before the overflow
     result = run_cli("train", data, "--target", "price", "--optimizer", "sgd", "--hidden", "0",
-                     "--learning-rate", "1000", "--out", out)  # fmt: skip
+                     "--learning-rate", "1000", "--validation-split", "0",
+                     "--out", out)  # fmt: skip
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert "diverged" in last and "smaller learning rate" in last and "was not written" in last
@@ -1012,3 +1014,22 @@ def test_predict_reads_standard_input_as_a_dash_and_names_a_full_output(
                                     text=True, check=False)  # fmt: skip
         assert result.returncode == 2 and result.stderr.count("\n") == 1
         assert "error: the output could not be written (No space left on device)" in result.stderr
+
+
+def test_the_default_hold_out_stops_looking_once_the_held_out_cost_has_risen(
+    tmp_path: Path,
+) -> None:
+    # a table the network overfits from the first epochs ran all 200 (flights: 401 s, its
+    # lowest held-out cost at epoch 4), only to train again for the epochs of that best
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 30))
+    y = (X[:, 0] + rng.normal(scale=3.0, size=400) > 0).astype(int)
+    lines = [",".join([*(f"f{j}" for j in range(30)), "y"])]
+    lines += [",".join([*(f"{v:.4f}" for v in row), str(t)]) for row, t in zip(X, y, strict=True)]
+    data = write(tmp_path / "noisy.csv", "\n".join(lines) + "\n")
+    result = run_cli("train", data, "--target", "y", "--seed", "0", "--json",
+                     "--out", tmp_path / "m.safetensors")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["stopped_early"] and report["epochs"] == report["best_epoch"] + 20 < 200
+    assert report["refit_epochs"] == report["best_epoch"]
