@@ -927,3 +927,26 @@ def test_a_classifier_of_boolean_labels_saves_and_loads(tmp_path) -> None:  # ty
     model = glassnet.load(tmp_path / "b.safetensors")
     assert model.classes == [False, True]
     np.testing.assert_array_equal(model.predict(X), clf.predict(X))
+
+
+def test_from_dtype_takes_date_columns_as_categories(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a pandas datetime column: "DataError: column 'when' is a Datetime(time_unit='us',
+    # time_zone=None) column, not numbers", where glassnet train and Preprocessor took it
+    import glassnet
+
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    days = ["2000-01-01", "2000-02-01", "2000-03-01 10:00:00"]
+    X = pd.DataFrame(
+        {"when": pd.to_datetime(rng.choice(days, 80), format="ISO8601"), "x": rng.normal(size=80)}
+    )
+    y = (X["x"] > 0).astype(int)
+    clf = GlassClassifier(categorical_features="from_dtype", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.preprocessor_.columns_[0]["role"] == "categorical"
+    glassnet.save(clf, tmp_path / "m.safetensors")
+    X.to_csv(tmp_path / "q.csv", index=False)
+    loaded = glassnet.load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(loaded.predict_proba(tmp_path / "q.csv"), clf.predict_proba(X))

@@ -148,21 +148,24 @@ def _target_name(y: Any) -> str:
 
 def _categorical_columns(X: Any) -> list[str]:
     """The columns of ``X`` that ``categorical_features="from_dtype"`` treats as categories:
-    pandas category, object, string and bool columns; polars String, Categorical, Enum and
-    Boolean ones. An array has none (as in HistGradientBoosting)."""
+    pandas category, object, string, bool and datetime columns; polars String, Categorical,
+    Enum, Boolean, Date, Datetime and Time ones (dates are categories, as ``glassnet train``
+    reads them: they were refused as "not numbers"). An array has none (as in
+    HistGradientBoosting)."""
     library = type(X).__module__.split(".")[0]
     if library == "pandas":
         # by the dtype's kind, without importing pandas: "O" for object, category and the
-        # string dtypes, "b" for bool and "boolean", "U"/"S" for Arrow-backed text
+        # string dtypes, "b" for bool and "boolean", "U"/"S" for Arrow-backed text, "M"
+        # for datetime64 (with a time zone too)
         return [
             str(name)
             for name, dtype in X.dtypes.items()
-            if getattr(dtype, "kind", None) in ("O", "b", "U", "S")
+            if getattr(dtype, "kind", None) in ("O", "b", "U", "S", "M")
         ]
     if library == "polars":
         import polars as pl
 
-        kinds = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
+        kinds = (pl.String, pl.Categorical, pl.Enum, pl.Boolean, pl.Date, pl.Datetime, pl.Time)
         return [name for name, dtype in X.schema.items() if dtype.base_type() in kinds]
     return []
 
@@ -890,7 +893,8 @@ class GlassClassifier(ClassifierMixin, _GlassPerceptron):  # type: ignore[misc]
     shuffle, random_state, verbose, warm_start : as in scikit-learn.
     categorical_features : None or "from_dtype", default None (glassnet's addition, as
         HistGradientBoosting's): with "from_dtype", ``X`` may be a pandas or polars
-        DataFrame whose category, object/string and bool columns become one-hot inputs
+        DataFrame whose category, object/string, bool and date/datetime columns become
+        one-hot inputs
         (``"col=level"``; a missing cell is the level "(missing)", an unseen level at predict
         time all zeros) and whose other columns are numbers, standardized (mean 0, scale 1
         on the training rows, as ``glassnet train`` does), a missing cell filled with the
