@@ -1033,3 +1033,17 @@ def test_the_default_hold_out_stops_looking_once_the_held_out_cost_has_risen(
     report = json.loads(result.stdout)
     assert report["stopped_early"] and report["epochs"] == report["best_epoch"] + 20 < 200
     assert report["refit_epochs"] == report["best_epoch"]
+
+
+def test_numbers_read_as_categories_for_their_words_are_noted(tmp_path: Path) -> None:
+    # 15 words among numbers (93.6 % numbers) made 44 one-hot levels without a word; 11
+    # (95.3 %) stopped with an error naming them
+    rows = [f"{(i % 40) / 10 + 1:.1f},{i % 2}" for i in range(200)]
+    for i in range(0, 200, 10):
+        rows[i] = f"w{i // 10},{i % 2}"
+    data = write(tmp_path / "d.csv", "displ,y\n" + "\n".join(rows) + "\n")
+    result = run_cli("train", data, "--target", "y", "--epochs", "2", "--seed", "0")
+    assert result.returncode == 0, result.stderr
+    note = next(line for line in result.stderr.splitlines() if "column 'displ'" in line)
+    assert "levels are numbers" in note and "--na-values" in note
+    assert re.search(r"its words \(w\d+, w\d+, w\d+, w\d+, w\d+, …\)", note)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import shlex
 import sys
@@ -649,7 +650,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     whole = replace(options, split=0.0)  # the settings of a refit on every row
     model = _build(data, target, split, options, rng)
-    _print_typos(model, data)
+    _print_notes(model, data)
     if not args.json:
         _print_columns(model, data, refit=_refits(options, split))
     history, keeper, seconds = _fit(model, split, options)
@@ -707,11 +708,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 # ----- reporting ----------------------------------------------------------------------------------
-def _print_typos(model: Model, data: Data) -> None:
+def _print_notes(model: Model, data: Data) -> None:
     """One warning line per column of numbers whose few non-numbers were read as missing,
-    naming the file's lines of the first."""
-    from glassnet.preprocessing import typo_note
-    from glassnet.table import locate
+    naming the file's lines of the first; a note per column of many rare levels, and per
+    column of numbers read as categories for its words."""
+    from glassnet.preprocessing import MISSING, OTHER, typo_note
+    from glassnet.table import NUMBER_PATTERN, locate
 
     typos = model.preprocessor.typos_ if model.preprocessor is not None else {}
     for name, found in typos.items():
@@ -722,10 +724,25 @@ def _print_typos(model: Model, data: Data) -> None:
         told = (
             f"column {name!r} has {found['levels']:,} levels, most of them rare: its "
             f"{found['kept']:,} most frequent, each an input, hold {found['share']:.0%} of its "
-            f"cells and slow the training; if it is an identifier or free text, --ignore "
-            f"{shlex.quote(name)}"
+            f"cells and slow the training; if it is an identifier, a timestamp or free text, "
+            f"--ignore {shlex.quote(name)}"
         )
         print(f"glassnet train: note: {told}", file=sys.stderr)
+    for column in model.preprocessor.columns_ if model.preprocessor is not None else []:
+        # a column of numbers with more words than typos (5 % or more of its cells): read as
+        # categories, every number a level of its own, which nothing said
+        levels = column.get("categories", []) if column["role"] == "categorical" else []
+        numbers = [level for level in levels if re.match(NUMBER_PATTERN, str(level))]
+        if len(numbers) >= 5 and len(numbers) >= len(levels) / 2:
+            words = [str(w) for w in levels if w not in numbers and w not in (MISSING, OTHER)]
+            shown = ", ".join(words[:5]) + (", …" if len(words) > 5 else "")
+            told = (
+                f"column {column['name']!r} is read as categories, but {len(numbers)} of its "
+                f"{len(levels)} levels are numbers, each an input of its own; if its words "
+                f"({shown}) are typos or mean missing, name them in --na-values and it is "
+                "read as numbers"
+            )
+            print(f"glassnet train: note: {told}", file=sys.stderr)
 
 
 def _print_columns(model: Model, data: Data, refit: bool) -> None:
