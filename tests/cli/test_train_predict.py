@@ -1047,3 +1047,15 @@ def test_numbers_read_as_categories_for_their_words_are_noted(tmp_path: Path) ->
     note = next(line for line in result.stderr.splitlines() if "column 'displ'" in line)
     assert "levels are numbers" in note and "--na-values" in note
     assert re.search(r"its words \(w\d+, w\d+, w\d+, w\d+, w\d+, …\)", note)
+
+
+def test_a_target_of_a_few_whole_numbers_says_it_is_read_as_classes(tmp_path: Path) -> None:
+    # years of education, 6 … 18: 13 classes by the rule, and nothing said so
+    rows = "".join(f"{i % 7},{6 + i % 13}\n" for i in range(120))
+    data = write(tmp_path / "d.csv", "x,education\n" + rows)
+    result = run_cli("train", data, "--target", "education", "--epochs", "2", "--seed", "0")
+    assert result.returncode == 0, result.stderr
+    assert "13 whole numbers (6 … 18), read as classes; --task regression" in result.stderr
+    both = run_cli("train", data, "--target", "education", "--epochs", "2", "--task",
+                   "classification")  # fmt: skip
+    assert "read as classes" not in both.stderr  # asked for: nothing to say

@@ -403,6 +403,15 @@ def _target(data: Data, options: Options) -> Target:
             raise refused
         return Target(task, None, np.array(data.labels, dtype=np.float64).reshape(-1, 1))
     classes = find_classes(data.labels, data.path, options.target)
+    if options.task == "auto" and len(classes) > 2 and not isinstance(classes[0], str):
+        # a count or a score of a few values: classes by the rule, which may not be meant
+        # (CPS1985's years of education became 16 classes, nothing said)
+        print(
+            f"glassnet train: note: the target {options.target!r} holds {len(classes)} whole "
+            f"numbers ({classes[0]} … {classes[-1]}), read as classes; --task regression "
+            "treats it as a quantity",
+            file=sys.stderr,
+        )
     index = encode_labels(data.labels, classes, data.path, options.target, data.rows)
     return Target(task, classes, one_hot(index, 1 if len(classes) == 2 else len(classes)))
 
