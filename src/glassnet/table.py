@@ -86,6 +86,10 @@ class DataError(ValueError):
     def _render(self, places: dict[str, str]) -> str:
         return self.template.format(**places) if self.rows else self.template
 
+    def naming(self, place: str) -> str:
+        """The message with every row it names called ``place`` ("the values given")."""
+        return self._render({f"place{i}": place for i in range(len(self.rows))})
+
 
 def braced(value: Any, quote: bool = True) -> str:
     """``value`` (repr'd when ``quote``) safe inside a ``DataError`` template, whose braces

@@ -349,7 +349,11 @@ def test_categorical_inputs_are_named_as_the_model_encodes_them(tmp_path: Path) 
     assert traced.returncode == 0, traced.stderr
     assert json.loads(traced.stdout)["targets"] == [[0.0], [1.0], [1.0]]  # 3 → 0, 7 → 1
     assert run_cli("gradcheck", str(model), str(csv)).returncode == 0
-    assert_user_error(run_cli("explain", str(model), "Dream", "x"), "value 2", "'x'")
+    assert_user_error(
+        run_cli("explain", str(model), "Dream", "x"),
+        "the values given, column 'bill'",
+        "'x' is not a number",
+    )
     # a row of a table, as the README says each of them takes (explain took only values)
     from_table = run_cli("explain", str(model), str(csv), "--row", "2", "--json")
     assert from_table.returncode == 0, from_table.stderr
@@ -475,3 +479,22 @@ def test_a_hidden_layers_trace_runs_forward_to_the_cost_then_back(lang: str) -> 
     assert second_z < output_delta < text.index(hidden_delta)
     word = "層" if lang == "ja" else "layer"
     assert text.index(f"{word} 2 (") < text.index(f"{word} 1 (", second_z)
+
+
+def test_explain_reads_its_values_as_predict_reads_a_row(tmp_path: Path) -> None:
+    # float() read the values: "true" in a column of 0/1 numbers and a typo the model reads
+    # as missing were refused, where predict and explain --row answered
+    rows = [f"{i % 2},{(i * 7) % 11 / 10},{int((i * 7) % 11 > 5)}" for i in range(300)]
+    rows[5] = "1,oops,1"  # one word among numbers: a typo, read as missing
+    (tmp_path / "t.csv").write_text("bit,x,y\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "m.safetensors"
+    trained = run_cli("train", str(tmp_path / "t.csv"), "--target", "y", "--epochs", "3",
+                      "--seed", "0", "--out", str(model))  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    (tmp_path / "q.csv").write_text("bit,x\ntrue,oops\n")
+    import glassnet
+
+    want = glassnet.load(model).predict_proba(tmp_path / "q.csv")[0, 1]
+    explained = run_cli("explain", str(model), "true", "oops", "--json")
+    assert explained.returncode == 0, explained.stderr
+    assert json.loads(explained.stdout)["outputs"][0] == pytest.approx(want, rel=1e-12)

@@ -192,7 +192,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             explanation = explain(model, row)
         except ValueError as error:  # a cell the preprocessing refuses (DataError)
-            raise UserError(f"{model_path}: {error}") from None
+            # values given on the command line are no table's data row
+            from glassnet.table import DataError
+
+            told = str(error)
+            if isinstance(error, DataError) and not table:
+                told = error.naming("the values given")
+            raise UserError(f"{model_path}: {told}") from None
         title = f"model {model_path}"
         target = model.target or target
     value = explanation.answer if explanation.prediction is None else None
@@ -305,13 +311,8 @@ def _model_row(path: str, texts: list[str]) -> tuple[Model, Any, list[tuple[str,
     if len(texts) != len(used):
         names = " ".join(c["name"] for c in used)
         raise UserError(f"{path} takes {len(used)} input values ({names}); got {len(texts)}")
-    missing = set(model.preprocessor.na_values)
-    row: dict[str, Any] = {}
-    for position, (column, text) in enumerate(zip(used, texts, strict=True), start=1):
-        if text in missing or not text.strip():
-            row[column["name"]] = None  # filled as the model fills a missing cell
-        elif column["role"] == "numeric":
-            row[column["name"]] = _numbers([text], position)[0]
-        else:
-            row[column["name"]] = text
+    # each value a cell of a one-row table, read as predict reads a table's: a marker or an
+    # empty one missing, true/false among numbers 1/0, a typo the model learnt missing, a
+    # word among numbers refused by the preprocessing in its words (float() refused them all)
+    row = {column["name"]: text for column, text in zip(used, texts, strict=True)}
     return model, row, [(c["name"], t) for c, t in zip(used, texts, strict=True)]
