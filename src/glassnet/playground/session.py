@@ -15,8 +15,8 @@ import dataclasses
 import math
 import os
 import tempfile
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,10 +30,15 @@ from glassnet.model import Model
 from glassnet.network import Network
 from glassnet.optimizers import Optimizer
 from glassnet.playground.datasets import BUILTIN, PlayData, builtin
+from glassnet.playground.upload import NAME as UPLOAD_NAME
 from glassnet.playground.upload import read_upload
 from glassnet.preprocessing import Preprocessor
 from glassnet.serialization import load, save
+from glassnet.table import NA_VALUES, read_table_bytes
 from glassnet.training import DivergedError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 TraceText = Callable[[Network, Trace, str, str, int], str]
 """``(net, trace, title, lang, digits) -> text``: how ``glassnet trace`` prints a trace."""
@@ -355,6 +360,43 @@ class Session:
         data = read_upload(raw, target)
         self._start(data, check_config({"dataset": "upload", **self._preset(data)}))
         self.uploaded = data
+
+    @staticmethod
+    def _upload_as_read(
+        data: PlayData, na_values: Sequence[str] = NA_VALUES, text_columns: Sequence[str] = ()
+    ) -> pl.DataFrame:
+        """An upload's rows (those with a target) read again from its bytes with a
+        model's missing markers and text columns: as glassnet predict reads the file (the
+        upload's own reading made -999 a number and 007 the number 7)."""
+        frame = read_table_bytes(
+            data.extra["raw"], UPLOAD_NAME, na_values=na_values, text_columns=text_columns
+        )
+        rows: pl.DataFrame = frame[data.extra["rows"]]
+        return rows
+
+    @classmethod
+    def _bare_for(cls, data: PlayData, model: Model | Network) -> PlayData:
+        """An upload as a model without preprocessing sees it: its raw numbers, by the
+        column names the model stores, else its columns but the target in order (it was
+        fed the upload's standardized numbers: 0.61 where the estimator says 0.48)."""
+        frame = cls._upload_as_read(data)
+        net = model.network if isinstance(model, Model) else model
+        bare = Model(net, None, task=data.task, target=data.target_name)
+        try:
+            X = bare.transform(frame)
+        except ValueError as error:
+            raise ValueError(
+                f"the model does not fit the {data.name} table ({error}); choose the dataset "
+                "it was trained on first"
+            ) from None
+        if not np.isfinite(X).all():
+            raise ValueError(
+                f"the {data.name} table has missing or infinite cells, and the model stores no "
+                "preprocessing to fill them; upload a table of numbers only"
+            )
+        names = bare.bare_input_names(frame.columns)
+        extra = {k: v for k, v in data.extra.items() if k != "preprocessor"}
+        return dataclasses.replace(data, X=X, feature_names=names, extra=extra)
 
     @staticmethod
     def _upload_columns(data: PlayData) -> list[dict[str, Any]]:
@@ -787,6 +829,8 @@ class Session:
         data = self._dataset(self.config["dataset"])
         if isinstance(loaded, Model) and loaded.preprocessor is not None:
             data = self._encoded_for(data, loaded)
+        elif "raw" in data.extra:  # an upload: its numbers as given, not standardized
+            data = self._bare_for(data, loaded)
         n_features = data.X.shape[1]
         if net.n_inputs != n_features or net.n_outputs != data.y.shape[1]:
             raise ValueError(
@@ -809,16 +853,17 @@ class Session:
         marks), its targets in the model's classes or units. Raises ValueError when the
         model reads columns the table lacks, or knows other classes."""
         assert model.preprocessor is not None
-        raw = data.extra.get("frame")
-        if raw is None:  # a built-in table: its columns, by their English or Japanese names
+        pre = model.preprocessor
+        if "raw" in data.extra:  # an upload, read again as the model reads a table
+            raw: Any = Session._upload_as_read(data, pre.na_values, pre.text_columns)
+            extra_names = {}
+        else:  # a built-in table: its columns, by their English or Japanese names
             wanted = set(model.preprocessor.feature_names_in_)
             names = data.feature_names
             if not wanted <= set(names) and wanted <= set(data.names_ja.values()):
                 names = [data.names_ja.get(name, name) for name in names]
             raw = {name: data.X[:, j] for j, name in enumerate(names)}
             extra_names = {"raw_names": names}
-        else:
-            extra_names = {}
         needed = model.preprocessor.feature_names_in_
         present = list(raw.columns) if hasattr(raw, "columns") else list(raw)
         if not set(needed) <= set(present):

@@ -74,10 +74,13 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
     if frame.height > MAX_ROWS:
         raise ValueError(f"{NAME} has {frame.height} rows; the playground takes {MAX_ROWS} at most")
     # rows without a target teach nothing: left out and counted, as glassnet train does
-    missing = frame[target].null_count()
+    kept = frame[target].is_not_null()
+    missing = frame.height - int(kept.sum())
     if missing:
-        frame = frame.filter(frame[target].is_not_null())
+        frame = frame.filter(kept)
         extra["rows_without_target"] = missing
+    # the bytes and the rows kept: a loaded model reads them again with its own rules
+    extra["raw"], extra["rows"] = raw, np.flatnonzero(kept.to_numpy())
     if frame.height < 2:
         raise ValueError(
             f"{NAME} has {frame.height} data row{'s' * (frame.height != 1)} with a target "
@@ -101,7 +104,6 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
     y_raw = labels.to_numpy()
     task = detect_task(list(y_raw))
     extra["preprocessor"] = preprocessor
-    extra["frame"] = frame  # the raw columns, for a loaded model's own preprocessing
     if task == "classification":
         classes = find_classes(y_raw, NAME, target)
         index = encode_labels(y_raw, classes, NAME, target)
