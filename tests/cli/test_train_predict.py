@@ -989,7 +989,7 @@ def test_train_notes_a_column_of_mostly_rare_levels(tmp_path: Path) -> None:
     # (of the training rows' levels: the held-out fifth are not looked at)
     assert re.search(r"glassnet train: note: column 'case' has \d\d\d levels, most of them rare: "
                      r"its 100 most frequent, each an input, hold \d+% of its cells and slow the "
-                     r"training; if it is an identifier or free text, --ignore case\n",
+                     r"training; if it is an identifier, a timestamp or free text, --ignore case\n",
                      result.stderr), result.stderr  # fmt: skip
 
 
