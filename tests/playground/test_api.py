@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from contextlib import redirect_stdout
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -804,6 +805,22 @@ def test_a_loaded_model_says_there_is_no_step_to_trace(client: Client) -> None:
     assert state["epoch"] == 3 and state["can_trace"] is False
 
 
+def _train_on_the_article_table(
+    tmp_path: Path, header: list[str], hidden: str, epochs: str
+) -> Path:
+    """A ``glassnet train`` model of the article's table (columns ``header`` and "job")."""
+    table = jobs()
+    rows = [",".join([*header, "job"])]
+    rows += [
+        ",".join(str(int(v)) for v in [*x, y]) for x, y in zip(table.X, table.y[:, 0], strict=True)
+    ]
+    (tmp_path / "jobs.csv").write_text("\n".join(rows) + "\n")
+    model_path = tmp_path / "m.safetensors"
+    _cli("train", str(tmp_path / "jobs.csv"), "--target", "job", "--hidden", hidden, "--epochs",
+         epochs, "--seed", "0", "--validation-split", "0", "--out", str(model_path))  # fmt: skip
+    return model_path
+
+
 @pytest.mark.parametrize("names", ["en", "ja"])
 def test_a_loaded_model_sees_the_table_through_its_own_preprocessing(
     client: Client, tmp_path, names: str
@@ -812,14 +829,7 @@ def test_a_loaded_model_sees_the_table_through_its_own_preprocessing(
     # raw 0/1 marks: [1, 1, 0] showed 0.968 "finds a job" where predict says 0.056
     table = jobs()
     header = [table.names_ja.get(n, n) if names == "ja" else n for n in table.feature_names]
-    rows = [",".join([*header, "job"])]
-    rows += [
-        ",".join(str(int(v)) for v in [*x, y]) for x, y in zip(table.X, table.y[:, 0], strict=True)
-    ]
-    (tmp_path / "jobs.csv").write_text("\n".join(rows) + "\n")
-    model_path = tmp_path / "m.safetensors"
-    _cli("train", str(tmp_path / "jobs.csv"), "--target", "job", "--hidden", "2", "--epochs",
-         "300", "--seed", "0", "--validation-split", "0", "--out", str(model_path))  # fmt: skip
+    model_path = _train_on_the_article_table(tmp_path, header, "2", "300")
     model = glassnet.load(model_path)
     assert model.preprocessor is not None and model.preprocessor.columns_[0]["scale"] != 1.0
     state = client.ok("POST", "/api/load", model_path.read_bytes())
@@ -847,14 +857,7 @@ def test_reset_after_a_loaded_model_is_the_articles_network_again(client: Client
     # Reset kept the loaded model's encoding of the table: [1, 1, 0] gave 0.668 and a first
     # cost of 0.3656, under the title "the article's network … weights 0.5, bias 0.2"
     table = jobs()
-    rows = [",".join([*table.feature_names, "job"])]
-    rows += [
-        ",".join(str(int(v)) for v in [*x, y]) for x, y in zip(table.X, table.y[:, 0], strict=True)
-    ]
-    (tmp_path / "jobs.csv").write_text("\n".join(rows) + "\n")
-    model_path = tmp_path / "m.safetensors"
-    _cli("train", str(tmp_path / "jobs.csv"), "--target", "job", "--hidden", "0", "--epochs",
-         "50", "--seed", "0", "--validation-split", "0", "--out", str(model_path))  # fmt: skip
+    model_path = _train_on_the_article_table(tmp_path, table.feature_names, "0", "50")
     client.ok("POST", "/api/load", model_path.read_bytes())
     fresh = client.ok("POST", "/api/reset")
     assert fresh["table"]["inputs"] == table.X.tolist()
@@ -864,8 +867,7 @@ def test_reset_after_a_loaded_model_is_the_articles_network_again(client: Client
     trace = client.ok("GET", "/api/trace?lang=en")
     assert trace["text"].startswith("the article's network") and "0.3318679" in trace["text"]
     # a loaded model with hidden layers, reset: random weights, not every neuron the same
-    _cli("train", str(tmp_path / "jobs.csv"), "--target", "job", "--hidden", "3", "--epochs",
-         "5", "--seed", "0", "--validation-split", "0", "--out", str(model_path))  # fmt: skip
+    model_path = _train_on_the_article_table(tmp_path, table.feature_names, "3", "5")
     client.ok("POST", "/api/load", model_path.read_bytes())
     first = np.array(client.ok("POST", "/api/reset")["layers"][0]["weights"])
     assert len({tuple(column) for column in first.T}) == 3
