@@ -180,7 +180,7 @@ def test_sigterm_or_sighup_while_the_model_is_written_leaves_the_old_file_and_no
                "--seed", "0", "--out", str(model)]  # fmt: skip
     caught = 0
     for number in (signal.SIGTERM, signal.SIGHUP) * 3:
-        model.write_bytes(b"OLD")
+        model.write_bytes(b"\x00OLD")
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         while child.poll() is None and not any(n.endswith(".tmp") for n in os.listdir(tmp_path)):
             time.sleep(0.0005)
@@ -190,7 +190,7 @@ def test_sigterm_or_sighup_while_the_model_is_written_leaves_the_old_file_and_no
         _, error = child.communicate(timeout=120)
         assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
         if child.returncode != 0:  # stopped while writing: the old file as it was
-            assert child.returncode == 128 + number and model.read_bytes() == b"OLD"
+            assert child.returncode == 128 + number and model.read_bytes() == b"\x00OLD"
             name = signal.Signals(number).name
             assert error.decode().splitlines()[-1] == f"glassnet train: {name}, stopped"
     assert caught >= 2  # the signal came while the file was being written, most times
@@ -224,3 +224,23 @@ def test_a_terminal_that_cannot_show_a_character_fails_no_command(tmp_path: Path
                                 capture_output=True, check=False)  # fmt: skip
         assert result.returncode == 0, result.stderr
     assert b"caf\\xe9" in result.stdout or b"\\u2192" in result.stdout
+
+
+def test_a_size_no_check_foresaw_is_one_line_about_memory(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # train --hidden 100000000 on two columns passed the parameter check and then asked for
+    # 35.8 GiB of activations: numpy's _ArrayMemoryError traceback, exit 1
+    import numpy as np
+
+    from glassnet.cli import main
+    from glassnet.cli import train as train_module
+
+    def huge(args: object) -> int:
+        np.empty((1 << 40,))  # 8 TiB: refused at once, no page touched
+        return 0
+
+    monkeypatch.setattr(train_module, "run", huge)
+    assert main(["train", str(tmp_path / "d.csv"), "--target", "y"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not enough memory" in err[0] and "hidden layers" in err[0]

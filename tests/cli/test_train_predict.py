@@ -265,7 +265,7 @@ def test_ctrl_c_while_training_again_on_every_row_says_so_and_exits_130(tmp_path
     # it exited 0 with no word, having saved the held-out run's model in place of the
     # one trained on every row
     data = blobs(tmp_path / "d.csv", n=2000)
-    out = write(tmp_path / "m.safetensors", b"the old model")
+    out = write(tmp_path / "m.safetensors", b"\x00the old model")
     process = subprocess.Popen(
         [sys.executable, "-m", "glassnet", "train", str(data), "--target", "label", "--ignore",
          "id", "--epochs", "400", "--out", str(out)],
@@ -289,7 +289,7 @@ def test_ctrl_c_while_training_again_on_every_row_says_so_and_exits_130(tmp_path
 
 def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
     data = linear(tmp_path / "d.csv")
-    out = write(tmp_path / "m.safetensors", b"the old model")
+    out = write(tmp_path / "m.safetensors", b"\x00the old model")
     # every row trained on: no held-out cost to stop the search before the overflow
     result = run_cli("train", data, "--target", "price", "--optimizer", "sgd", "--hidden", "0",
                      "--learning-rate", "1000", "--validation-split", "0",
@@ -298,7 +298,7 @@ def test_divergence_exits_2_and_leaves_the_model(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert "diverged" in last and "smaller learning rate" in last and "was not written" in last
     assert "Traceback" not in result.stderr
-    assert out.read_bytes() == b"the old model"
+    assert out.read_bytes() == b"\x00the old model"
 
 
 # ----- bad input: one line, exit 2, the model file untouched ------------------------------------
@@ -574,14 +574,38 @@ def test_train_and_export_never_write_over_a_file_of_another_kind(tmp_path: Path
     data = write(tmp_path / "d.csv", "x,y\n" + "".join(f"{i % 7},{i % 2}\n" for i in range(20)))
     table = write(tmp_path / "keep.csv", "a,b\n1,2\n")
     result = run_cli("train", data, "--target", "y", "--epochs", "2", "--out", table)
-    assert_user_error(result, "is a file that is not a glassnet model file")
+    assert_user_error(result, "is a text file (a table)")
     model = tmp_path / "m.safetensors"
     assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
     # a model file is replaced, as before
     assert run_cli("train", data, "--target", "y", "--epochs", "2", "--out", model).returncode == 0
     result = run_cli("export", model, table)
-    assert_user_error(result, "is a file that is not an ONNX file")
+    assert_user_error(result, "is a text file (a table)")
     assert table.read_text() == "a,b\n1,2\n"
+    # the name is no pass: a table behind a link named as a model or a picture, a table
+    # misnamed .onnx (each was replaced, exit 0); predict's CSV over a model (the same)
+    (tmp_path / "link.safetensors").symlink_to(table)
+    result = run_cli("train", data, "--target", "y", "--epochs", "2", "--out",
+                     tmp_path / "link.safetensors")  # fmt: skip
+    assert_user_error(result, "is a text file (a table)")
+    misnamed = write(tmp_path / "x.onnx", "a,b\n1,2\n")
+    assert_user_error(run_cli("export", model, misnamed), "is a text file (a table)")
+    before = model.read_bytes()
+    result = run_cli("predict", model, data, "--out", model.with_name("other.safetensors"))
+    assert result.returncode == 0  # a new file: written
+    (tmp_path / "again.safetensors").write_bytes(before)
+    result = run_cli("predict", model, data, "--out", tmp_path / "again.safetensors")
+    assert_user_error(result, "is a glassnet model file")
+    assert (tmp_path / "again.safetensors").read_bytes() == before
+    (tmp_path / "pic.png").symlink_to(table)
+    result = run_cli("plot", model, "--kind", "loss", "--out", tmp_path / "pic.png")
+    assert_user_error(result, "is a text file (a table)")
+    assert table.read_text() == "a,b\n1,2\n" and misnamed.read_text() == "a,b\n1,2\n"
+    # a damaged model file (no header, bytes of no known kind) is still replaced
+    (tmp_path / "broken.safetensors").write_bytes(b"\x00\x01\x02garbage")
+    result = run_cli("train", data, "--target", "y", "--epochs", "2", "--out",
+                     tmp_path / "broken.safetensors")  # fmt: skip
+    assert result.returncode == 0, result.stderr
 
 
 def test_predict_out_is_written_atomically_with_the_files_mode(

@@ -137,37 +137,56 @@ def check_out_file(path: str, option: str = "--out", *, reads: Sequence[str] = (
         raise UserError(f"{option}: {error}{fix}") from None
 
 
-REPLACEABLE: dict[str, tuple[str, str, Callable[[bytes], bool]]] = {
-    # kind: (the name that says it, what it is, whether its first bytes are one)
-    "model": (".safetensors", "a glassnet model file", lambda head: head[8:9] == b"{"),
-    "onnx": (".onnx", "an ONNX file", lambda head: head[:1] == b"\x08"),
+def _is_text(head: bytes) -> bool:
+    """Whether a file's first bytes are text (a table, a note): no NUL byte, and none of
+    the binary kinds' first bytes."""
+    others = ("model", "onnx", "parquet", "png", "gif", "pdf", "svg")
+    return b"\x00" not in head and not any(KINDS[kind][2](head) for kind in others)
+
+
+KINDS: dict[str, tuple[tuple[str, ...], str, Callable[[bytes], bool]]] = {
+    # kind: (the names that say it, what it is, whether its first bytes say it)
+    "model": ((".safetensors",), "a glassnet model file", lambda head: head[8:9] == b"{"),
+    "onnx": ((".onnx",), "an ONNX file", lambda head: head[:1] == b"\x08"),
+    "parquet": ((".parquet", ".pq", ".parq"), "a Parquet file", lambda h: h[:4] == b"PAR1"),
+    "png": ((".png",), "a PNG image", lambda head: head[:8] == b"\x89PNG\r\n\x1a\n"),
+    "gif": ((".gif",), "a GIF image", lambda head: head[:4] == b"GIF8"),
+    "pdf": ((".pdf",), "a PDF document", lambda head: head[:5] == b"%PDF-"),
+    "svg": ((".svg",), "an SVG image", lambda head: b"<svg" in head[:4096]),
+    "text": ((), "a text file (a table)", _is_text),
 }
-"""The files a command may write over: a safetensors file is 8 bytes of header length, then
-its JSON header; an ONNX file is a protobuf whose first field is the IR version."""
+"""The kinds of file a command writes, and how each is told: a safetensors file is 8 bytes
+of header length, then its JSON header; an ONNX file a protobuf whose first field is the
+IR version; the others their magic numbers, or text."""
 
 
 def check_replaces_only(path: str, option: str, kind: str) -> None:
     """Refuse to replace an existing file at ``path`` that is not of ``kind`` (a key of
-    ``REPLACEABLE``), judged by its name or first bytes: ``glassnet export
-    model.safetensors data.csv`` wrote ONNX over the table. An empty file, or none, may be
-    written."""
+    ``KINDS``): its first bytes must say that kind, or its name must while its bytes say
+    no other (a damaged file of the kind). ``glassnet export model.safetensors data.csv``
+    wrote ONNX over the table; ``predict --out`` a CSV over a model; ``train --out`` a
+    model over a CSV behind a link named ``.safetensors``. An empty file, or none, may be
+    written; so may a FIFO or a device."""
     import stat
 
-    suffix, what, holds = REPLACEABLE[kind]
-    if path.lower().endswith(suffix):
-        return
+    names, what, holds = KINDS[kind]
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return
         with open(path, "rb") as handle:
-            head = handle.read(9)
+            head = handle.read(4096)
     except OSError:  # not there (or unreadable: the write itself will say)
         return
-    if head and not holds(head):
-        raise UserError(
-            f"{option} {path} is a file that is not {what}; writing would destroy it, so "
-            "give another name (or remove the file first)"
-        )
+    if not head or holds(head):
+        return
+    others = [other for other, (_, _, says) in KINDS.items() if other != kind and says(head)]
+    if path.lower().endswith(names) and not others:
+        return
+    found = KINDS[others[0]][1] if others else f"a file that is not {what}"
+    raise UserError(
+        f"{option} {path} is {found}; writing {what} over it would destroy it, so give "
+        "another name (or remove the file first)"
+    )
 
 
 def _same_file(path: str, other: str) -> bool:

@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from glassnet.cli.common import UserError, check_out_file
+from glassnet.cli.common import UserError, check_out_file, check_replaces_only
 
 if TYPE_CHECKING:
     import polars as pl
@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None:  # never the model or the table this command reads
         check_out_file(args.out, reads=[args.model, args.data])
+        # nor a file of another kind (it wrote its CSV over a model file named as --out)
+        parquet = args.out.lower().endswith(PARQUET_SUFFIXES)
+        check_replaces_only(args.out, "--out", "parquet" if parquet else "text")
     model = load_model(args.model)
     # the model reads typed columns; the table written back holds the cells as written
     frame, written = read_rows_as_written(model, args.data, args.delimiter)
