@@ -824,6 +824,22 @@ class _File:
             if not 0 <= begin <= end or end - begin != math.prod(entry["shape"]) * dtype.itemsize:
                 self.refuse(f"tensor {name!r} has offsets that do not fit its shape")
             places.append((name, begin, end, dtype, tuple(entry["shape"])))
+        # the safetensors rule: the tensors fill the data, one after another, no gap and
+        # no byte left over (a header length one byte short read every weight one byte
+        # off, 1e94 … 1e236, and predict answered 1.5e-308)
+        covered = 0
+        for _, begin, end, _, _ in sorted(places, key=lambda place: (place[1], place[2])):
+            if begin != covered:
+                self.refuse(
+                    f"its tensors {'overlap' if begin < covered else 'leave a gap'} at byte "
+                    f"{covered} of the data; the file was changed, save the model again"
+                )
+            covered = end
+        if covered != data_size:
+            self.refuse(
+                f"its data is {data_size} bytes but its tensors fill {covered}: the header "
+                "length or the data was changed; save the model again"
+            )
         with open(self.where, "rb") as handle:
             handle.seek(self.data_start)
             data = handle.read(data_size)

@@ -242,6 +242,20 @@ def test_training_pictures_replay_glassnet_train(files: dict[str, Path]) -> None
             ["--kind", "training", "--data", "{csv}", "--every", "0", "--out", "{folder}/t.gif"],
             "--every must be a positive",
         ),
+        # 10**20 epochs: numpy's OverflowError traceback; 10**12: a MemoryError one
+        (
+            [
+                "--kind",
+                "training",
+                "--data",
+                "{csv}",
+                "--epochs",
+                "99999999999999999999",
+                "--out",
+                "{folder}/t.gif",
+            ],
+            "--epochs takes at most 1,000,000 epochs",
+        ),
         (
             [
                 "--kind",

@@ -104,7 +104,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # an optional extra (matplotlib, onnx, ...) is missing: its message says what to install
         print(f"glassnet {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except (ValueError, OSError, FloatingPointError) as error:  # BrokenPipeError is above
+    except MemoryError as error:
+        # a size no check foresaw (a network's activations, say): the work is too big for
+        # this machine, which is the user's to change; files are written atomically
+        if os.environ.get("GLASSNET_DEBUG"):
+            raise
+        detail = str(error).splitlines()[0] if str(error) else "out of memory"
+        print(
+            f"glassnet {args.command}: error: not enough memory ({detail}); ask for less: "
+            "fewer or narrower hidden layers, a smaller --batch-size, fewer rows or epochs",
+            file=sys.stderr,
+        )
+        return 2
+    except (
+        ValueError,
+        OSError,
+        FloatingPointError,
+        OverflowError,
+    ) as error:  # BrokenPipeError is above
         # a bad value or file reaches here as a library error: one line, no traceback,
         # unless GLASSNET_DEBUG asks for the whole story
         if os.environ.get("GLASSNET_DEBUG"):

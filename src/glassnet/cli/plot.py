@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glassnet.cli.common import UserError, check_out_file
+from glassnet.cli.common import UserError, check_out_file, check_replaces_only
 
 if TYPE_CHECKING:
     from glassnet._types import Array
@@ -66,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+MAX_EPOCHS = 1_000_000
+"""The most epochs ``--epochs`` retrains and ``--every`` spaces pictures by."""
+
+
 def _check_options(args: argparse.Namespace) -> Path:
     """Everything the user gave that can be checked before loading anything."""
     from glassnet import plot
@@ -78,6 +82,7 @@ def _check_options(args: argparse.Namespace) -> Path:
     out = plot.check_out_path(args.out, formats)
     reads = [args.model] + ([args.data] if args.data is not None else [])
     check_out_file(args.out, "--out", reads=reads)  # never write over the model or the data
+    check_replaces_only(args.out, "--out", suffix.lstrip("."))  # nor over another kind
     for name in ("every", "epochs"):
         value = getattr(args, name)
         if value is None:
@@ -86,6 +91,8 @@ def _check_options(args: argparse.Namespace) -> Path:
             raise UserError(f"--{name} applies to --kind training only")
         if value < 1:
             raise UserError(f"--{name} must be a positive whole number; got {value}")
+        if value > MAX_EPOCHS:  # 10**20 overflowed NumPy, 10**12 pictures ran out of memory
+            raise UserError(f"--{name} takes at most {MAX_EPOCHS:,} epochs; got {value:,}")
     if args.log and args.kind != "loss":
         raise UserError("--log applies to --kind loss only")
     if args.kind in ("boundary", "training"):
