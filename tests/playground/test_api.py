@@ -978,3 +978,30 @@ def test_a_loaded_model_reads_an_upload_as_predict_reads_the_file(client: Client
     state = client.ok("POST", "/api/load", (tmp_path / "bare.safetensors").read_bytes())
     outputs = client.ok("GET", f"/api/neuron?layer={len(state['layers'])}&unit=0")["a"]
     np.testing.assert_allclose(outputs, estimator.predict_proba(X[:6])[:, 1], rtol=1e-12)
+
+
+def test_targets_of_any_type_and_odd_lengths_are_4xx_or_taken_never_500(
+    client: Client, tmp_path
+) -> None:
+    # a date or an int128 target crashed the upload (500 TypeError, InvalidOperationError);
+    # a Content-Length of "²" (a digit to str.isdigit) was a 500; 2 MB and a few bytes
+    # was "the request is 2 MB; at most 2 MB are accepted here"
+    import datetime
+
+    import polars as pl
+
+    days = [datetime.date(2020, 1, 1 + i % 3) for i in range(12)]
+    x = [i * 7 % 5 for i in range(12)]
+    pl.DataFrame({"x": x, "day": days}).write_parquet(tmp_path / "d.parquet")
+    state = client.ok("POST", "/api/upload", (tmp_path / "d.parquet").read_bytes())
+    assert state["dataset"]["task"] == "classification" and len(state["dataset"]["classes"]) == 3
+    big = b"x,y\n" + b"".join(b"%d,%d\n" % (i * 7 % 5, 2**70 + i) for i in range(12))
+    state = client.ok("POST", "/api/upload?target=y", big)  # 12 whole numbers: classes
+    assert state["dataset"]["classes"][0] == 2**70
+    request = (
+        b"POST /api/configure HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Glassnet-Token: %s\r\n"
+        b"Content-Length: \xc2\xb2\r\n\r\n" % (client.port, client.token.encode())
+    )
+    assert _raw(client.port, request).startswith(b"HTTP/1.1 400")
+    answer = _declared_upload(client, MAX_UPLOAD + 1)
+    assert f"the request is {MAX_UPLOAD + 1:,} bytes; at most {MAX_UPLOAD:,} bytes" in answer

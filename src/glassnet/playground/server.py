@@ -211,16 +211,19 @@ class Handler(BaseHTTPRequestHandler):
         text = self.headers.get("Content-Length")
         if text is None:
             return b""
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # "²" is a digit to str.isdigit
             self.close_connection = True
             raise RequestError(HTTPStatus.BAD_REQUEST, f"bad Content-Length {text!r}")
         length = int(text)
         if length > limit:
             # the body is left unread: close the connection rather than drain it
             self.close_connection = True
+            size, most = _size(length), _size(limit)
+            if size == most:  # "the request is 2 MB; at most 2 MB": said in bytes
+                size, most = f"{length:,} bytes", f"{limit:,} bytes"
             raise RequestError(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the request is {_size(length)}; at most {_size(limit)} are accepted here",
+                f"the request is {size}; at most {most} are accepted here",
             )
         body = self.rfile.read(length)
         self.body_read = True

@@ -11,11 +11,9 @@ regression target, with the rules ``glassnet train`` uses (``glassnet.model``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from glassnet.model import detect_task, encode_labels, find_classes, one_hot
+from glassnet.model import detect_task, encode_labels, find_classes, labels_from_text, one_hot
 from glassnet.playground.datasets import PlayData
 from glassnet.preprocessing import Preprocessor
 from glassnet.table import read_table_bytes
@@ -26,9 +24,6 @@ MAX_INPUTS = 1000
 MAX_CELLS = 20_000_000
 """Rows × encoded inputs an uploaded table may have: its input matrix stays within 160 MB."""
 NAME = "the uploaded CSV"
-
-if TYPE_CHECKING:
-    pass
 
 
 def _check_raw_size(raw: bytes) -> None:
@@ -58,6 +53,8 @@ def _check_raw_size(raw: bytes) -> None:
 def read_upload(raw: bytes, target: str | None) -> PlayData:
     """The uploaded CSV ``raw`` as a ``PlayData``; ``target`` names the column to predict
     (default: the last column). Any problem is one ValueError line saying what to fix."""
+    import polars as pl
+
     if not raw.strip():
         raise ValueError(f"{NAME} is empty; choose a CSV file with a header row and data rows")
     _check_raw_size(raw)
@@ -101,7 +98,9 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
             f"{MAX_CELLS:,} numbers at most: drop rows or columns"
         )
     X = preprocessor.transform(frame)
-    y_raw = labels.to_numpy()
+    # the cells as glassnet train reads a target: as text, then all whole numbers, all
+    # numbers, or text (a date, a duration or an int128 column crashed the upload)
+    y_raw = np.array(labels_from_text(labels.cast(pl.String).to_list()), dtype=object)
     task = detect_task(list(y_raw))
     extra["preprocessor"] = preprocessor
     if task == "classification":
