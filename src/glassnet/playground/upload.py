@@ -98,9 +98,13 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
             f"{MAX_CELLS:,} numbers at most: drop rows or columns"
         )
     X = preprocessor.transform(frame)
-    # the cells as glassnet train reads a target: as text, then all whole numbers, all
-    # numbers, or text (a date, a duration or an int128 column crashed the upload)
-    y_raw = np.array(labels_from_text(labels.cast(pl.String).to_list()), dtype=object)
+    dtype = labels.dtype
+    wide = dtype in (pl.Int128, pl.UInt128)  # no NumPy integer holds them
+    if dtype in (pl.String, pl.Boolean) or (dtype.is_numeric() and not wide):
+        y_raw = labels.to_numpy()
+    else:  # read as glassnet train reads a target's text: whole numbers, numbers or text
+        # (a date, a duration or an int128 column crashed the upload)
+        y_raw = np.array(labels_from_text(labels.cast(pl.String).to_list()), dtype=object)
     task = detect_task(list(y_raw))
     extra["preprocessor"] = preprocessor
     if task == "classification":
