@@ -824,6 +824,18 @@ class _File:
             if not 0 <= begin <= end or end - begin != math.prod(entry["shape"]) * dtype.itemsize:
                 self.refuse(f"tensor {name!r} has offsets that do not fit its shape")
             places.append((name, begin, end, dtype, tuple(entry["shape"])))
+        with open(self.where, "rb") as handle:
+            handle.seek(self.data_start)
+            data = handle.read(data_size)
+        if len(data) != data_size:
+            self.refuse("it changed while being read; try again")
+        tensors = {}
+        for name, begin, end, dtype, shape in places:
+            values = np.frombuffer(data, dtype, (end - begin) // dtype.itemsize, begin)
+            try:  # an empty shape of huge sides, (2**62, 2**62, 0), is none NumPy holds
+                tensors[name] = values.reshape(shape).astype(dtype.newbyteorder("="))
+            except ValueError:
+                self.refuse(f"tensor {name!r} has a shape no array can have: {shape}")
         # the safetensors rule: the tensors fill the data, one after another, no gap and
         # no byte left over (a header length one byte short read every weight one byte
         # off, 1e94 … 1e236, and predict answered 1.5e-308)
@@ -840,18 +852,6 @@ class _File:
                 f"its data is {data_size} bytes but its tensors fill {covered}: the header "
                 "length or the data was changed; save the model again"
             )
-        with open(self.where, "rb") as handle:
-            handle.seek(self.data_start)
-            data = handle.read(data_size)
-        if len(data) != data_size:
-            self.refuse("it changed while being read; try again")
-        tensors = {}
-        for name, begin, end, dtype, shape in places:
-            values = np.frombuffer(data, dtype, (end - begin) // dtype.itemsize, begin)
-            try:  # an empty shape of huge sides, (2**62, 2**62, 0), is none NumPy holds
-                tensors[name] = values.reshape(shape).astype(dtype.newbyteorder("="))
-            except ValueError:
-                self.refuse(f"tensor {name!r} has a shape no array can have: {shape}")
         return tensors
 
 
