@@ -486,8 +486,24 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c() -> None:
     finally:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=20)
-    assert process.returncode in (0, 130)
+    assert process.returncode == 0  # Ctrl-C is how a server is stopped
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_the_command_killed_exits_128_plus_the_signal(number: int) -> None:
+    # kill or a closed terminal exited 0, as if stopped on purpose (every other command
+    # gives 128 + the signal)
+    process = _serve("--no-browser")
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split(": ", 1)[1].strip()
+        port, token = int(url.split(":")[2].split("/")[0]), url.split("token=")[1]
+        assert Client(port, token).call("GET", "/api/state")[0] == 200  # serving
+    finally:
+        process.send_signal(number)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 128 + number and "Traceback" not in err
 
 
 def test_the_command_opens_the_browser_at_the_url(tmp_path) -> None:

@@ -13,7 +13,7 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from glassnet.cli.common import UserError
+from glassnet.cli.common import Terminated, UserError
 
 if TYPE_CHECKING:
     from glassnet.glassbox import Trace
@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except Terminated:  # kill or a closed terminal: 128 + the signal, as every command
+        raise
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: done, exit 0
         print("glassnet playground: stopped", file=sys.stderr)
     finally:
         server.server_close()
