@@ -432,3 +432,11 @@ def test_an_epochs_penalty_is_at_the_weights_its_gradients_were_found_at(
             expected += net.cost(data.X[rows], data.y[rows]) * share
             net.train_on_batch(data.X[rows], data.y[rows], optimizer=optimizer)
         assert history.cost[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_callback_that_is_not_one_is_a_type_error_naming_it() -> None:
+    # callbacks=[5] failed inside the loop: AttributeError: 'int' object has no attribute …
+    data = xor()
+    net = Network([Dense(2, 1, "sigmoid")], seed=0)
+    with pytest.raises(TypeError, match=r"callbacks must be Callback objects.*got 5 \(int\)"):
+        net.fit(data.X, data.y, epochs=1, callbacks=[5])  # type: ignore[list-item]

@@ -345,6 +345,12 @@ class TrainingMixin:
             for m in metrics
         }
         callbacks = list(callbacks)
+        for callback in callbacks:
+            if not isinstance(callback, Callback):  # 5 failed deep in the loop: AttributeError
+                raise TypeError(
+                    f"callbacks must be Callback objects (EarlyStopping, a schedule …); got "
+                    f"{callback!r} ({type(callback).__name__})"
+                )
         if verbose:
             every = 1 if verbose > 1 else max(1, epochs // 20)
             callbacks.append(ProgressLogger(epochs, every=every))

@@ -202,3 +202,14 @@ def test_steps_are_sorted_and_unique_and_missing_ones_say_so() -> None:
 def test_bad_shapes_are_refused_before_training() -> None:
     with pytest.raises(ValueError, match="columns"):
         trace(article.network(), DATA.X[:, :2], DATA.y)
+
+
+@pytest.mark.parametrize("check", ["trace", "gradcheck"])
+def test_no_rows_is_a_value_error_saying_so(check: str) -> None:
+    # the cost of no rows is 0/0: a ZeroDivisionError from deep inside
+    from glassnet.glassbox import gradcheck
+
+    net = Network([Dense(2, 1, "sigmoid")], seed=0)
+    X, y = np.zeros((0, 2)), np.zeros((0, 1))
+    with pytest.raises(ValueError, match=f"X has no rows; {check} needs at least one sample"):
+        (trace if check == "trace" else gradcheck)(net, X, y)

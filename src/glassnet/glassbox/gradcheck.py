@@ -189,6 +189,8 @@ def gradcheck(
         )
         net = float64_copy(net)
     X = net.check_inputs(X)
+    if X.shape[0] == 0:  # the cost of no rows is 0/0 (a ZeroDivisionError)
+        raise ValueError("X has no rows; gradcheck needs at least one sample")
     y = net.check_targets(y, X.shape[0])
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     rng = np.random.default_rng(seed)

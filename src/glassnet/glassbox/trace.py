@@ -215,6 +215,8 @@ def trace(
     """
     chosen = check_steps(steps)
     X = net.check_inputs(X)
+    if X.shape[0] == 0:  # the cost of no rows is 0/0 (a ZeroDivisionError)
+        raise ValueError("X has no rows; trace needs at least one sample")
     y = net.check_targets(y, X.shape[0])
     if optimizer is None:
         optimizer = net.optimizer if net.optimizer is not None else GradientDescent(0.1)
