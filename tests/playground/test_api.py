@@ -941,6 +941,10 @@ def test_an_upload_whose_target_is_past_the_float_range_is_refused(client: Clien
     # 1e999 read as infinity: the upload was taken, then every step failed
     status, answer = client.call("POST", "/api/upload?target=a", b"a,b\n1e999,1\n2,0\n3,1\n")
     assert status == 400 and "data row 1" in answer["error"] and "1.8e308" in answer["error"]
+    # named as the file's row when a row without a target before it was left out
+    body = b"a,b\n,1\n2,0\n1e999,1\n3,1\n"
+    status, answer = client.call("POST", "/api/upload?target=a", body)
+    assert status == 400 and "data row 3" in answer["error"]
     assert client.ok("GET", "/api/state")["dataset"]["name"] == "article"
 
 

@@ -77,7 +77,8 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
         frame = frame.filter(kept)
         extra["rows_without_target"] = missing
     # the bytes and the rows kept: a loaded model reads them again with its own rules
-    extra["raw"], extra["rows"] = raw, np.flatnonzero(kept.to_numpy())
+    rows = np.flatnonzero(kept.to_numpy())
+    extra["raw"], extra["rows"] = raw, rows
     if frame.height < 2:
         raise ValueError(
             f"{NAME} has {frame.height} data row{'s' * (frame.height != 1)} with a target "
@@ -118,9 +119,11 @@ def read_upload(raw: bytes, target: str | None) -> PlayData:
     bad = np.flatnonzero(~np.isfinite(values[:, 0]))
     if len(bad):  # 1e999 reads as infinity: no cost, no step could use it
         row = int(bad[0])
+        # named as a row of the file (rows without a target were left out above)
         raise ValueError(
-            f"{NAME}: the target {target!r} is {labels[row]} in data row {row + 1}, past the "
-            "largest number a float holds (±1.8e308); fix that cell or drop the row"
+            f"{NAME}: the target {target!r} is {labels[row]} in data row "
+            f"{rows[row] + 1}, past the largest number a float holds (±1.8e308); "
+            "fix that cell or drop the row"
         )
     mean, scale = float(values.mean()), float(values.std())
     scale = scale if scale > 0 else 1.0
