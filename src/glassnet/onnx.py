@@ -636,10 +636,10 @@ def _numbers(series: Any) -> Array:
     missing cell, or a typo word read as missing, NaN."""
     import polars as pl
 
-    from glassnet.preprocessing import _booleans_as_numbers
+    from glassnet.preprocessing import booleans_as_numbers
 
     if series.dtype == pl.String:
-        series = series.to_frame().select(_booleans_as_numbers(series.name)).to_series()
+        series = series.to_frame().select(booleans_as_numbers(series.name)).to_series()
     values: Array = series.cast(pl.Float64, strict=False).to_numpy().astype(np.float32)
     return values
 

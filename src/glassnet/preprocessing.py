@@ -392,7 +392,7 @@ class Preprocessor:
             c["name"] for c in used if c["role"] == "numeric" and schema[c["name"]] == pl.String
         ]
         if words:
-            frame = frame.with_columns(_booleans_as_numbers(name) for name in words)
+            frame = frame.with_columns(booleans_as_numbers(name) for name in words)
         # text (and other non-number) cells are judged before they are cast; float cells
         # after, on the computed values (a NaN or ±inf cell makes its column's sum NaN/inf)
         _check_cells(
@@ -679,7 +679,7 @@ def _is_missing(cell: Any) -> bool:
     return type(cell).__name__ in ("NAType", "NaTType")
 
 
-def _booleans_as_numbers(name: str) -> pl.Expr:
+def booleans_as_numbers(name: str) -> pl.Expr:
     """A text column with true and false (any case) as "1" and "0": a CSV's column of them
     reads as booleans, which a numeric column takes as 1 and 0."""
     import polars as pl

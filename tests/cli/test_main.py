@@ -244,3 +244,11 @@ def test_a_size_no_check_foresaw_is_one_line_about_memory(
     assert main(["train", str(tmp_path / "d.csv"), "--target", "y"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not enough memory" in err[0] and "hidden layers" in err[0]
+
+
+def test_the_kinds_of_file_name_parquet_files_as_the_table_reader_does() -> None:
+    # cli.common writes the suffixes again (it loads before NumPy); they must stay one list
+    from glassnet.cli.common import KINDS
+    from glassnet.table import PARQUET_SUFFIXES
+
+    assert KINDS["parquet"][0] == PARQUET_SUFFIXES

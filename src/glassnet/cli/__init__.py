@@ -116,12 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except (
-        ValueError,
-        OSError,
-        FloatingPointError,
-        OverflowError,
-    ) as error:  # BrokenPipeError is above
+    except (ValueError, OSError, FloatingPointError, OverflowError) as error:
+        # (BrokenPipeError, an OSError, is above)
         # a bad value or file reaches here as a library error: one line, no traceback,
         # unless GLASSNET_DEBUG asks for the whole story
         if os.environ.get("GLASSNET_DEBUG"):

@@ -140,14 +140,15 @@ def check_out_file(path: str, option: str = "--out", *, reads: Sequence[str] = (
 def _is_text(head: bytes) -> bool:
     """Whether a file's first bytes are text (a table, a note): no NUL byte, and none of
     the binary kinds' first bytes."""
-    others = ("model", "onnx", "parquet", "png", "gif", "pdf", "svg")
-    return b"\x00" not in head and not any(KINDS[kind][2](head) for kind in others)
+    binary = (says for kind, (_, _, says) in KINDS.items() if kind != "text")
+    return b"\x00" not in head and not any(says(head) for says in binary)
 
 
 KINDS: dict[str, tuple[tuple[str, ...], str, Callable[[bytes], bool]]] = {
     # kind: (the names that say it, what it is, whether its first bytes say it)
     "model": ((".safetensors",), "a glassnet model file", lambda head: head[8:9] == b"{"),
     "onnx": ((".onnx",), "an ONNX file", lambda head: head[:1] == b"\x08"),
+    # the table reader's PARQUET_SUFFIXES (not imported: this module loads before NumPy)
     "parquet": ((".parquet", ".pq", ".parq"), "a Parquet file", lambda h: h[:4] == b"PAR1"),
     "png": ((".png",), "a PNG image", lambda head: head[:8] == b"\x89PNG\r\n\x1a\n"),
     "gif": ((".gif",), "a GIF image", lambda head: head[:4] == b"GIF8"),

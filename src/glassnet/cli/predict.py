@@ -68,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
     from glassnet.model import class_probabilities
     from glassnet.table import PARQUET_SUFFIXES, listed, written_dialect
 
+    parquet = args.out is not None and args.out.lower().endswith(PARQUET_SUFFIXES)
     if args.out is not None:  # never the model or the table this command reads
         check_out_file(args.out, reads=[args.model, args.data])
         # nor a file of another kind (it wrote its CSV over a model file named as --out)
-        parquet = args.out.lower().endswith(PARQUET_SUFFIXES)
         check_replaces_only(args.out, "--out", "parquet" if parquet else "text")
     model = load_model(args.model)
     # the model reads typed columns; the table written back holds the cells as written
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         from glassnet.serialization import write_atomically
 
         def write(binary: BinaryIO) -> None:
-            if args.out.lower().endswith(PARQUET_SUFFIXES):
+            if parquet:
                 table.write_parquet(binary)
             else:
                 table.write_csv(binary, separator=separator, decimal_comma=comma)

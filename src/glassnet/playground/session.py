@@ -846,25 +846,25 @@ class Session:
                 config["initializer"] = "auto"
         self._install(data, check_config(config), net, loaded=True)
 
-    @staticmethod
-    def _encoded_for(data: PlayData, model: Model) -> PlayData:
+    @classmethod
+    def _encoded_for(cls, data: PlayData, model: Model) -> PlayData:
         """The table ``data`` as ``model`` sees it: its raw columns through the model's own
         preprocessing (a model ``glassnet train`` made standardizes the article's 0/1
         marks), its targets in the model's classes or units. Raises ValueError when the
         model reads columns the table lacks, or knows other classes."""
-        assert model.preprocessor is not None
         pre = model.preprocessor
+        assert pre is not None
         if "raw" in data.extra:  # an upload, read again as the model reads a table
-            raw: Any = Session._upload_as_read(data, pre.na_values, pre.text_columns)
+            raw: Any = cls._upload_as_read(data, pre.na_values, pre.text_columns)
             extra_names = {}
         else:  # a built-in table: its columns, by their English or Japanese names
-            wanted = set(model.preprocessor.feature_names_in_)
+            wanted = set(pre.feature_names_in_)
             names = data.feature_names
             if not wanted <= set(names) and wanted <= set(data.names_ja.values()):
                 names = [data.names_ja.get(name, name) for name in names]
             raw = {name: data.X[:, j] for j, name in enumerate(names)}
             extra_names = {"raw_names": names}
-        needed = model.preprocessor.feature_names_in_
+        needed = pre.feature_names_in_
         present = list(raw.columns) if hasattr(raw, "columns") else list(raw)
         if not set(needed) <= set(present):
             raise ValueError(
@@ -872,13 +872,13 @@ class Session:
                 f"{', '.join(present)}: choose the dataset it was trained on first"
             )
         try:
-            X = model.preprocessor.transform(raw)
+            X = pre.transform(raw)
         except ValueError as error:
             raise ValueError(
                 f"the model does not fit the {data.name} table ({error}); choose the dataset "
                 "it was trained on first"
             ) from None
-        y, extra = data.y, dict(data.extra, preprocessor=model.preprocessor, **extra_names)
+        y, extra = data.y, dict(data.extra, preprocessor=pre, **extra_names)
         if data.task != model.task:
             raise ValueError(
                 f"the model is a {model.task} model and the {data.name} table a {data.task} "
@@ -898,5 +898,6 @@ class Session:
             scale = model.target_scale if model.target_scale is not None else 1.0
             y = (values - mean) / scale
             extra.update(target_mean=model.target_mean, target_scale=model.target_scale)
-        names = model.preprocessor.feature_names_out_
-        return dataclasses.replace(data, X=X, y=y, feature_names=names, extra=extra)
+        return dataclasses.replace(
+            data, X=X, y=y, feature_names=pre.feature_names_out_, extra=extra
+        )
